@@ -1,0 +1,176 @@
+"""engage: the Gradio Space. UI wiring and @spaces.GPU wrappers only; the logic lives in engage/."""
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+
+import gradio as gr
+import spaces
+
+from engage import plots, views
+from engage.errors import EngageError
+from engage.media import frames_to_clip
+from engage.pipeline import METHODS, Engine, normalize_method
+from engage.webcam import WebcamBuffer
+from engage.zerogpu import clip_gpu_seconds, video_gpu_seconds
+
+ENGINE = Engine.load()  # once, at import, as ZeroGPU expects
+EXPORT_DIR = os.path.join(tempfile.gettempdir(), "engage-exports")
+EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "examples")
+METHOD_LABELS = list(METHODS.values())
+UPDATE_EVERY_S = float(os.environ.get("ENGAGE_WEBCAM_UPDATE_S", "3"))
+
+
+# ---------------------------------------------------------------- GPU work (returns plain Python/numpy only)
+
+
+@spaces.GPU(duration=lambda image, method: clip_gpu_seconds(normalize_method(method)))
+def _image_gpu(image, method):
+    return ENGINE.analyze_image(image, method)
+
+
+@spaces.GPU(duration=lambda clip, method: clip_gpu_seconds(normalize_method(method)))
+def _clip_gpu(clip, method):
+    return ENGINE.analyze_clip(clip, method, kind="webcam")
+
+
+@spaces.GPU(duration=lambda path, method, progress=None: video_gpu_seconds(path, normalize_method(method)))
+def _video_gpu(path, method, progress=None):
+    return ENGINE.analyze_video(path, method, progress)
+
+
+# ---------------------------------------------------------------- event handlers
+
+
+def analyze_image(image, method):
+    if image is None:
+        raise gr.Error("Upload an image first (or pick an example).")
+    try:
+        return views.single_outputs(_image_gpu(image, method))
+    except EngageError as exc:
+        raise gr.Error(str(exc)) from exc
+
+
+def analyze_video(video, method, progress=gr.Progress()):
+    if not video:
+        raise gr.Error("Upload a video first (or pick an example).")
+    try:
+        analysis = _video_gpu(video, method, lambda frac, msg: progress(frac, desc=msg))
+        return views.video_outputs(analysis, EXPORT_DIR)
+    except EngageError as exc:
+        raise gr.Error(str(exc)) from exc
+
+
+def analyze_frames(files, method):
+    """API twin of the webcam: frames sampled at 1 FPS (oldest first) analysed as one clip."""
+    if not files:
+        raise gr.Error("Send at least one frame.")
+    try:
+        clip = frames_to_clip([f if isinstance(f, str) else f.name for f in files], ENGINE.limits)
+        return views.single_outputs(_clip_gpu(clip, method))
+    except EngageError as exc:
+        raise gr.Error(str(exc)) from exc
+
+
+def webcam_frame(frame, method, buffer: WebcamBuffer | None):
+    """Called for every streamed frame; keeps 1 FPS and recomputes every few seconds."""
+    buffer = buffer if buffer is not None else WebcamBuffer(update_every=UPDATE_EVERY_S)
+    now = time.monotonic()
+    try:
+        buffer.add(frame, now)
+    except EngageError:
+        return gr.skip(), gr.skip(), gr.skip(), buffer
+    if not buffer.due(now):
+        return gr.skip(), gr.skip(), gr.skip(), buffer
+    buffer.last_update = now
+    try:
+        md, fig, data = views.single_outputs(_clip_gpu(buffer.clip(), method))
+    except EngageError as exc:
+        return f"> ⚠️ {exc}", gr.skip(), gr.skip(), buffer
+    return md, fig, data, buffer
+
+
+# ---------------------------------------------------------------- layout
+
+with gr.Blocks(title="engage: learner affect from video", delete_cache=(900, 3600)) as demo:
+    gr.Markdown(
+        "# engage\nBoredom, engagement, confusion and frustration (DAiSEE levels 0-3) from a webcam, a photo or a video, "
+        "with Qwen2.5-VL features. Read the *About* tab for what the numbers can and cannot say."
+    )
+    gr.Markdown(views.warning_banner(ENGINE.warnings("mlp")))
+    method = gr.Radio(
+        METHOD_LABELS,
+        value=METHOD_LABELS[0] if ENGINE.heads is not None else METHOD_LABELS[1],
+        label="Method",
+        info=None if ENGINE.heads is not None else f"MLP heads unavailable: {ENGINE.heads_problem}",
+    )
+
+    with gr.Tab("Webcam"):
+        gr.Markdown(
+            f"Press record: the app keeps one frame per second of the last 10 s and updates every {UPDATE_EVERY_S:g} s. "
+            "Frames stay in memory and are dropped."
+        )
+        with gr.Row():
+            cam = gr.Image(sources=["webcam"], streaming=True, type="numpy", label="Camera", elem_id="webcam")
+            with gr.Column():
+                cam_md = gr.Markdown("Waiting for the camera…", elem_id="webcam-summary", label="summary")
+        cam_plot = gr.Plot(plots.placeholder("Start the camera to see the four states."), label="Levels", elem_id="webcam-plot")
+        cam_json = gr.JSON(label="Result (JSON)", visible=False)
+        cam_state = gr.State(None)
+        cam.stream(
+            webcam_frame,
+            inputs=[cam, method, cam_state],
+            outputs=[cam_md, cam_plot, cam_json, cam_state],
+            stream_every=0.5,
+            time_limit=600,
+            concurrency_limit=4,
+            api_name="webcam_frame",
+            api_visibility="undocumented",  # streaming; clients use /analyze_frames
+        )
+        frames_in = gr.File(file_count="multiple", visible=False, label="frames")
+        frames_btn = gr.Button(visible=False)
+        frames_btn.click(analyze_frames, [frames_in, method], [cam_md, cam_plot, cam_json], api_name="analyze_frames")
+
+    with gr.Tab("Image"):
+        with gr.Row():
+            img = gr.Image(type="filepath", image_mode=None, label="Photo", sources=["upload", "clipboard"])
+            with gr.Column():
+                img_btn = gr.Button("Analyse image", variant="primary")
+                img_md = gr.Markdown(label="summary")
+        img_plot = gr.Plot(label="Levels")
+        img_json = gr.JSON(label="Result (JSON)")
+        if os.path.isdir(EXAMPLES):
+            gr.Examples([[os.path.join(EXAMPLES, "astronaut.png")]], inputs=[img])
+        img_btn.click(analyze_image, [img, method], [img_md, img_plot, img_json], api_name="analyze_image", concurrency_limit=2)
+
+    with gr.Tab("Video"):
+        with gr.Row():
+            vid = gr.Video(label="Clip", sources=["upload"])
+            with gr.Column():
+                vid_btn = gr.Button("Analyse video", variant="primary")
+                vid_md = gr.Markdown(label="summary")
+        vid_plot = gr.Plot(label="Levels (whole clip)")
+        vid_timeline = gr.Plot(label="Timeline")
+        with gr.Row():
+            vid_share = gr.Plot(label="Share of time")
+            vid_table = gr.Dataframe(headers=views.SHARE_HEADERS, label="Share of time at each level", interactive=False)
+        vid_json = gr.JSON(label="Per-window results (JSON)")
+        vid_files = gr.File(label="Download JSON and CSV", file_count="multiple")
+        if os.path.isdir(EXAMPLES):
+            gr.Examples([[os.path.join(EXAMPLES, "astronaut_clip.mp4")]], inputs=[vid])
+        vid_btn.click(
+            analyze_video,
+            [vid, method],
+            [vid_md, vid_plot, vid_timeline, vid_share, vid_table, vid_json, vid_files],
+            api_name="analyze_video",
+            concurrency_limit=1,
+        )
+
+    with gr.Tab("About"):
+        gr.Markdown(views.about_markdown(ENGINE))
+
+demo.queue(default_concurrency_limit=1, max_size=32)
+
+if __name__ == "__main__":
+    demo.launch(show_error=True, max_file_size=f"{ENGINE.limits.max_upload_mb:g}mb")

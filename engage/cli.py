@@ -1,0 +1,123 @@
+"""``python -m engage …``: predict, make-tiny-backbone, make-random-heads, import-heads, bench."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from .errors import EngageError
+from .results import LEVEL_NAMES, STATES, Analysis
+
+
+def _print_analysis(analysis: Analysis) -> None:
+    for warning in analysis.warnings:
+        print(f"WARNING: {warning}")
+    overall = analysis.overall
+    span = f"{analysis.duration:.1f} s of video in {len(analysis.windows)} window(s)" if analysis.kind == "video" else "one image"
+    print(f"{analysis.method} on {span}:")
+    for s in STATES:
+        sc = overall.scores[s]
+        probs = "  ".join(f"{lv}:{p:5.1%}" for lv, p in enumerate(sc.probs))
+        print(f"  {s:<12} level {sc.level} ({LEVEL_NAMES[sc.level]:<9})  {probs}")
+    if len(analysis.windows) > 1:
+        print("per window (most likely level B/E/C/F):")
+        for w in analysis.windows:
+            levels = "/".join(str(w.scores[s].level) for s in STATES)
+            print(f"  {w.start:7.1f}-{w.end:7.1f} s  {levels}")
+
+
+def cmd_predict(args) -> int:
+    from .pipeline import Engine
+
+    engine = Engine.load(args.backbone, args.weights)
+    analysis = engine.analyze_file(args.file, args.method)
+    if args.json:
+        print(analysis.to_json())
+    else:
+        _print_analysis(analysis)
+    if args.csv:
+        with open(args.csv, "w") as fh:
+            fh.write(analysis.to_csv())
+    return 0
+
+
+def cmd_make_tiny(args) -> int:
+    from .tiny import make_tiny_backbone
+
+    print(make_tiny_backbone(args.dir, seed=args.seed))
+    return 0
+
+
+def cmd_random_heads(args) -> int:
+    from .heads import random_heads
+
+    random_heads(args.input_size, seed=args.seed).save(args.out)
+    print(f"wrote untrained random heads ({args.input_size}-d input) to {args.out}; for tests only")
+    return 0
+
+
+def cmd_import_heads(args) -> int:
+    from .heads import import_reference_heads
+
+    headset = import_reference_heads(args.src, args.out, backbone=args.backbone_id)
+    print(f"wrote {args.out}/heads.safetensors and card.json ({headset.input_size}-d input)")
+    print(json.dumps(headset.card["metrics"], indent=2))
+    return 0
+
+
+def cmd_bench(args) -> int:
+    from .bench import run_bench
+
+    run_bench(configs=args.config, windows=args.windows, repeats=args.repeats, backbone=args.backbone)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from .heads import REFERENCE_HEADS_REPO
+    from .settings import DEFAULT_BACKBONE
+
+    parser = argparse.ArgumentParser(prog="python -m engage", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("predict", help="analyse an image or a video file")
+    p.add_argument("file")
+    p.add_argument("--method", choices=["mlp", "zero-shot"], default="mlp")
+    p.add_argument("--json", action="store_true", help="print the full result as JSON")
+    p.add_argument("--csv", help="also write per-window results to this CSV file")
+    p.add_argument("--backbone", help=f"hub id or local directory (default $ENGAGE_BACKBONE or {DEFAULT_BACKBONE})")
+    p.add_argument("--weights", help="folder with heads.safetensors + card.json (default $ENGAGE_WEIGHTS or weights/)")
+    p.set_defaults(func=cmd_predict)
+
+    p = sub.add_parser("make-tiny-backbone", help="write a tiny random Qwen2.5-VL checkpoint (tests only)")
+    p.add_argument("dir")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=cmd_make_tiny)
+
+    p = sub.add_parser("make-random-heads", help="write untrained random heads (tests only)")
+    p.add_argument("out")
+    p.add_argument("--input-size", type=int, default=64)
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=cmd_random_heads)
+
+    p = sub.add_parser("import-heads", help="convert the report's mlp_<State>_best.pth heads to safetensors + card")
+    p.add_argument("src", nargs="?", default=REFERENCE_HEADS_REPO, help="local folder or hub repo id")
+    p.add_argument("--out", default="weights")
+    p.add_argument("--backbone-id", default=DEFAULT_BACKBONE)
+    p.set_defaults(func=cmd_import_heads)
+
+    p = sub.add_parser("bench", help="tokens, seconds and peak memory per 10 s window")
+    p.add_argument("--config", action="append", choices=["tiny", "mid", "full"], help="random-weight sizes to run")
+    p.add_argument("--backbone", help="benchmark this checkpoint (hub id or directory) instead")
+    p.add_argument("--windows", type=int, default=4)
+    p.add_argument("--repeats", type=int, default=3)
+    p.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except EngageError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2

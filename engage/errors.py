@@ -1,0 +1,46 @@
+"""Typed exceptions. Every message is written for the person who uploaded the file."""
+from __future__ import annotations
+
+
+class EngageError(Exception):
+    """Base class: anything the user can fix or should be told about."""
+
+
+class MediaError(EngageError):
+    """The input could not be used as an image or a video."""
+
+
+class UnsupportedMediaError(MediaError):
+    """Not an image or a video we can read."""
+
+
+class CorruptMediaError(MediaError):
+    """Looks like media but cannot be decoded."""
+
+
+class EmptyMediaError(MediaError):
+    """Zero-length video, no video stream, or an empty webcam frame."""
+
+
+class MediaTooLargeError(MediaError):
+    """File size, pixel count or resolution over the limits."""
+
+
+class MediaTooLongError(MediaError):
+    """Video longer than the configured limit."""
+
+
+class HeadsError(EngageError):
+    """Problems with the MLP heads."""
+
+
+class HeadsMissingError(HeadsError):
+    """No heads are installed."""
+
+
+class HeadsMismatchError(HeadsError):
+    """Heads were trained for another backbone, input size or feature protocol."""
+
+
+class UnsafeCheckpointError(HeadsError):
+    """A checkpoint that would need unpickling of arbitrary objects."""

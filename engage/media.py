@@ -1,0 +1,318 @@
+"""Media in: decode, validate, sample at 1 FPS by timestamp, cut into windows.
+
+A *clip* is the frames of one window (a DAiSEE clip is 10 s; an image is a one-frame clip).
+Videos are probed with PyAV (metadata only) and decoded with decord, once, window by window.
+"""
+from __future__ import annotations
+
+import math
+import os
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from .errors import (
+    CorruptMediaError,
+    EmptyMediaError,
+    MediaTooLargeError,
+    MediaTooLongError,
+    UnsupportedMediaError,
+)
+from .settings import Limits, Windowing
+
+VIDEO_EXTENSIONS = {".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv", ".flv", ".3gp"}
+IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
+
+
+@dataclass
+class Clip:
+    """Frames of one window: ``frames`` is (T, H, W, 3) uint8, ``timestamps`` in seconds."""
+
+    frames: np.ndarray
+    timestamps: np.ndarray
+    start: float
+    end: float
+
+    @property
+    def num_frames(self) -> int:
+        return int(self.frames.shape[0])
+
+    @property
+    def seconds(self) -> float:
+        """Seconds of video the clip covers (0 for a still image)."""
+        return float(self.end - self.start)
+
+
+@dataclass(frozen=True)
+class VideoInfo:
+    path: str
+    fps: float
+    num_frames: int
+    duration: float
+    width: int
+    height: int
+
+
+# ---------------------------------------------------------------- pure timing helpers
+
+
+def sample_times(duration: float, fps: float = 1.0) -> np.ndarray:
+    """Timestamps sampled at ``fps``: 0, 1/fps, 2/fps, ... strictly before ``duration``.
+
+    A clip shorter than one sampling period still gives its first frame.
+    """
+    if duration <= 0:
+        return np.zeros(0, dtype=np.float64)
+    count = max(1, math.ceil(duration * fps - 1e-9))
+    return np.arange(count, dtype=np.float64) / fps
+
+
+def frame_indices(times: np.ndarray, video_fps: float, num_frames: int) -> np.ndarray:
+    """Index of the frame on screen at each timestamp."""
+    idx = np.floor(np.asarray(times) * video_fps + 1e-6).astype(np.int64)
+    return np.clip(idx, 0, max(num_frames - 1, 0))
+
+
+def window_bounds(duration: float, window_seconds: float = 10.0, min_tail_seconds: float = 5.0) -> list[tuple[float, float]]:
+    """Consecutive windows ``[start, end)`` covering ``duration``.
+
+    A trailing piece shorter than ``min_tail_seconds`` joins the previous window, so no window
+    is a sliver of a second.
+    """
+    if duration <= 0:
+        return []
+    full = int(math.floor(duration / window_seconds + 1e-9))
+    if full == 0:
+        return [(0.0, float(duration))]
+    bounds = [(i * window_seconds, (i + 1) * window_seconds) for i in range(full)]
+    tail = duration - full * window_seconds
+    if tail > 1e-9:
+        if tail < min_tail_seconds:
+            bounds[-1] = (bounds[-1][0], float(duration))
+        else:
+            bounds.append((full * window_seconds, float(duration)))
+    return bounds
+
+
+def scaled_size(width: int, height: int, max_side: int) -> tuple[int, int]:
+    """(width, height) scaled down so the long side is at most ``max_side`` (never up)."""
+    scale = min(1.0, max_side / max(width, height))
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+# ---------------------------------------------------------------- images
+
+
+def _to_rgb_uint8(img: Image.Image) -> np.ndarray:
+    if img.mode in ("I;16", "I;16B", "I;16L", "I"):
+        arr = np.asarray(img, dtype=np.float64)
+        hi = arr.max() if arr.size and arr.max() > 255 else 255.0
+        arr = (arr / (65535.0 if hi > 255 else 255.0) * 255.0).clip(0, 255).astype(np.uint8)
+        return np.repeat(arr[..., None], 3, axis=2)
+    if img.mode == "F":
+        arr = np.asarray(img, dtype=np.float64)
+        rng = arr.max() - arr.min()
+        arr = ((arr - arr.min()) / (rng if rng > 0 else 1.0) * 255.0).astype(np.uint8)
+        return np.repeat(arr[..., None], 3, axis=2)
+    if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
+        img = img.convert("RGBA")
+        background = Image.new("RGBA", img.size, (255, 255, 255, 255))
+        img = Image.alpha_composite(background, img)
+    return np.asarray(img.convert("RGB"), dtype=np.uint8)
+
+
+def load_image(path: str, limits: Limits | None = None) -> np.ndarray:
+    """Read an image file as (H, W, 3) uint8 RGB, refusing bombs and downscaling big ones."""
+    limits = limits or Limits()
+    _check_file(path, limits)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as img:
+                width, height = img.size
+                if width * height > limits.max_image_pixels:
+                    raise MediaTooLargeError(
+                        f"The image is {width}×{height} ({width * height / 1e6:.0f} megapixels); "
+                        f"the limit is {limits.max_image_pixels / 1e6:.0f} megapixels."
+                    )
+                img.load()
+                if img.width == 0 or img.height == 0:
+                    raise EmptyMediaError("The image is empty (zero pixels).")
+                if max(img.size) > limits.max_side:
+                    img = img.resize(scaled_size(img.width, img.height, limits.max_side), Image.Resampling.BICUBIC)
+                return _to_rgb_uint8(img)
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise MediaTooLargeError(f"The image is too large to decode safely ({exc}).") from exc
+    except UnidentifiedImageError as exc:
+        raise UnsupportedMediaError("This file is not an image we can read.") from exc
+    except OSError as exc:
+        raise CorruptMediaError(f"The image could not be decoded; it may be truncated or corrupt ({exc}).") from exc
+
+
+def image_array_to_clip(frame: np.ndarray | None) -> Clip:
+    """A still image (or one webcam frame) as a one-frame clip."""
+    frame = validate_frame(frame)
+    return Clip(frames=frame[None], timestamps=np.zeros(1), start=0.0, end=0.0)
+
+
+def validate_frame(frame: np.ndarray | None) -> np.ndarray:
+    """Check a webcam/array frame and return it as (H, W, 3) uint8."""
+    if frame is None:
+        raise EmptyMediaError("No frame was received from the camera.")
+    arr = np.asarray(frame)
+    if arr.size == 0 or arr.ndim < 2:
+        raise EmptyMediaError("The camera frame is empty.")
+    if arr.ndim == 2:
+        arr = np.repeat(arr[..., None], 3, axis=2)
+    if arr.shape[2] == 4:
+        arr = arr[..., :3]
+    if arr.shape[2] != 3:
+        raise UnsupportedMediaError(f"Expected an RGB frame, got shape {arr.shape}.")
+    if arr.dtype != np.uint8:
+        arr = np.clip(arr, 0, 255).astype(np.uint8)
+    return arr
+
+
+def frames_to_clip(paths: list[str], limits: Limits | None = None, fps: float = 1.0) -> Clip:
+    """Still frames taken at ``fps`` (oldest first) as one clip; they must share one size."""
+    frames = [load_image(p, limits) for p in paths]
+    if len({f.shape for f in frames}) > 1:
+        raise UnsupportedMediaError("All frames of a clip must have the same size.")
+    times = np.arange(len(frames), dtype=np.float64) / fps
+    return Clip(frames=np.stack(frames), timestamps=times, start=0.0, end=len(frames) / fps)
+
+
+# ---------------------------------------------------------------- videos
+
+
+def _check_file(path: str, limits: Limits) -> None:
+    if not path or not os.path.isfile(path):
+        raise EmptyMediaError("No file was given, or it no longer exists.")
+    size = os.path.getsize(path)
+    if size == 0:
+        raise EmptyMediaError("The file is empty (0 bytes).")
+    if size > limits.max_upload_mb * 1024 * 1024:
+        raise MediaTooLargeError(f"The file is {size / 2**20:.0f} MB; the limit is {limits.max_upload_mb:.0f} MB.")
+
+
+def probe_video(path: str, limits: Limits | None = None) -> VideoInfo:
+    """Read a video's metadata (no decoding) and check it against the limits."""
+    import av
+
+    limits = limits or Limits()
+    _check_file(path, limits)
+    try:
+        with av.open(path) as container:
+            streams = container.streams.video
+            if not streams:
+                raise EmptyMediaError("The file has no video stream (audio only?).")
+            stream = streams[0]
+            width, height = stream.codec_context.width, stream.codec_context.height
+            fps = float(stream.average_rate or stream.guessed_rate or 0)
+            frames = int(stream.frames or 0)
+            if stream.duration is not None and stream.time_base is not None:
+                duration = float(stream.duration * stream.time_base)
+            elif container.duration is not None:
+                duration = container.duration / 1_000_000
+            else:
+                duration = frames / fps if fps > 0 else 0.0
+    except EmptyMediaError:
+        raise
+    except (av.error.FFmpegError, UnicodeDecodeError) as exc:
+        if os.path.splitext(path)[1].lower() in VIDEO_EXTENSIONS:
+            raise CorruptMediaError("The video could not be opened; it may be truncated or corrupt.") from exc
+        raise UnsupportedMediaError("This file is neither an image nor a video we can read.") from exc
+    if not width or not height:
+        raise CorruptMediaError("The video stream has no frame size; the file may be corrupt.")
+    if max(width, height) > limits.max_input_side:
+        raise MediaTooLargeError(
+            f"The video is {width}×{height}; the largest side accepted is {limits.max_input_side} pixels."
+        )
+    if fps <= 0 or not math.isfinite(fps):
+        raise CorruptMediaError("The video has no usable frame rate; the file may be corrupt.")
+    if frames <= 0:
+        frames = int(round(duration * fps))
+    duration = duration if duration > 0 else frames / fps
+    if frames <= 0 or duration <= 0:
+        raise EmptyMediaError("The video has no frames (zero length).")
+    if duration > limits.max_video_seconds:
+        raise MediaTooLongError(
+            f"The video lasts {duration:.0f} s; the limit is {limits.max_video_seconds:.0f} s. Trim it and try again."
+        )
+    return VideoInfo(path=path, fps=fps, num_frames=frames, duration=duration, width=width, height=height)
+
+
+class VideoSource:
+    """A probed video, decoded once with decord, window by window."""
+
+    def __init__(self, path: str, limits: Limits | None = None, windowing: Windowing | None = None):
+        self.limits = limits or Limits()
+        self.windowing = windowing or Windowing()
+        self.info = probe_video(path, self.limits)
+        self.bounds = window_bounds(self.info.duration, self.windowing.window_seconds, self.windowing.min_tail_seconds)
+        self._reader = None
+
+    def _open(self):
+        import decord
+
+        if self._reader is None:
+            width, height = scaled_size(self.info.width, self.info.height, self.limits.max_side)
+            if (width, height) == (self.info.width, self.info.height):
+                width, height = -1, -1
+            try:
+                self._reader = decord.VideoReader(self.info.path, ctx=decord.cpu(0), width=width, height=height)
+            except (RuntimeError, decord.DECORDError) as exc:
+                raise CorruptMediaError("The video could not be decoded; it may be truncated or corrupt.") from exc
+            if len(self._reader) == 0:
+                raise EmptyMediaError("The video has no frames (zero length).")
+        return self._reader
+
+    @property
+    def num_windows(self) -> int:
+        return len(self.bounds)
+
+    def windows(self) -> Iterator[Clip]:
+        """Yield one clip per window; each frame is decoded exactly once."""
+        reader = self._open()
+        total = len(reader)
+        times = sample_times(self.info.duration, self.windowing.fps)
+        fps = float(reader.get_avg_fps()) or self.info.fps
+        indices = frame_indices(times, fps, total)
+        for start, end in self.bounds:
+            sel = (times >= start - 1e-9) & (times < end - 1e-9)
+            if not sel.any():
+                continue
+            try:
+                frames = reader.get_batch(indices[sel].tolist()).asnumpy()
+            except Exception as exc:  # decord raises plain DECORDError/RuntimeError on bad packets
+                raise CorruptMediaError(
+                    f"The video could not be decoded after {start:.0f} s; it may be truncated or corrupt."
+                ) from exc
+            yield Clip(frames=frames, timestamps=times[sel], start=float(start), end=float(end))
+
+    def clips(self) -> list[Clip]:
+        return list(self.windows())
+
+
+def media_kind(path: str) -> str:
+    """'image' or 'video', decided by content (extension only breaks ties)."""
+    if not path or not os.path.isfile(path):
+        raise EmptyMediaError("No file was given, or it no longer exists.")
+    ext = os.path.splitext(path)[1].lower()
+    if ext in VIDEO_EXTENSIONS:
+        return "video"
+    try:
+        with Image.open(path) as img:
+            if getattr(img, "n_frames", 1) > 1 and ext not in IMAGE_EXTENSIONS:
+                return "video"
+        return "image"
+    except (UnidentifiedImageError, OSError):
+        pass
+    except Image.DecompressionBombError:
+        return "image"  # load_image gives the clear message
+    if ext in IMAGE_EXTENSIONS:
+        return "image"
+    return "video"

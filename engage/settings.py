@@ -1,0 +1,52 @@
+"""Limits and defaults, overridable by environment variables (``ENGAGE_*``)."""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+
+DEFAULT_BACKBONE = "Qwen/Qwen2.5-VL-7B-Instruct"
+
+
+def _env_float(name: str, default: float) -> float:
+    value = os.environ.get(name)
+    return float(value) if value else default
+
+
+def _env_int(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    return int(value) if value else default
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What the app accepts. Defaults suit a ZeroGPU Space."""
+
+    max_upload_mb: float = field(default_factory=lambda: _env_float("ENGAGE_MAX_UPLOAD_MB", 200.0))
+    max_video_seconds: float = field(default_factory=lambda: _env_float("ENGAGE_MAX_VIDEO_SECONDS", 600.0))
+    # Frames are downscaled at decode time so the long side is at most this many pixels.
+    max_side: int = field(default_factory=lambda: _env_int("ENGAGE_MAX_SIDE", 1280))
+    # Anything larger than this on a side is refused outright (no sane camera films it).
+    max_input_side: int = field(default_factory=lambda: _env_int("ENGAGE_MAX_INPUT_SIDE", 8192))
+    # Images above this many pixels are refused before decoding (decompression bombs).
+    max_image_pixels: int = field(default_factory=lambda: _env_int("ENGAGE_MAX_IMAGE_PIXELS", 50_000_000))
+
+
+@dataclass(frozen=True)
+class Windowing:
+    """How a video is cut: 1 frame per second, 10 s windows as in DAiSEE."""
+
+    fps: float = 1.0
+    window_seconds: float = field(default_factory=lambda: _env_float("ENGAGE_WINDOW_SECONDS", 10.0))
+    # A trailing piece shorter than this joins the window before it instead of standing alone.
+    min_tail_seconds: float = 5.0
+
+
+def backbone_source() -> str:
+    """Hub id or local directory of the backbone (``ENGAGE_BACKBONE``)."""
+    return os.environ.get("ENGAGE_BACKBONE", DEFAULT_BACKBONE)
+
+
+def weights_dir() -> str:
+    """Where the heads live (``ENGAGE_WEIGHTS``, default ``weights/`` next to the package)."""
+    default = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "weights")
+    return os.environ.get("ENGAGE_WEIGHTS", default)

@@ -1,0 +1,164 @@
+"""What the app shows: text, figures and export files built from an ``Analysis`` (no Gradio here)."""
+from __future__ import annotations
+
+import os
+import time
+import uuid
+
+from . import plots
+from .pipeline import METHODS, Engine
+from .results import LEVEL_NAMES, LEVELS, STATES, Analysis
+
+EXPORT_MAX_AGE_S = 3600
+
+
+def warning_banner(warnings: list[str]) -> str:
+    return "".join(f"> ⚠️ **{w}**\n>\n" for w in warnings)
+
+
+def summary_markdown(analysis: Analysis) -> str:
+    """Headline per state (most likely level and its probability) and what the result covers."""
+    overall = analysis.overall
+    if analysis.kind == "image":
+        covers = "one still image"
+    elif analysis.kind == "webcam":
+        covers = f"the last {analysis.duration:.0f} s of the camera ({overall.frames} frames at 1 FPS)"
+    else:
+        n = len(analysis.windows)
+        covers = f"{analysis.duration:.1f} s of video ({n} window{'s' if n != 1 else ''}, {overall.frames} frames at 1 FPS)"
+    lines = [warning_banner(analysis.warnings), f"**{METHODS[analysis.method]}** on {covers}.", ""]
+    lines.append("| state | most likely level | probability | expected level |")
+    lines.append("|---|---|---|---|")
+    for s in STATES:
+        sc = overall.scores[s]
+        lines.append(f"| {s} | {sc.level} ({LEVEL_NAMES[sc.level]}) | {sc.probs[sc.level]:.0%} | {sc.expected:.2f} |")
+    if len(analysis.windows) > 1:
+        lines.append("")
+        lines.append("Levels and probabilities above are averaged over the windows, weighted by their length.")
+    return "\n".join(lines)
+
+
+def share_table(analysis: Analysis) -> list[list]:
+    """Rows for a table: state, then share of time at levels 0..3 (percent)."""
+    share = analysis.level_share()
+    return [[s] + [round(100 * share[s][lv], 1) for lv in LEVELS] for s in STATES]
+
+
+SHARE_HEADERS = ["state"] + [f"level {lv} (% of time)" for lv in LEVELS]
+
+
+def prune_exports(folder: str, max_age_s: float = EXPORT_MAX_AGE_S) -> None:
+    """Remove export files older than ``max_age_s`` (nothing a user sends is kept longer)."""
+    if not os.path.isdir(folder):
+        return
+    cutoff = time.time() - max_age_s
+    for name in os.listdir(folder):
+        path = os.path.join(folder, name)
+        if os.path.isfile(path) and os.path.getmtime(path) < cutoff:
+            os.remove(path)
+
+
+def write_exports(analysis: Analysis, folder: str) -> tuple[str, str]:
+    """Write the per-window results as JSON and CSV; returns both paths."""
+    os.makedirs(folder, exist_ok=True)
+    prune_exports(folder)
+    stem = os.path.join(folder, f"engage-{analysis.kind}-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}")
+    with open(stem + ".json", "w") as fh:
+        fh.write(analysis.to_json())
+    with open(stem + ".csv", "w") as fh:
+        fh.write(analysis.to_csv())
+    return stem + ".json", stem + ".csv"
+
+
+def single_outputs(analysis: Analysis):
+    """Image and webcam tabs: (summary markdown, four-panel figure, JSON)."""
+    title = "Probability of each level" + (" (random test weights)" if analysis.warnings else "")
+    return summary_markdown(analysis), plots.level_bars(analysis.overall, title), analysis.to_dict()
+
+
+def video_outputs(analysis: Analysis, export_dir: str):
+    """Video tab: summary, four-panel bars, timeline, share figure, share table, JSON, export files."""
+    md, bars, data = single_outputs(analysis)
+    files = list(write_exports(analysis, export_dir))
+    if len(analysis.windows) > 1:
+        return md, bars, plots.timeline(analysis), plots.level_share(analysis), share_table(analysis), data, files
+    note = plots.placeholder("One window only: the timeline needs a clip longer than one window.")
+    return md, bars, note, plots.level_share(analysis), share_table(analysis), data, files
+
+
+def _metric(value) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
+def heads_markdown(engine: Engine) -> str:
+    """The heads' card, as a reader wants it: where they come from and how well they did."""
+    if engine.heads is None:
+        return f"**MLP heads: not available.** {engine.heads_problem}"
+    card = engine.heads.card
+    lines = [
+        f"**MLP heads** for {card.get('backbone')} ({card['input_size']}-d features). Source: {card.get('source')}.",
+        "",
+    ]
+    if not card.get("trained"):
+        lines.insert(0, warning_banner(["These heads are untrained random weights, for tests only."]))
+    metrics = card.get("metrics", {})
+    rows = []
+    for s in STATES:
+        m = metrics.get(s, {})
+        test, base, val = m.get("test", {}), m.get("majority_baseline_test", {}), m.get("validation", {})
+        rows.append(
+            f"| {s} | {_metric(val.get('f1_macro'))} | {_metric(test.get('f1_macro'))} | {_metric(test.get('accuracy'))} "
+            f"| {_metric(base.get('f1_macro'))} | {_metric(base.get('accuracy'))} | {test.get('n') or base.get('n') or '–'} |"
+        )
+    lines += [
+        "| state | validation macro-F1 | test macro-F1 | test accuracy | majority-class macro-F1 | majority-class accuracy | test clips |",
+        "|---|---|---|---|---|---|---|",
+        *rows,
+        "",
+        "The majority-class baseline always predicts the most frequent level of the training set; a head is only "
+        "useful where it beats it on macro-F1. \"–\" means the card has no such number yet.",
+    ]
+    return "\n".join(lines)
+
+
+def about_markdown(engine: Engine) -> str:
+    limits = engine.limits
+    bb = engine.backbone
+    p = bb.protocol
+    warnings = [w for w in engine.warnings("mlp")]
+    return "\n".join(
+        [
+            warning_banner(warnings),
+            "### What this is",
+            "engage estimates a learner's **boredom, engagement, confusion and frustration**, each at level 0-3 "
+            "(very low, low, high, very high) as annotated in the DAiSEE dataset, from a webcam stream, a photo or a video.",
+            "",
+            "### The model",
+            f"- Backbone: `{bb.source}` ({bb.hidden_size}-d hidden state), frozen, on `{bb.device}`.",
+            f"- Feature: the clip goes in as a video at {p.fps:g} frame per second inside a chat message with the text "
+            f"\"{p.prompt}\"; the feature is the {p.pooling}. Frames are resized to between {p.min_pixels} and "
+            f"{p.max_pixels} pixels.",
+            "- **MLP heads (report's method):** four small classifiers (3584 → 512 → 256 → 4) trained on those features, "
+            "one per state.",
+            "- **Zero-shot level scoring (report's baseline):** the same model is asked, per state, to rate levels 0-3 "
+            "(each level defined in the prompt); the probabilities are read from its next-token scores for `0`-`3`. "
+            "No text is parsed and nothing defaults to level 0.",
+            "",
+            heads_markdown(engine),
+            "",
+            "The first report's claims are checked with numbers in the *Report check* tab, when it is available.",
+            "",
+            "### Limits",
+            "- DAiSEE shows one learner at a desk, filmed by a laptop camera; other settings (several people, far away, "
+            "poor light) are outside what the heads saw in training.",
+            "- Levels are strongly imbalanced in DAiSEE (most clips are engaged and not confused or frustrated): read a "
+            "probability as a tendency, not a verdict about a person.",
+            f"- Uploads up to {limits.max_upload_mb:.0f} MB and {limits.max_video_seconds:.0f} s; frames larger than "
+            f"{limits.max_side} pixels on a side are scaled down; images over {limits.max_image_pixels / 1e6:.0f} "
+            "megapixels are refused.",
+            "",
+            "### Privacy",
+            "Nothing you upload or stream is stored: frames are analysed in memory and dropped; uploaded files and the "
+            "JSON/CSV exports are deleted from the server within an hour.",
+        ]
+    )

@@ -1,0 +1,25 @@
+"""How many GPU seconds to ask ZeroGPU for, computed from the work (short calls queue first)."""
+from __future__ import annotations
+
+from .errors import EngageError
+from .media import probe_video, window_bounds
+from .settings import Limits, Windowing
+
+BASE_SECONDS = 15
+PER_WINDOW_SECONDS = {"mlp": 2.0, "zero-shot": 6.0}
+MAX_SECONDS = 300
+
+
+def clip_gpu_seconds(method: str = "mlp") -> int:
+    return int(BASE_SECONDS + PER_WINDOW_SECONDS.get(method, 6.0))
+
+
+def video_gpu_seconds(path: str, method: str = "mlp", limits: Limits | None = None, windowing: Windowing | None = None) -> int:
+    """Estimate from the number of windows; a file that fails to probe gets the short default (it fails fast)."""
+    windowing = windowing or Windowing()
+    try:
+        info = probe_video(path, limits)
+    except EngageError:
+        return BASE_SECONDS
+    windows = len(window_bounds(info.duration, windowing.window_seconds, windowing.min_tail_seconds))
+    return int(min(MAX_SECONDS, BASE_SECONDS + windows * PER_WINDOW_SECONDS.get(method, 6.0)))

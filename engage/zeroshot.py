@@ -1,0 +1,74 @@
+"""Zero-shot level scoring: ask the backbone per state, read P(0..3) from the next-token logits.
+
+No text is generated or parsed, and nothing defaults to level 0 (the report's baseline did both).
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+
+from .backbone import Backbone
+from .media import Clip
+from .results import LEVELS, STATES
+
+LEVEL_DEFINITIONS: dict[str, tuple[str, str, str, str]] = {
+    "Boredom": (
+        "not bored: alert and interested",
+        "slightly bored: attention sometimes drifts",
+        "bored: yawning, slouching, looking away or fidgeting",
+        "very bored: clearly disengaged, sleepy or restless",
+    ),
+    "Engagement": (
+        "not engaged: not looking at the screen, doing something else",
+        "barely engaged: glances at the screen but is mostly distracted",
+        "engaged: watching the screen and following along",
+        "very engaged: focused and attentive the whole time",
+    ),
+    "Confusion": (
+        "not confused: relaxed, understands what is shown",
+        "slightly confused: a brief frown or hesitation",
+        "confused: frowning, squinting or puzzled",
+        "very confused: clearly lost, puzzled for most of the time",
+    ),
+    "Frustration": (
+        "not frustrated: calm",
+        "slightly frustrated: a little tense or impatient",
+        "frustrated: annoyed, sighing, tense",
+        "very frustrated: clearly upset or angry",
+    ),
+}
+
+
+def state_prompt(state: str) -> str:
+    levels = " ".join(f"{lv} = {text}." for lv, text in zip(LEVELS, LEVEL_DEFINITIONS[state]))
+    return (
+        f"The video shows a learner in front of a screen. Rate the learner's {state.lower()} "
+        f"on a scale from 0 to 3. {levels} Answer with a single digit."
+    )
+
+
+def level_token_ids(tokenizer) -> list[int]:
+    ids = []
+    for lv in LEVELS:
+        enc = tokenizer.encode(str(lv), add_special_tokens=False)
+        if len(enc) != 1:
+            raise ValueError(f"The tokenizer splits {lv!r} into {len(enc)} tokens; zero-shot scoring needs one.")
+        ids.append(enc[0])
+    return ids
+
+
+def zero_shot_probs(backbone: Backbone, clips: Iterable[Clip]) -> np.ndarray:
+    """(N clips, 4 states, 4 levels): softmax over the logits of the tokens '0'..'3' after each state's prompt."""
+    import torch
+
+    clips = list(clips)
+    token_ids = level_token_ids(backbone.tokenizer)
+    prompts = [state_prompt(s) for s in STATES]
+    out = np.zeros((len(clips), len(STATES), len(LEVELS)))
+    with torch.inference_mode():
+        for i, clip in enumerate(clips):
+            batch = backbone.inputs([clip] * len(prompts), prompts)
+            logits = backbone.model(**batch, use_cache=False, logits_to_keep=1).logits[:, -1, :]
+            out[i] = torch.softmax(logits[:, token_ids].float(), dim=-1).cpu().numpy()
+    return out
