@@ -10,12 +10,17 @@ import spaces
 
 from engage import plots, views
 from engage.errors import EngageError
+from engage.heads import REFERENCE_HEADS_REPO
 from engage.media import frames_to_clip
 from engage.pipeline import METHODS, Engine, normalize_method
+from engage.settings import weights_dir
 from engage.webcam import WebcamBuffer
 from engage.zerogpu import clip_gpu_seconds, video_gpu_seconds
 
 ENGINE = Engine.load()  # once, at import, as ZeroGPU expects
+if os.environ.get("SPACE_ID") and ENGINE.heads is None:
+    # On the Space the hub is reachable: convert the report's published heads on first start.
+    ENGINE.import_heads_if_missing(weights_dir(), os.environ.get("ENGAGE_HEADS_SOURCE", REFERENCE_HEADS_REPO))
 EXPORT_DIR = os.path.join(tempfile.gettempdir(), "engage-exports")
 EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "examples")
 METHOD_LABELS = list(METHODS.values())

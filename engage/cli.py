@@ -35,6 +35,12 @@ def cmd_predict(args) -> int:
         print(analysis.to_json())
     else:
         _print_analysis(analysis)
+    if args.save_features:
+        if analysis.features is None:
+            raise EngageError("--save-features needs the MLP method (zero-shot computes no features).")
+        import numpy as np
+
+        np.save(args.save_features, analysis.features)
     if args.csv:
         with open(args.csv, "w") as fh:
             fh.write(analysis.to_csv())
@@ -84,6 +90,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--method", choices=["mlp", "zero-shot"], default="mlp")
     p.add_argument("--json", action="store_true", help="print the full result as JSON")
     p.add_argument("--csv", help="also write per-window results to this CSV file")
+    p.add_argument("--save-features", help="also save the per-window backbone features (.npy, MLP method)")
     p.add_argument("--backbone", help=f"hub id or local directory (default $ENGAGE_BACKBONE or {DEFAULT_BACKBONE})")
     p.add_argument("--weights", help="folder with heads.safetensors + card.json (default $ENGAGE_WEIGHTS or weights/)")
     p.set_defaults(func=cmd_predict)

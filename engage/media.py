@@ -23,6 +23,8 @@ from .errors import (
 )
 from .settings import Limits, Windowing
 
+# FFmpeg demuxers that turn non-video files (text, subtitles, raw data) into a "video" stream.
+NOT_VIDEO_FORMATS = {"tty", "bin", "xbin", "adf", "idf", "srt", "ass", "webvtt", "data", "image2"}
 VIDEO_EXTENSIONS = {".mp4", ".avi", ".mov", ".mkv", ".webm", ".m4v", ".mpg", ".mpeg", ".wmv", ".flv", ".3gp"}
 IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".bmp", ".gif", ".webp", ".tif", ".tiff"}
 
@@ -121,7 +123,7 @@ def _to_rgb_uint8(img: Image.Image) -> np.ndarray:
         img = img.convert("RGBA")
         background = Image.new("RGBA", img.size, (255, 255, 255, 255))
         img = Image.alpha_composite(background, img)
-    return np.asarray(img.convert("RGB"), dtype=np.uint8)
+    return np.array(img.convert("RGB"), dtype=np.uint8)
 
 
 def load_image(path: str, limits: Limits | None = None) -> np.ndarray:
@@ -206,6 +208,8 @@ def probe_video(path: str, limits: Limits | None = None) -> VideoInfo:
     _check_file(path, limits)
     try:
         with av.open(path) as container:
+            if set(container.format.name.split(",")) & NOT_VIDEO_FORMATS:
+                raise UnsupportedMediaError("This file is neither an image nor a video we can read.")
             streams = container.streams.video
             if not streams:
                 raise EmptyMediaError("The file has no video stream (audio only?).")
@@ -219,7 +223,7 @@ def probe_video(path: str, limits: Limits | None = None) -> VideoInfo:
                 duration = container.duration / 1_000_000
             else:
                 duration = frames / fps if fps > 0 else 0.0
-    except EmptyMediaError:
+    except (EmptyMediaError, UnsupportedMediaError):
         raise
     except (av.error.FFmpegError, UnicodeDecodeError) as exc:
         if os.path.splitext(path)[1].lower() in VIDEO_EXTENSIONS:

@@ -10,7 +10,7 @@ import numpy as np
 from .backbone import Backbone
 from .errors import EngageError, HeadsError
 from .features import clip_features
-from .heads import HeadSet, load_heads
+from .heads import HeadSet, heads_present, import_reference_heads, load_heads
 from .media import Clip, VideoSource, image_array_to_clip, load_image, media_kind
 from .results import AffectResult, Analysis
 from .settings import Limits, Windowing, weights_dir
@@ -57,6 +57,16 @@ class Engine:
         else:
             self.heads, self.heads_problem = heads, None
 
+    def import_heads_if_missing(self, folder: str, source: str) -> None:
+        """Fetch and convert the report's heads into ``folder`` when it has none (used on the Space)."""
+        if not heads_present(folder):
+            try:
+                import_reference_heads(source, folder)
+            except Exception as exc:  # no hub, no such repo, or a bad checkpoint: say why, keep zero-shot working
+                self.heads, self.heads_problem = None, f"No heads in {folder}, and importing {source} failed: {exc}"
+                return
+        self.attach_heads(folder)
+
     def warnings(self, method: str) -> list[str]:
         out = []
         if self.backbone.is_test_weights:
@@ -67,18 +77,24 @@ class Engine:
 
     # ------------------------------------------------------------------ scoring
 
-    def score_clips(self, clips: list[Clip], method: str) -> list[AffectResult]:
+    def score_clips(self, clips: list[Clip], method: str) -> tuple[list[AffectResult], np.ndarray | None]:
+        """Scores per clip, and the features when the MLP method computed them."""
         method = normalize_method(method)
+        features = None
         if method == "mlp":
             if self.heads is None:
                 raise HeadsError(self.heads_problem or "No MLP heads are loaded.")
-            probs = self.heads.predict_proba(clip_features(self.backbone, clips, self.batch_size))
+            features = clip_features(self.backbone, clips, self.batch_size)
+            probs = self.heads.predict_proba(features)
         else:
             probs = zero_shot_probs(self.backbone, clips)
-        return [AffectResult.from_probs(p, c.start, c.end, c.num_frames) for p, c in zip(probs, clips)]
+        return [AffectResult.from_probs(p, c.start, c.end, c.num_frames) for p, c in zip(probs, clips)], features
 
-    def _analysis(self, kind: str, method: str, windows: list[AffectResult], duration: float, t0: float) -> Analysis:
+    def _analysis(
+        self, kind: str, method: str, scored: tuple[list[AffectResult], np.ndarray | None], duration: float, t0: float
+    ) -> Analysis:
         method = normalize_method(method)
+        windows, features = scored
         return Analysis(
             kind=kind,
             method=method,
@@ -87,6 +103,7 @@ class Engine:
             backbone=self.backbone.source,
             warnings=self.warnings(method),
             timings={"total": time.perf_counter() - t0},
+            features=features,
         )
 
     # ------------------------------------------------------------------ entry points
@@ -105,11 +122,15 @@ class Engine:
         source = VideoSource(path, self.limits, self.windowing)
         total = source.num_windows
         results: list[AffectResult] = []
+        features: list[np.ndarray] = []
         pending: list[Clip] = []
         step = self.batch_size if method == "mlp" else 1
 
         def flush() -> None:
-            results.extend(self.score_clips(pending, method))
+            scored, feats = self.score_clips(pending, method)
+            results.extend(scored)
+            if feats is not None:
+                features.append(feats)
             pending.clear()
             if progress:
                 progress(len(results) / total, f"Analysed {len(results)} of {total} windows")
@@ -122,7 +143,8 @@ class Engine:
                 flush()
         if pending:
             flush()
-        return self._analysis("video", method, results, source.info.duration, t0)
+        stacked = np.concatenate(features) if features else None
+        return self._analysis("video", method, (results, stacked), source.info.duration, t0)
 
     def analyze_file(self, path: str, method: str = "mlp", progress: Progress | None = None) -> Analysis:
         """Image or video, decided by content."""

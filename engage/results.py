@@ -70,6 +70,8 @@ class Analysis:
     backbone: str = ""
     warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    # Per-window backbone features (MLP method only); kept in memory, never exported.
+    features: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def overall(self) -> AffectResult:

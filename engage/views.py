@@ -16,16 +16,20 @@ def warning_banner(warnings: list[str]) -> str:
     return "".join(f"> ⚠️ **{w}**\n>\n" for w in warnings)
 
 
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def summary_markdown(analysis: Analysis) -> str:
     """Headline per state (most likely level and its probability) and what the result covers."""
     overall = analysis.overall
     if analysis.kind == "image":
         covers = "one still image"
     elif analysis.kind == "webcam":
-        covers = f"the last {analysis.duration:.0f} s of the camera ({overall.frames} frames at 1 FPS)"
+        covers = f"the last {analysis.duration:.0f} s of the camera ({_plural(overall.frames, 'frame')} at 1 FPS)"
     else:
         n = len(analysis.windows)
-        covers = f"{analysis.duration:.1f} s of video ({n} window{'s' if n != 1 else ''}, {overall.frames} frames at 1 FPS)"
+        covers = f"{analysis.duration:.1f} s of video ({_plural(n, 'window')}, {_plural(overall.frames, 'frame')} at 1 FPS)"
     lines = [warning_banner(analysis.warnings), f"**{METHODS[analysis.method]}** on {covers}.", ""]
     lines.append("| state | most likely level | probability | expected level |")
     lines.append("|---|---|---|---|")

@@ -27,6 +27,8 @@ class WebcamBuffer:
         frame = validate_frame(frame)
         if self.frames and frame.shape != self.frames[-1].shape:
             self.reset()  # the camera changed resolution: start a fresh window
+        elif self.times and now - self.times[-1] > self.window_seconds:
+            self.reset()  # the stream stopped and started again: old frames are stale
         if self.times and now - self.times[-1] < (1.0 / self.fps) - 0.05:
             return False
         self.frames.append(frame)

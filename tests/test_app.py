@@ -1,0 +1,114 @@
+"""End to end: app.py on localhost with the tiny backbone, every API endpoint through gradio_client."""
+from __future__ import annotations
+
+import csv
+import os
+
+import numpy as np
+import pytest
+from gradio_client import Client, handle_file
+from PIL import Image
+
+from conftest import ROOT
+
+MLP = "MLP heads (report's method)"
+ZERO = "Zero-shot level scoring (report's baseline)"
+STATES = ["Boredom", "Engagement", "Confusion", "Frustration"]
+
+
+@pytest.fixture(scope="module")
+def client(app_url) -> Client:
+    return Client(app_url, verbose=False)
+
+
+def _check_result(data: dict, kind: str, method: str) -> None:
+    assert data["kind"] == kind and data["method"] == method
+    assert "Random test weights: these results are meaningless." in data["warnings"]
+    for w in data["windows"]:
+        for s in STATES:
+            assert len(w["states"][s]["probs"]) == 4
+            assert sum(w["states"][s]["probs"]) == pytest.approx(1, abs=1e-6)
+
+
+def test_endpoints_are_named(client):
+    names = set(client.view_api(return_format="dict", print_info=False)["named_endpoints"])
+    assert {"/analyze_image", "/analyze_video", "/analyze_frames"} <= names
+
+
+@pytest.mark.parametrize("method, short", [(MLP, "mlp"), (ZERO, "zero-shot")])
+def test_analyze_image(client, method, short):
+    md, fig, data = client.predict(handle_file(os.path.join(ROOT, "examples", "astronaut.png")), method, api_name="/analyze_image")
+    _check_result(data, "image", short)
+    assert "meaningless" in md and "| Boredom |" in md
+    assert fig["type"] == "plotly" and "Boredom: level" in fig["plot"]
+
+
+def test_analyze_video_long(client, long_video):
+    md, bars, timeline, share, table, data, files = client.predict(handle_file(long_video), MLP, api_name="/analyze_video")
+    _check_result(data, "video", "mlp")
+    assert len(data["windows"]) == 3 and data["duration_seconds"] == pytest.approx(27, abs=0.2)
+    assert "3 windows" in md
+    assert timeline["type"] == "plotly" and "Frustration" in timeline["plot"]
+    assert [row[0] for row in table["data"]] == STATES
+    assert all(sum(row[1:]) == pytest.approx(100, abs=0.2) for row in table["data"])
+    csv_file = next(f for f in files if f.endswith(".csv"))
+    rows = list(csv.DictReader(open(csv_file)))
+    assert len(rows) == 3 and rows[0]["window"] == "0"
+
+
+def test_analyze_video_short_zero_shot(client, short_video):
+    out = client.predict(handle_file(short_video), ZERO, api_name="/analyze_video")
+    _check_result(out[5], "video", "zero-shot")
+    assert len(out[5]["windows"]) == 1
+
+
+def test_analyze_frames(client, tmp_path):
+    rng = np.random.default_rng(1)
+    paths = []
+    for i in range(3):
+        path = tmp_path / f"frame{i}.png"
+        Image.fromarray(rng.integers(0, 255, (120, 160, 3), dtype=np.uint8)).save(path)
+        paths.append(handle_file(str(path)))
+    md, fig, data = client.predict(paths, MLP, api_name="/analyze_frames")
+    _check_result(data, "webcam", "mlp")
+    assert data["duration_seconds"] == 3 and data["windows"][0]["frames"] == 3
+    assert "last 3 s of the camera" in md
+
+
+@pytest.fixture(scope="module")
+def bad_files(tmp_path_factory, long_video) -> dict[str, str]:
+    folder = tmp_path_factory.mktemp("bad")
+    text = folder / "notes.txt"
+    text.write_text("not media\n" * 20)
+    corrupt = folder / "corrupt.mp4"
+    data = open(long_video, "rb").read()
+    corrupt.write_bytes(data[: len(data) // 2])
+    empty = folder / "empty.mp4"
+    empty.write_bytes(b"")
+    return {"text": str(text), "corrupt": str(corrupt), "empty": str(empty)}
+
+
+@pytest.mark.parametrize(
+    "name, message",
+    [("text", "neither an image nor a video"), ("corrupt", "corrupt"), ("empty", "empty")],
+)
+def test_bad_videos_get_clear_messages(client, bad_files, name, message):
+    with pytest.raises(Exception, match=message):
+        client.predict(handle_file(bad_files[name]), MLP, api_name="/analyze_video")
+
+
+def test_bad_frames_get_clear_messages(client, bad_files, tmp_path):
+    with pytest.raises(Exception, match="not an image"):
+        client.predict([handle_file(bad_files["text"])], MLP, api_name="/analyze_frames")
+    a, b = tmp_path / "a.png", tmp_path / "b.png"
+    Image.new("RGB", (10, 10)).save(a)
+    Image.new("RGB", (20, 10)).save(b)
+    with pytest.raises(Exception, match="same size"):
+        client.predict([handle_file(str(a)), handle_file(str(b))], MLP, api_name="/analyze_frames")
+
+
+def test_server_survives_bad_input(client, bad_files):
+    with pytest.raises(Exception):
+        client.predict(handle_file(bad_files["text"]), MLP, api_name="/analyze_image")
+    md, fig, data = client.predict(handle_file(os.path.join(ROOT, "examples", "astronaut.png")), MLP, api_name="/analyze_image")
+    assert data["kind"] == "image"

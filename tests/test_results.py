@@ -1,0 +1,153 @@
+"""Pure parts: result maths, exports, figures, the webcam buffer, ZeroGPU durations, views."""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import time
+
+import numpy as np
+import pytest
+
+from engage import plots, views
+from engage.results import STATES, AffectResult, Analysis, analysis_from_dict
+from engage.webcam import WebcamBuffer
+from engage.zerogpu import MAX_SECONDS, video_gpu_seconds
+
+
+def _probs(levels: list[int], p: float = 0.7) -> np.ndarray:
+    out = np.full((4, 4), (1 - p) / 3)
+    for s, lv in enumerate(levels):
+        out[s, lv] = p
+    return out
+
+
+def _analysis() -> Analysis:
+    windows = [
+        AffectResult.from_probs(_probs([0, 2, 0, 0]), 0, 10, 10),
+        AffectResult.from_probs(_probs([1, 2, 0, 0]), 10, 20, 10),
+        AffectResult.from_probs(_probs([3, 3, 1, 0]), 20, 25, 5),
+    ]
+    return Analysis(kind="video", method="mlp", windows=windows, duration=25.0, warnings=["a warning"])
+
+
+def test_state_score():
+    r = AffectResult.from_probs(_probs([0, 1, 2, 3], p=0.4))
+    assert [r.scores[s].level for s in STATES] == [0, 1, 2, 3]
+    assert r.scores["Boredom"].expected == pytest.approx(0.4 * 0 + 0.2 * (1 + 2 + 3))
+
+
+def test_overall_is_duration_weighted():
+    a = _analysis()
+    expected = (10 * _probs([0, 2, 0, 0]) + 10 * _probs([1, 2, 0, 0]) + 5 * _probs([3, 3, 1, 0])) / 25
+    np.testing.assert_allclose(a.overall.probs(), expected)
+    assert a.overall.frames == 25
+
+
+def test_level_share():
+    share = _analysis().level_share()
+    assert share["Boredom"] == [0.4, 0.4, 0.0, 0.2]
+    assert share["Engagement"] == [0.0, 0.0, 0.8, 0.2]
+    assert all(sum(v) == pytest.approx(1) for v in share.values())
+
+
+def test_json_round_trip():
+    a = _analysis()
+    b = analysis_from_dict(json.loads(a.to_json()))
+    np.testing.assert_allclose([w.probs() for w in b.windows], [w.probs() for w in a.windows])
+    assert (b.kind, b.method, b.duration, b.warnings) == (a.kind, a.method, a.duration, a.warnings)
+
+
+def test_csv_export():
+    rows = list(csv.DictReader(io.StringIO(_analysis().to_csv())))
+    assert len(rows) == 3
+    assert rows[2]["start"] == "20.000" and rows[2]["Boredom_level"] == "3"
+    assert float(rows[0]["Engagement_p2"]) == pytest.approx(0.7)
+    assert len(rows[0]) == 4 + 4 * 6
+
+
+def test_level_bars_figure():
+    fig = plots.level_bars(AffectResult.from_probs(_probs([0, 1, 2, 3])))
+    assert len(fig.data) == 4 and all(len(t.y) == 4 for t in fig.data)
+    titles = [a.text for a in fig.layout.annotations]
+    assert titles == ["Boredom: level 0", "Engagement: level 1", "Confusion: level 2", "Frustration: level 3"]
+    # the most likely level is the highlighted bar
+    assert fig.data[2].marker.color[2] == plots.HIGHLIGHT
+
+
+def test_timeline_and_share_figures():
+    a = _analysis()
+    tl = plots.timeline(a)
+    assert len(tl.data) == 16 and list(tl.data[0].x) == [5, 15, 22.5]
+    share = plots.level_share(a)
+    assert [t.name.split()[1] for t in share.data] == ["0", "1", "2", "3"]
+    assert share.data[0].x[0] == pytest.approx(0.4)
+    assert plots.placeholder("hello").layout.annotations[0].text == "hello"
+
+
+# ---------------------------------------------------------------- webcam buffer
+
+
+def test_webcam_keeps_one_frame_per_second_of_last_window():
+    buf = WebcamBuffer(window_seconds=10, fps=1, update_every=3)
+    frame = np.zeros((4, 4, 3), np.uint8)
+    kept = [buf.add(frame, t / 2) for t in range(0, 60)]  # frames every 0.5 s for 30 s
+    assert sum(kept) == 30
+    assert len(buf.frames) == 10 and buf.seconds == 10
+    clip = buf.clip()
+    assert clip.frames.shape == (10, 4, 4, 3) and clip.timestamps.tolist() == list(range(10))
+
+
+def test_webcam_update_cadence():
+    buf = WebcamBuffer(update_every=3)
+    assert not buf.due(0.0)  # nothing buffered yet
+    buf.add(np.zeros((4, 4, 3), np.uint8), 0.0)
+    assert buf.due(0.0)
+    buf.last_update = 0.0
+    assert not buf.due(2.9) and buf.due(3.0)
+
+
+def test_webcam_resets_on_new_resolution_or_long_gap():
+    buf = WebcamBuffer()
+    for t in range(5):
+        buf.add(np.zeros((4, 4, 3), np.uint8), float(t))
+    buf.add(np.zeros((8, 8, 3), np.uint8), 5.0)
+    assert len(buf.frames) == 1
+    buf.add(np.zeros((8, 8, 3), np.uint8), 100.0)
+    assert len(buf.frames) == 1 and buf.times == [100.0]
+
+
+# ---------------------------------------------------------------- ZeroGPU durations and views
+
+
+def test_gpu_duration_grows_with_the_work(short_video, long_video, tmp_path):
+    short, long = video_gpu_seconds(short_video, "mlp"), video_gpu_seconds(long_video, "mlp")
+    assert short < long <= MAX_SECONDS
+    assert video_gpu_seconds(long_video, "zero-shot") > long
+    bad = tmp_path / "bad.mp4"
+    bad.write_bytes(b"nope")
+    assert video_gpu_seconds(str(bad)) < short
+
+
+def test_summary_markdown_carries_warnings_and_coverage():
+    md = views.summary_markdown(_analysis())
+    assert "a warning" in md and "25.0 s of video (3 windows, 25 frames" in md
+    assert "| Boredom |" in md
+
+
+def test_exports_written_and_old_ones_pruned(tmp_path):
+    old = tmp_path / "old.json"
+    old.write_text("{}")
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    json_path, csv_path = views.write_exports(_analysis(), str(tmp_path))
+    assert json.load(open(json_path))["duration_seconds"] == 25.0
+    assert open(csv_path).readline().startswith("window,start,end,frames")
+    assert not old.exists()
+
+
+def test_video_outputs_for_one_window(tmp_path):
+    a = Analysis(kind="video", method="zero-shot", windows=[AffectResult.from_probs(_probs([0, 0, 0, 0]), 0, 8, 8)], duration=8)
+    md, bars, timeline, share, table, data, files = views.video_outputs(a, str(tmp_path))
+    assert "one window" in timeline.layout.annotations[0].text.lower()
+    assert table[0] == ["Boredom", 100.0, 0.0, 0.0, 0.0] and len(files) == 2
