@@ -41,8 +41,10 @@ def _clip_gpu(clip, method):
 
 
 @spaces.GPU(duration=lambda path, method, progress=None: video_gpu_seconds(path, normalize_method(method)))
-def _video_gpu(path, method, progress=None):
-    return ENGINE.analyze_video(path, method, progress)
+def _video_gpu(path, method, progress: gr.Progress | None = None):
+    # The gr.Progress object itself crosses into the ZeroGPU worker (a lambda would not pickle).
+    report = (lambda frac, msg: progress(frac, desc=msg)) if progress is not None else None
+    return ENGINE.analyze_video(path, method, report)
 
 
 # ---------------------------------------------------------------- event handlers
@@ -61,7 +63,7 @@ def analyze_video(video, method, progress=gr.Progress()):
     if not video:
         raise gr.Error("Upload a video first (or pick an example).")
     try:
-        analysis = _video_gpu(video, method, lambda frac, msg: progress(frac, desc=msg))
+        analysis = _video_gpu(video, method, progress)
         return views.video_outputs(analysis, EXPORT_DIR)
     except EngageError as exc:
         raise gr.Error(str(exc)) from exc
