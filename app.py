@@ -56,7 +56,7 @@ def analyze_image(image, method):
     try:
         return views.single_outputs(_image_gpu(image, method))
     except EngageError as exc:
-        raise gr.Error(str(exc)) from exc
+        raise gr.Error(str(exc), print_exception=False) from exc
 
 
 def analyze_video(video, method, progress=gr.Progress()):
@@ -66,7 +66,7 @@ def analyze_video(video, method, progress=gr.Progress()):
         analysis = _video_gpu(video, method, progress)
         return views.video_outputs(analysis, EXPORT_DIR)
     except EngageError as exc:
-        raise gr.Error(str(exc)) from exc
+        raise gr.Error(str(exc), print_exception=False) from exc
 
 
 def analyze_frames(files, method):
@@ -77,7 +77,7 @@ def analyze_frames(files, method):
         clip = frames_to_clip([f if isinstance(f, str) else f.name for f in files], ENGINE.limits)
         return views.single_outputs(_clip_gpu(clip, method))
     except EngageError as exc:
-        raise gr.Error(str(exc)) from exc
+        raise gr.Error(str(exc), print_exception=False) from exc
 
 
 def webcam_frame(frame, method, buffer: WebcamBuffer | None):
@@ -105,13 +105,16 @@ with gr.Blocks(title="engage: learner affect from video", delete_cache=(900, 360
         "# engage\nBoredom, engagement, confusion and frustration (DAiSEE levels 0-3) from a webcam, a photo or a video, "
         "with Qwen2.5-VL features. Read the *About* tab for what the numbers can and cannot say."
     )
-    gr.Markdown(views.warning_banner(ENGINE.warnings("mlp")))
+    banner = gr.Markdown()
     method = gr.Radio(
         METHOD_LABELS,
         value=METHOD_LABELS[0] if ENGINE.heads is not None else METHOD_LABELS[1],
         label="Method",
         info=None if ENGINE.heads is not None else f"MLP heads unavailable: {ENGINE.heads_problem}",
     )
+
+    method.change(lambda m: views.warning_banner(ENGINE.warnings(normalize_method(m))), method, banner, api_visibility="private")
+    demo.load(lambda m: views.warning_banner(ENGINE.warnings(normalize_method(m))), method, banner, api_visibility="private")
 
     with gr.Tab("Webcam"):
         gr.Markdown(
@@ -141,37 +144,41 @@ with gr.Blocks(title="engage: learner affect from video", delete_cache=(900, 360
 
     with gr.Tab("Image"):
         with gr.Row():
-            img = gr.Image(type="filepath", image_mode=None, label="Photo", sources=["upload", "clipboard"])
+            with gr.Column():
+                img = gr.Image(type="filepath", image_mode=None, label="Photo", sources=["upload", "clipboard"])
+                if os.path.isdir(EXAMPLES):
+                    gr.Examples([[os.path.join(EXAMPLES, "astronaut.png")]], inputs=[img])
             with gr.Column():
                 img_btn = gr.Button("Analyse image", variant="primary")
-                img_md = gr.Markdown(label="summary")
-        img_plot = gr.Plot(label="Levels")
-        img_json = gr.JSON(label="Result (JSON)")
-        if os.path.isdir(EXAMPLES):
-            gr.Examples([[os.path.join(EXAMPLES, "astronaut.png")]], inputs=[img])
+                img_md = gr.Markdown(label="summary", min_height=120)
+        img_plot = gr.Plot(plots.placeholder("Analyse an image to see the four states."), label="Levels")
+        with gr.Accordion("Result as JSON", open=False):
+            img_json = gr.JSON(label="Result (JSON)")
         img_btn.click(analyze_image, [img, method], [img_md, img_plot, img_json], api_name="analyze_image", concurrency_limit=2)
 
     with gr.Tab("Video"):
         with gr.Row():
-            vid = gr.Video(label="Clip", sources=["upload"])
+            with gr.Column():
+                vid = gr.Video(label="Clip", sources=["upload"], elem_id="video-input")
+                if os.path.isdir(EXAMPLES):
+                    gr.Examples([[os.path.join(EXAMPLES, "astronaut_clip.mp4")]], inputs=[vid])
             with gr.Column():
                 vid_btn = gr.Button("Analyse video", variant="primary")
-                vid_md = gr.Markdown(label="summary")
-        vid_plot = gr.Plot(label="Levels (whole clip)")
+                vid_md = gr.Markdown(label="summary", min_height=160)
+        vid_plot = gr.Plot(plots.placeholder("Analyse a video to see the four states."), label="Levels (whole clip)")
         vid_timeline = gr.Plot(label="Timeline")
-        with gr.Row():
-            vid_share = gr.Plot(label="Share of time")
-            vid_table = gr.Dataframe(headers=views.SHARE_HEADERS, label="Share of time at each level", interactive=False)
-        vid_json = gr.JSON(label="Per-window results (JSON)")
+        vid_share = gr.Plot(label="Share of time")
+        vid_table = gr.Dataframe(headers=views.SHARE_HEADERS, label="Share of time at each level", interactive=False)
         vid_files = gr.File(label="Download JSON and CSV", file_count="multiple")
-        if os.path.isdir(EXAMPLES):
-            gr.Examples([[os.path.join(EXAMPLES, "astronaut_clip.mp4")]], inputs=[vid])
+        with gr.Accordion("Per-window results as JSON", open=False):
+            vid_json = gr.JSON(label="Per-window results (JSON)")
         vid_btn.click(
             analyze_video,
             [vid, method],
             [vid_md, vid_plot, vid_timeline, vid_share, vid_table, vid_json, vid_files],
             api_name="analyze_video",
             concurrency_limit=1,
+            show_progress_on=[vid_md, vid_plot],
         )
 
     with gr.Tab("About"):

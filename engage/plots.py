@@ -64,6 +64,7 @@ def timeline(analysis: Analysis, title: str = "Level probabilities over time") -
                     mode="lines+markers" if len(x) < 40 else "lines",
                     stackgroup=f"s{row}",
                     line={"width": 0.5, "color": LEVEL_COLORS[lv]},
+                    fillcolor=LEVEL_COLORS[lv],
                     name=f"level {lv}",
                     legendgroup=f"level {lv}",
                     showlegend=row == 1,
@@ -73,9 +74,14 @@ def timeline(analysis: Analysis, title: str = "Level probabilities over time") -
                 col=1,
             )
         fig.update_yaxes(range=[0, 1], tickformat=".0%", row=row, col=1)
-    fig.update_xaxes(title_text="time (s)", row=len(STATES), col=1)
-    _layout(fig, title, 720)
-    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": 1.06, "x": 0.5, "xanchor": "center"})
+    fig.update_xaxes(range=[0, analysis.duration or x[-1]])
+    fig.update_xaxes(title_text="time (s), each point is the centre of a window", row=len(STATES), col=1)
+    _layout(fig, title, 760)
+    fig.update_layout(
+        showlegend=True,
+        margin={"l": 40, "r": 20, "t": 110, "b": 40},
+        legend={"orientation": "h", "y": 1.1, "x": 0.5, "xanchor": "center", "itemwidth": 60, "traceorder": "normal"},
+    )
     return fig
 
 
@@ -89,16 +95,18 @@ def level_share(analysis: Analysis, title: str = "Share of time at each level") 
                 y=list(STATES),
                 x=[share[s][lv] for s in STATES],
                 orientation="h",
-                name=f"level {lv} ({LEVEL_NAMES[lv]})",
+                name=f"level {lv}",
                 marker_color=LEVEL_COLORS[lv],
                 text=[f"{share[s][lv]:.0%}" if share[s][lv] >= 0.05 else "" for s in STATES],
                 textposition="inside",
+                insidetextfont={"color": "#08306b" if lv < 2 else "white"},
             )
         )
     fig.update_layout(barmode="stack")
     fig.update_xaxes(range=[0, 1], tickformat=".0%")
-    _layout(fig, title, 300)
-    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.2})
+    fig.update_yaxes(autorange="reversed")
+    _layout(fig, title, 320)
+    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.18, "traceorder": "normal", "font": {"size": 11}})
     return fig
 
 

@@ -38,7 +38,11 @@ def summary_markdown(analysis: Analysis) -> str:
         lines.append(f"| {s} | {sc.level} ({LEVEL_NAMES[sc.level]}) | {sc.probs[sc.level]:.0%} | {sc.expected:.2f} |")
     if len(analysis.windows) > 1:
         lines.append("")
-        lines.append("Levels and probabilities above are averaged over the windows, weighted by their length.")
+        lines.append(
+            "Probabilities above are averaged over the windows, weighted by their length. The share-of-time chart "
+            "counts, window by window, which level was most likely, so the two can differ: a level that is often a "
+            "close second can top the average without topping any single window."
+        )
     return "\n".join(lines)
 
 
@@ -48,7 +52,7 @@ def share_table(analysis: Analysis) -> list[list]:
     return [[s] + [round(100 * share[s][lv], 1) for lv in LEVELS] for s in STATES]
 
 
-SHARE_HEADERS = ["state"] + [f"level {lv} (% of time)" for lv in LEVELS]
+SHARE_HEADERS = ["state"] + [f"level {lv} (%)" for lv in LEVELS]
 
 
 def prune_exports(folder: str, max_age_s: float = EXPORT_MAX_AGE_S) -> None:
@@ -129,10 +133,10 @@ def about_markdown(engine: Engine) -> str:
     limits = engine.limits
     bb = engine.backbone
     p = bb.protocol
-    warnings = [w for w in engine.warnings("mlp")]
+    head_size = engine.heads.input_size if engine.heads is not None else bb.hidden_size
     return "\n".join(
         [
-            warning_banner(warnings),
+            warning_banner([w for w in engine.warnings("zero-shot")]),
             "### What this is",
             "engage estimates a learner's **boredom, engagement, confusion and frustration**, each at level 0-3 "
             "(very low, low, high, very high) as annotated in the DAiSEE dataset, from a webcam stream, a photo or a video.",
@@ -140,17 +144,16 @@ def about_markdown(engine: Engine) -> str:
             "### The model",
             f"- Backbone: `{bb.source}` ({bb.hidden_size}-d hidden state), frozen, on `{bb.device}`.",
             f"- Feature: the clip goes in as a video at {p.fps:g} frame per second inside a chat message with the text "
-            f"\"{p.prompt}\"; the feature is the {p.pooling}. Frames are resized to between {p.min_pixels} and "
-            f"{p.max_pixels} pixels.",
-            "- **MLP heads (report's method):** four small classifiers (3584 → 512 → 256 → 4) trained on those features, "
-            "one per state.",
+            f"\"{p.prompt}\"; the feature is the {p.pooling}. Each frame is resized to "
+            f"{p.min_pixels / 1e6:.1f}-{p.max_pixels / 1e6:.1f} megapixels ({p.min_pixels // 784}-{p.max_pixels // 784} "
+            "patches of 28×28 pixels), as qwen-vl-utils does.",
+            f"- **MLP heads (report's method):** four small classifiers ({head_size} → 512 → 256 → 4) trained on those "
+            "features, one per state.",
             "- **Zero-shot level scoring (report's baseline):** the same model is asked, per state, to rate levels 0-3 "
             "(each level defined in the prompt); the probabilities are read from its next-token scores for `0`-`3`. "
             "No text is parsed and nothing defaults to level 0.",
             "",
             heads_markdown(engine),
-            "",
-            "The first report's claims are checked with numbers in the *Report check* tab, when it is available.",
             "",
             "### Limits",
             "- DAiSEE shows one learner at a desk, filmed by a laptop camera; other settings (several people, far away, "
