@@ -181,6 +181,13 @@ with gr.Blocks(title="engage: learner affect from video", delete_cache=(900, 360
             show_progress_on=[vid_md, vid_plot],
         )
 
+    with gr.Tab("Report check"):
+        audit = views.load_audit()
+        gr.Markdown(views.audit_markdown(audit))
+        if audit is not None:
+            gr.Dataframe(value=views.claim_rows(audit), headers=views.CLAIM_HEADERS, label="The report's claims", wrap=True, interactive=False)
+            gr.Plot(plots.audit_runs(audit), label="Runs against the majority-class baseline")
+
     with gr.Tab("About"):
         gr.Markdown(views.about_markdown(ENGINE))
 

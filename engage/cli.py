@@ -118,6 +118,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--windows", type=int, default=4)
     p.add_argument("--repeats", type=int, default=3)
     p.set_defaults(func=cmd_bench)
+
+    from . import audit
+
+    audit.add_cli(sub)
     return parser
 
 

@@ -117,3 +117,29 @@ def placeholder(message: str) -> go.Figure:
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return _layout(fig, "", 220)
+
+
+def audit_runs(report: dict, title: str = "Each run's test macro-F1 against the majority-class baseline on the same clips") -> go.Figure:
+    """One marker per logged run (macro-F1) and its majority baseline; constant predictors in red."""
+    runs = [r for r in report.get("runs", []) if "recomputed" in r]
+    names = [r["run"].removeprefix("mlp_") for r in runs]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(x=names, y=[r["majority_baseline"]["f1_macro"] for r in runs], name="majority-class baseline", marker_color="#d9d9d9")
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=names,
+            y=[r["recomputed"]["f1_macro"] for r in runs],
+            mode="markers",
+            name="run (recomputed from its confusion matrix)",
+            marker={"size": 11, "color": [HIGHLIGHT if r["constant_predictor"] else "#2171b5" for r in runs]},
+            hovertext=[f"{r['run']}: {r['recomputed']['f1_macro']:.4f} vs {r['majority_baseline']['f1_macro']:.4f}" + (" (constant predictor)" if r["constant_predictor"] else "") for r in runs],
+            hoverinfo="text",
+        )
+    )
+    fig.update_yaxes(title_text="test macro-F1", rangemode="tozero")
+    fig.update_xaxes(tickangle=-40)
+    _layout(fig, title, 460)
+    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": 1.08}, margin={"l": 50, "r": 20, "t": 90, "b": 140})
+    return fig

@@ -155,6 +155,8 @@ def about_markdown(engine: Engine) -> str:
             "",
             heads_markdown(engine),
             "",
+            "How far to trust the first report's own numbers: see the **Report check** tab.",
+            "",
             "### Limits",
             "- DAiSEE shows one learner at a desk, filmed by a laptop camera; other settings (several people, far away, "
             "poor light) are outside what the heads saw in training.",
@@ -169,3 +171,40 @@ def about_markdown(engine: Engine) -> str:
             "JSON/CSV exports are deleted from the server within an hour.",
         ]
     )
+
+
+# ---------------------------------------------------------------- Report check tab
+
+AUDIT_JSON = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "docs", "audit", "audit.json")
+CLAIM_HEADERS = ["claim", "verdict", "deciding numbers"]
+
+
+def load_audit(path: str = AUDIT_JSON) -> dict | None:
+    import json
+
+    if not os.path.isfile(path):
+        return None
+    with open(path) as fh:
+        return json.load(fh)
+
+
+def audit_markdown(report: dict | None) -> str:
+    if report is None:
+        return "No audit found. Run `python -m engage audit` to write `docs/audit/audit.json`."
+    return "\n".join(
+        [
+            "The first report's logged runs, tables and claims, recomputed from its own files "
+            f"(`{report['reference_dir']}`, labels `{report['labels_csv']}`) by `python -m engage audit`. "
+            "The full report is `docs/audit/audit.md` in the repository.",
+            "",
+            "**Key findings**",
+            "",
+            *[f"- {f}" for f in report["key_findings"]],
+        ]
+    )
+
+
+def claim_rows(report: dict | None) -> list[list[str]]:
+    if report is None:
+        return []
+    return [[c["text"], c["verdict"], "; ".join(c["notes"])] for c in report["claims"]]
