@@ -185,7 +185,7 @@ with gr.Blocks(title="engage: learner affect from video", delete_cache=(900, 360
         audit = views.load_audit()
         gr.Markdown(views.audit_markdown(audit))
         if audit is not None:
-            gr.Dataframe(value=views.claim_rows(audit), headers=views.CLAIM_HEADERS, label="The report's claims", wrap=True, interactive=False)
+            gr.Markdown(views.claims_markdown(audit))
             gr.Plot(plots.audit_runs(audit), label="Runs against the majority-class baseline")
 
     with gr.Tab("About"):

@@ -121,7 +121,7 @@ def placeholder(message: str) -> go.Figure:
 
 def audit_runs(report: dict, title: str = "Each run's test macro-F1 against the majority-class baseline on the same clips") -> go.Figure:
     """One marker per logged run (macro-F1) and its majority baseline; constant predictors in red."""
-    runs = [r for r in report.get("runs", []) if "recomputed" in r]
+    runs = sorted((r for r in report.get("runs", []) if "recomputed" in r), key=lambda r: (r["state"], r["run"]))
     names = [r["run"].removeprefix("mlp_") for r in runs]
     fig = go.Figure()
     fig.add_trace(

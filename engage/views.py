@@ -176,7 +176,6 @@ def about_markdown(engine: Engine) -> str:
 # ---------------------------------------------------------------- Report check tab
 
 AUDIT_JSON = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "docs", "audit", "audit.json")
-CLAIM_HEADERS = ["claim", "verdict", "deciding numbers"]
 
 
 def load_audit(path: str = AUDIT_JSON) -> dict | None:
@@ -208,3 +207,13 @@ def claim_rows(report: dict | None) -> list[list[str]]:
     if report is None:
         return []
     return [[c["text"], c["verdict"], "; ".join(c["notes"])] for c in report["claims"]]
+
+
+def claims_markdown(report: dict | None) -> str:
+    """The claims with their verdicts, as a table that wraps long text."""
+    rows = claim_rows(report)
+    if not rows:
+        return ""
+    lines = ["**The report's claims**", "", "| claim | verdict | deciding numbers |", "|---|---|---|"]
+    lines += [f"| {text} | **{verdict}** | {notes} |" for text, verdict, notes in rows]
+    return "\n".join(lines)

@@ -256,6 +256,7 @@ def test_report_check_tab_content(tmp_path):
     rows = views.claim_rows(report)
     assert [r[1] for r in rows] == ["supported", "contradicted"]
     assert "Key findings" in views.audit_markdown(report)
+    assert "| augmentation helps | **supported** |" in views.claims_markdown(report)
     fig = plots.audit_runs(report)
     assert len(fig.data) == 2 and len(fig.data[1].y) == 6
     assert views.load_audit(str(tmp_path / "missing.json")) is None
