@@ -1,4 +1,4 @@
-"""``python -m engage …``: predict, make-tiny-backbone, make-random-heads, import-heads, bench."""
+"""``python -m engage …``: predict, extract, train, evaluate, audit, import-heads, bench, make-tiny-backbone."""
 from __future__ import annotations
 
 import argparse
@@ -119,8 +119,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--repeats", type=int, default=3)
     p.set_defaults(func=cmd_bench)
 
-    from . import audit
+    from . import audit, evaluate, extract, train
 
+    extract.add_cli(sub)
+    train.add_cli(sub)
+    evaluate.add_cli(sub)
     audit.add_cli(sub)
     return parser
 

@@ -73,7 +73,9 @@ class Summary:
     def line(self) -> str:
         text = f"{self.split} shard {self.shard}: {self.done} written, {self.skipped} skipped (already there), {self.failed} failed"
         if os.path.isfile(self.failures_path):
-            text += f" (all failures of this shard: {self.failures_path})"
+            with open(self.failures_path) as fh:
+                recorded = sum(1 for line in fh if line.strip())
+            text += f" ({recorded} in all listed in {self.failures_path})"
         return f"{text}; features in {self.folder}"
 
 
@@ -128,9 +130,8 @@ def _meta(backbone: Backbone) -> dict:
 
 
 def _remove_partial_chunks(folder: str) -> None:
-    # write_chunk writes "chunk-NNNNN.npz.tmp.npz" then renames it; a crash in between leaves one behind,
-    # which would match "chunk-*.npz" and shift the next chunk's index.
-    for path in glob.glob(os.path.join(folder, "chunk-*.tmp.npz")):
+    # write_chunk writes ".tmp-chunk-N.npz" then renames it; a crash in between leaves one behind.
+    for path in glob.glob(os.path.join(folder, ".tmp-chunk-*.npz")):
         os.remove(path)
 
 
@@ -156,10 +157,7 @@ def extract_items(
     """Extract shard ``shard`` of ``items`` into ``out/<split>/shard-i-of-n``, resuming where a run stopped."""
     if batch_size < 1 or chunk_size < 1:
         raise EngageError("--batch-size and --chunk-size must be at least 1.")
-    try:
-        featurestore.write_meta(out, _meta(backbone))
-    except ValueError as exc:  # featurestore's "another backbone or protocol" refusal
-        raise EngageError(str(exc)) from exc
+    featurestore.write_meta(out, _meta(backbone))
     i, n = shard
     mine = take_shard(list(items), i, n)
     folder = featurestore.shard_dir(out, split, i, n)
@@ -286,13 +284,18 @@ def cmd_extract(args: argparse.Namespace) -> int:
     if args.daisee:
         if not args.split:
             raise EngageError("--daisee needs --split Train, Validation or Test.")
+        if args.state or args.level is not None:
+            raise EngageError("--state and --level go with --images, not --daisee (DAiSEE clips carry their labels).")
         split = canonical_split(args.split)
         items, decode = daisee_items(args.daisee, split), decode_video
     else:
         if not args.state:
             raise EngageError("--images needs --state (one of " + ", ".join(STATES) + ").")
+        if args.split:
+            raise EngageError("--split goes with --daisee; images are always written to the Augment split.")
         split = AUGMENT_SPLIT
-        items, decode = image_items(args.images, args.state, args.level), decode_image
+        level = 2 if args.level is None else args.level
+        items, decode = image_items(args.images, args.state, level), decode_image
     backbone = Backbone.load(args.backbone)
     summary = extract_items(
         items, args.out, split, backbone, decode, shard, args.batch_size, args.chunk_size, progress=not args.quiet
@@ -313,7 +316,7 @@ def add_cli(subparsers) -> None:
     source.add_argument("--images", metavar="DIR", help="folder of images (searched recursively) for one state")
     p.add_argument("--split", help="with --daisee: Train, Validation or Test")
     p.add_argument("--state", choices=STATES, help="with --images: the state the images show")
-    p.add_argument("--level", type=int, default=2, choices=LEVELS, help="with --images: their level (default 2)")
+    p.add_argument("--level", type=int, choices=LEVELS, help="with --images: their level (default 2)")
     p.add_argument("--out", required=True, help="features directory (see engage.featurestore)")
     p.add_argument("--shard", default="0/1", help="i/n: extract the i-th of n shards (0-based), e.g. 0/4")
     p.add_argument("--batch-size", type=int, default=4, help="clips per forward pass (default 4)")

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .errors import EngageError
 from .results import STATES
 
 SPLITS = ("Train", "Validation", "Test", "Augment")
@@ -61,8 +62,10 @@ def write_meta(root: str, meta: dict) -> None:
     if os.path.isfile(path):
         with open(path) as fh:
             old = json.load(fh)
-        if old.get("protocol") != meta.get("protocol") or old.get("hidden_size") != meta.get("hidden_size"):
-            raise ValueError(f"{root} holds features of another backbone or protocol; use a new --out directory")
+        if any(old.get(k) != meta.get(k) for k in ("backbone", "hidden_size", "protocol")):
+            raise EngageError(
+                f"{root} holds features of another backbone or protocol ({old.get('backbone')}); use a new --out directory"
+            )
         return
     with open(path, "w") as fh:
         json.dump(meta, fh, indent=2)
@@ -78,7 +81,7 @@ def write_chunk(folder: str, features: np.ndarray, clip_ids: list[str], labels: 
     os.makedirs(folder, exist_ok=True)
     index = len(glob.glob(os.path.join(folder, "chunk-*.npz")))
     path = os.path.join(folder, f"chunk-{index:05d}.npz")
-    tmp = path + ".tmp.npz"
+    tmp = os.path.join(folder, f".tmp-chunk-{index:05d}.npz")  # not matched by chunk-*.npz if a crash leaves it
     np.savez(tmp, features=np.asarray(features, np.float32), clip_ids=np.asarray(clip_ids, dtype=str), labels=np.asarray(labels, np.int64))
     os.replace(tmp, path)
     return path

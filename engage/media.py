@@ -56,6 +56,8 @@ class VideoInfo:
     duration: float
     width: int
     height: int
+    # decord seeks to the wrong frame in AVI files with B-frames (dmlc/decord#195): those decode with PyAV.
+    needs_sequential_decode: bool = False
 
 
 # ---------------------------------------------------------------- pure timing helpers
@@ -215,6 +217,7 @@ def probe_video(path: str, limits: Limits | None = None) -> VideoInfo:
                 raise EmptyMediaError("The file has no video stream (audio only?).")
             stream = streams[0]
             width, height = stream.codec_context.width, stream.codec_context.height
+            sequential = "avi" in container.format.name.split(",") and bool(stream.codec_context.has_b_frames)
             fps = float(stream.average_rate or stream.guessed_rate or 0)
             frames = int(stream.frames or 0)
             if stream.duration is not None and stream.time_base is not None:
@@ -246,7 +249,10 @@ def probe_video(path: str, limits: Limits | None = None) -> VideoInfo:
         raise MediaTooLongError(
             f"The video lasts {duration:.0f} s; the limit is {limits.max_video_seconds:.0f} s. Trim it and try again."
         )
-    return VideoInfo(path=path, fps=fps, num_frames=frames, duration=duration, width=width, height=height)
+    return VideoInfo(
+        path=path, fps=fps, num_frames=frames, duration=duration, width=width, height=height,
+        needs_sequential_decode=sequential,
+    )
 
 
 class VideoSource:
@@ -278,20 +284,45 @@ class VideoSource:
     def num_windows(self) -> int:
         return len(self.bounds)
 
+    def _pyav_frames(self, wanted: np.ndarray) -> Iterator[np.ndarray]:
+        """Frames at the ``wanted`` indices (sorted), decoded in order with PyAV."""
+        import av
+
+        width, height = scaled_size(self.info.width, self.info.height, self.limits.max_side)
+        targets = iter(wanted.tolist())
+        target = next(targets, None)
+        last = None
+        with av.open(self.info.path) as container:
+            for index, frame in enumerate(container.decode(video=0)):
+                while target is not None and target == index:
+                    last = frame.to_ndarray(format="rgb24", width=width, height=height)
+                    yield last
+                    target = next(targets, None)
+                if target is None:
+                    return
+        while target is not None and last is not None:  # metadata promised more frames than the file has
+            yield last
+            target = next(targets, None)
+
     def windows(self) -> Iterator[Clip]:
         """Yield one clip per window; each frame is decoded exactly once."""
-        reader = self._open()
-        total = len(reader)
         times = sample_times(self.info.duration, self.windowing.fps)
-        fps = float(reader.get_avg_fps()) or self.info.fps
-        indices = frame_indices(times, fps, total)
+        if self.info.needs_sequential_decode:
+            indices = frame_indices(times, self.info.fps, self.info.num_frames)
+            stream = self._pyav_frames(indices)
+        else:
+            reader = self._open()
+            indices = frame_indices(times, float(reader.get_avg_fps()) or self.info.fps, len(reader))
         for start, end in self.bounds:
             sel = (times >= start - 1e-9) & (times < end - 1e-9)
             if not sel.any():
                 continue
             try:
-                frames = reader.get_batch(indices[sel].tolist()).asnumpy()
-            except Exception as exc:  # decord raises plain DECORDError/RuntimeError on bad packets
+                if self.info.needs_sequential_decode:
+                    frames = np.stack([next(stream) for _ in range(int(sel.sum()))])
+                else:
+                    frames = reader.get_batch(indices[sel].tolist()).asnumpy()
+            except Exception as exc:  # decord/FFmpeg raise plain errors on bad packets
                 raise CorruptMediaError(
                     f"The video could not be decoded after {start:.0f} s; it may be truncated or corrupt."
                 ) from exc

@@ -33,7 +33,7 @@ def _safe_div(num: np.ndarray, den: np.ndarray) -> np.ndarray:
 
 @dataclass
 class Metrics:
-    n: int
+    n: float  # an int for counted predictions; a float for an expected (baseline) matrix
     accuracy: float
     precision_macro: float
     recall_macro: float
@@ -42,7 +42,7 @@ class Metrics:
     recall_weighted: float
     f1_weighted: float
     per_level: dict[str, list[float]]  # precision, recall, f1, support: one value per level
-    confusion: list[list[int]]
+    confusion: list[list[float]]
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -61,8 +61,10 @@ def metrics_from_confusion(cm) -> Metrics:
     recall = _safe_div(tp, support)
     f1 = _safe_div(2 * tp, support + predicted)  # = 2PR/(P+R), and 0 where both are 0
     weights = _safe_div(support, np.full_like(support, total)) if total else np.zeros_like(support)
+    counted = bool(np.all(cm == np.round(cm)))
+    as_number = (lambda v: int(round(v))) if counted else (lambda v: round(float(v), 6))
     return Metrics(
-        n=int(total),
+        n=as_number(total),
         accuracy=float(tp.sum() / total) if total else 0.0,
         precision_macro=float(precision.mean()),
         recall_macro=float(recall.mean()),
@@ -74,9 +76,9 @@ def metrics_from_confusion(cm) -> Metrics:
             "precision": precision.tolist(),
             "recall": recall.tolist(),
             "f1": f1.tolist(),
-            "support": [int(s) for s in support],
+            "support": [as_number(s) for s in support],
         },
-        confusion=[[int(v) for v in row] for row in cm],
+        confusion=[[as_number(v) for v in row] for row in cm],
     )
 
 

@@ -77,6 +77,7 @@ class StateReport:
 class TrainReport:
     out_dir: str
     card: dict
+    headset: HeadSet = field(repr=False)
     states: dict[str, StateReport]
     curves: dict = field(repr=False, default_factory=dict)  # state -> dropout -> list of per-epoch dicts
 
@@ -148,7 +149,7 @@ def _fit(x_train, y_train, x_val, y_val, dropout: float, config: TrainConfig, cl
             loss = criterion(model(x_train[batch]), y_train[batch])
             loss.backward()
             optimizer.step()
-            total += float(loss) * len(batch)
+            total += loss.item() * len(batch)
             seen += len(batch)
         model.eval()
         with torch.no_grad():
@@ -177,16 +178,22 @@ def _fit(x_train, y_train, x_val, y_val, dropout: float, config: TrainConfig, cl
 
 @contextlib.contextmanager
 def _deterministic_torch():
-    """Deterministic kernels and a private copy of the global RNG for the duration of training."""
+    """Deterministic kernels, one thread and a private copy of the global RNG for the duration of training.
+
+    One thread: the heads' matrices are small, so more threads gain little, and spinning OpenMP threads slow
+    training tenfold on a machine whose cores are busy; it also keeps results independent of the core count.
+    """
     import torch
 
-    was_deterministic = torch.are_deterministic_algorithms_enabled()
+    was_deterministic, threads = torch.are_deterministic_algorithms_enabled(), torch.get_num_threads()
     torch.use_deterministic_algorithms(True)
+    torch.set_num_threads(1)
     try:
         with torch.random.fork_rng(devices=[]):
             yield
     finally:
         torch.use_deterministic_algorithms(was_deterministic)
+        torch.set_num_threads(threads)
 
 
 def _split_for_state(fs: featurestore.FeatureSet, state: str):
@@ -249,7 +256,7 @@ def train_heads(
 
     settings = {
         "by": "python -m engage train",
-        "features": os.path.abspath(features_dir),
+        "features": features_dir,
         "loss": config.loss,
         "class_weights": "inverse level frequency, mean 1" if config.loss == "weighted-ce" else None,
         "focal_gamma": config.focal_gamma if config.loss == "focal" else None,
@@ -330,17 +337,18 @@ def train_heads(
     card = new_card(
         input_size,
         backbone=meta.get("backbone", "unknown backbone"),
-        source=f"trained by `python -m engage train` on the features in {os.path.abspath(features_dir)}",
+        source=f"trained by `python -m engage train` on the features in {features_dir}",
         trained=True,
         protocol=protocol,
         training={**settings, "states": {s: per_state[s] for s in STATES}},
         metrics={s: metrics[s] for s in STATES},
     )
-    HeadSet(heads={s: heads[s] for s in STATES}, card=card).save(out_dir)
+    headset = HeadSet(heads={s: heads[s] for s in STATES}, card=card)
+    headset.save(out_dir)
     with open(os.path.join(out_dir, CURVES_JSON), "w") as fh:
         json.dump(curves, fh, indent=1)
     curves_figure(curves).write_html(os.path.join(out_dir, CURVES_HTML), include_plotlyjs="cdn")
-    return TrainReport(out_dir=out_dir, card=card, states=reports, curves=curves)
+    return TrainReport(out_dir=out_dir, card=card, headset=headset, states=reports, curves=curves)
 
 
 def _read_curves(out_dir: str) -> dict:
@@ -408,7 +416,7 @@ def _states(text: str) -> tuple[str, ...]:
     chosen = [names.get(x.strip().lower()) for x in text.split(",") if x.strip()]
     if not chosen or None in chosen:
         raise argparse.ArgumentTypeError(f"expected comma-separated states from {', '.join(STATES)}, got {text!r}")
-    return tuple(chosen)
+    return tuple(dict.fromkeys(chosen))
 
 
 def cmd_train(args) -> int:

@@ -41,7 +41,10 @@ def daisee_root(tmp_path_factory) -> str:
         stem = os.path.splitext(clip_file)[0]
         folder = root / "DataSet" / "Train" / subject / stem
         folder.mkdir(parents=True)
-        path = write_video(str(folder / clip_file), seconds or 3.0, fps=10, size=(64, 48))
+        # MPEG-4 Part 2 in the .avi files: decord's random access into H.264-with-B-frames AVIs returns a
+        # neighbouring frame about 1% of the time (dmlc/decord#195), which would make exact comparisons flaky.
+        codec = "mpeg4" if clip_file.endswith(".avi") else "libx264"
+        path = write_video(str(folder / clip_file), seconds or 3.0, fps=10, size=(64, 48), codec=codec)
         if seconds is None:
             data = open(path, "rb").read()
             open(path, "wb").write(data[: len(data) // 2])
@@ -167,11 +170,11 @@ def test_features_equal_the_apps(reference, daisee_root, backbone):
 
 def test_resume_after_interruption_equals_uninterrupted(reference, daisee_root, backbone, tmp_path, monkeypatch):
     out = str(tmp_path / "features")
-    calls = count_forwards(monkeypatch)
-    real = extract.clip_features
+    real, seen = extract.clip_features, []
 
     def crash_on_third(backbone, clips, batch_size=4):
-        if len(calls) == 3:
+        seen.append(len(clips))
+        if len(seen) == 3:  # chunks 0 and 1 written, both failures recorded, the last clip not
             raise KeyboardInterrupt
         return real(backbone, clips, batch_size)
 
@@ -179,6 +182,9 @@ def test_resume_after_interruption_equals_uninterrupted(reference, daisee_root, 
     with pytest.raises(KeyboardInterrupt):
         extract.extract_split(daisee_root, "Train", out, backbone, chunk_size=CHUNK, progress=False)
     assert len(featurestore.load_split(out, "Train")) == 4  # two chunks made it to disk
+    assert len(featurestore.load_failures(out, "Train")) == 2
+    # as if killed inside write_chunk: a half-written temporary file is left behind
+    open(os.path.join(featurestore.shard_dir(out, "Train", 0, 1), ".tmp-chunk-00002.npz"), "wb").write(b"PK\x03")
 
     monkeypatch.undo()
     calls = count_forwards(monkeypatch)
@@ -268,7 +274,7 @@ def test_cli_daisee_and_images(daisee_root, tiny_dir, tmp_path, monkeypatch, cap
     assert args.func(args) == 0
     captured = capsys.readouterr()
     assert "Train shard 0/2: 2 written, 0 skipped (already there), 2 failed" in captured.out
-    assert "failures.tsv" in captured.out and "clips/s" in captured.err
+    assert "(2 in all listed in" in captured.out and "failures.tsv" in captured.out and "clips/s" in captured.err
     assert list(featurestore.load_split(out, "Train").clip_ids) == ["5000441001", "5000441003"]
 
     write_images(tmp_path / "imgs")
@@ -285,6 +291,9 @@ def test_cli_user_errors(daisee_root, tmp_path):
         args.func(args)
     args = parser().parse_args(["extract", "--daisee", daisee_root, "--split", "Train", "--out", str(tmp_path), "--shard", "2/2"])
     with pytest.raises(EngageError, match="shard"):
+        args.func(args)
+    args = parser().parse_args(["extract", "--images", str(tmp_path), "--state", "Boredom", "--split", "Train", "--out", str(tmp_path)])
+    with pytest.raises(EngageError, match="--split goes with --daisee"):
         args.func(args)
     with pytest.raises(SystemExit):
         parser().parse_args(["extract", "--daisee", daisee_root, "--images", str(tmp_path), "--out", str(tmp_path)])
