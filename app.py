@@ -9,18 +9,22 @@ import gradio as gr
 import spaces
 
 from engage import plots, views
+from engage.class_report import class_report
+from engage.classroom import DEFAULT_MAX_FACES, Classroom
+from engage.faces import load_detector
 from engage.errors import EngageError
 from engage.heads import REFERENCE_HEADS_REPO
 from engage.media import frames_to_clip
 from engage.pipeline import METHODS, Engine, normalize_method
 from engage.settings import weights_dir
 from engage.webcam import WebcamBuffer
-from engage.zerogpu import clip_gpu_seconds, video_gpu_seconds
+from engage.zerogpu import classroom_gpu_seconds, clip_gpu_seconds, video_gpu_seconds
 
 ENGINE = Engine.load()  # once, at import, as ZeroGPU expects
 if os.environ.get("SPACE_ID") and ENGINE.heads is None:
     # On the Space the hub is reachable: convert the report's published heads on first start.
     ENGINE.import_heads_if_missing(weights_dir(), os.environ.get("ENGAGE_HEADS_SOURCE", REFERENCE_HEADS_REPO))
+DETECTOR = load_detector()
 EXPORT_DIR = os.path.join(tempfile.gettempdir(), "engage-exports")
 EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "examples")
 METHOD_LABELS = list(METHODS.values())
@@ -45,6 +49,28 @@ def _video_gpu(path, method, progress: gr.Progress | None = None):
     # The gr.Progress object itself crosses into the ZeroGPU worker (a lambda would not pickle).
     report = (lambda frac, msg: progress(frac, desc=msg)) if progress is not None else None
     return ENGINE.analyze_video(path, method, report)
+
+
+@spaces.GPU(duration=lambda video, photo, method, max_faces, progress=None: classroom_gpu_seconds(video, int(max_faces)))
+def _classroom_gpu(video, photo, method, max_faces, progress: gr.Progress | None = None) -> Classroom:
+    room = Classroom(max_faces=int(max_faces))
+    if video:
+        report = (lambda frac, msg: progress(frac, desc=msg)) if progress is not None else None
+        room.run_video(ENGINE, DETECTOR, video, method, report)
+    else:
+        room.run_photo(ENGINE, DETECTOR, photo, method)
+    return room
+
+
+@spaces.GPU(duration=lambda room, frame, t, method: classroom_gpu_seconds(None, room.max_faces))
+def _classroom_step_gpu(room: Classroom, frame, t, method) -> Classroom:
+    room.stream_step(ENGINE, DETECTOR, frame, t, method, every=UPDATE_EVERY_S * 2)
+    return room
+
+
+@spaces.GPU(duration=120)
+def _report_gpu(session):
+    return class_report(session, ENGINE.backbone)
 
 
 # ---------------------------------------------------------------- event handlers
@@ -96,6 +122,56 @@ def webcam_frame(frame, method, buffer: WebcamBuffer | None):
     except EngageError as exc:
         return f"> ⚠️ {exc}", gr.skip(), gr.skip(), buffer
     return md, fig, data, buffer
+
+
+def _class_outputs(room: Classroom | None):
+    if room is None:
+        raise gr.Error("Analyse a classroom video, photo or camera first.")
+    return (*views.classroom_outputs(room, ENGINE.warnings("mlp"), EXPORT_DIR), room)
+
+
+def analyze_classroom(video, photo, method, max_faces, progress=gr.Progress()):
+    if not video and not photo:
+        raise gr.Error("Upload a classroom video or photo first.")
+    try:
+        return _class_outputs(_classroom_gpu(video, photo, method, max_faces, progress))
+    except EngageError as exc:
+        raise gr.Error(str(exc), print_exception=False) from exc
+
+
+def rename_students(text, room: Classroom | None):
+    if room is None:
+        raise gr.Error("Analyse a classroom first; then rename its students.")
+    try:
+        renames = views.parse_renames(text)
+        for track_id, name in renames.items():
+            room.session.rename(track_id, name)
+    except (ValueError, KeyError) as exc:
+        raise gr.Error(str(exc), print_exception=False) from exc
+    return _class_outputs(room)
+
+
+def write_class_report(room: Classroom | None, use_model: bool):
+    if room is None:
+        raise gr.Error("Analyse a classroom first.")
+    report = _report_gpu(room.session) if use_model else class_report(room.session)
+    return report.markdown
+
+
+def classroom_frame(frame, method, max_faces, room: Classroom | None):
+    """Classroom webcam: one frame per second is observed; students are analysed every few seconds."""
+    now = time.monotonic()
+    if room is None or room.clock is None:
+        room = Classroom(max_faces=int(max_faces))
+        room.clock = now
+    t = now - room.clock
+    if room.last is not None and t - room.last.t < 1.0:
+        return (gr.skip(),) * 7 + (room,)
+    try:
+        room = _classroom_step_gpu(room, frame, t, method)
+    except EngageError as exc:
+        return (f"> ⚠️ {exc}",) + (gr.skip(),) * 6 + (room,)
+    return _class_outputs(room)
 
 
 # ---------------------------------------------------------------- layout
@@ -179,6 +255,45 @@ with gr.Blocks(title="engage: learner affect from video", delete_cache=(900, 360
             api_name="analyze_video",
             concurrency_limit=1,
             show_progress_on=[vid_md, vid_plot],
+        )
+
+    with gr.Tab("Classroom"):
+        gr.Markdown(
+            "Every face in the frame, followed with a stable id, analysed on its own face crops at 1 FPS: the four "
+            f"states, seven basic emotions (zero-shot, same model) and head pose. At most {DEFAULT_MAX_FACES} faces per "
+            "frame by default (the largest). Rename students below; export the session; write a class report."
+        )
+        with gr.Row():
+            cls_video = gr.Video(label="Classroom video", sources=["upload"], elem_id="class-video")
+            cls_photo = gr.Image(type="filepath", image_mode=None, label="or a photo", sources=["upload"])
+            with gr.Column():
+                cls_max = gr.Slider(1, 40, value=DEFAULT_MAX_FACES, step=1, label="Faces analysed per frame (largest first)")
+                cls_btn = gr.Button("Analyse classroom", variant="primary")
+                cls_status = gr.Markdown(label="status")
+        with gr.Accordion("Live: classroom camera", open=False):
+            cls_cam = gr.Image(sources=["webcam"], streaming=True, type="numpy", label="Classroom camera")
+        cls_cards = gr.Markdown(label="cards")
+        with gr.Row():
+            cls_frame = gr.Image(label="Last frame, with ids", interactive=False)
+            cls_students = gr.Plot(label="Students")
+        cls_timeline = gr.Plot(label="The class over time")
+        cls_table = gr.Dataframe(headers=views.STUDENT_HEADERS, label="Per student", interactive=False)
+        with gr.Row():
+            cls_renames = gr.Textbox(label="Rename students", placeholder="1=Alice, 2=Bob")
+            cls_rename_btn = gr.Button("Rename")
+        cls_files = gr.File(label="Session export (JSON and CSV)", file_count="multiple")
+        with gr.Row():
+            cls_use_model = gr.Checkbox(value=not ENGINE.backbone.is_test_weights, label="Write with Qwen2.5-VL (else the fixed template)")
+            cls_report_btn = gr.Button("Write class report")
+        cls_report = gr.Markdown(label="report")
+        cls_state = gr.State(None)
+        cls_outputs = [cls_status, cls_cards, cls_frame, cls_timeline, cls_students, cls_table, cls_files, cls_state]
+        cls_btn.click(analyze_classroom, [cls_video, cls_photo, method, cls_max], cls_outputs, api_name="analyze_classroom", concurrency_limit=1)
+        cls_rename_btn.click(rename_students, [cls_renames, cls_state], cls_outputs, api_name="rename_students")
+        cls_report_btn.click(write_class_report, [cls_state, cls_use_model], cls_report, api_name="class_report", concurrency_limit=1)
+        cls_cam.stream(
+            classroom_frame, [cls_cam, method, cls_max, cls_state], cls_outputs, stream_every=0.5, time_limit=1800,
+            concurrency_limit=2, api_name="classroom_frame", api_visibility="undocumented",
         )
 
     with gr.Tab("Report check"):

@@ -6,7 +6,8 @@ random test checkpoint of ``engage.tiny``.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -31,6 +32,8 @@ class Backbone:
     model: object
     device: str
     protocol: FeatureProtocol = DEFAULT_PROTOCOL
+    # One model call at a time: requests run in threads, and the model keeps per-call rope state.
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
 
     @classmethod
     def load(
@@ -73,13 +76,17 @@ class Backbone:
 
     def inputs(self, clips: list[Clip], prompts: list[str]):
         """Processor outputs for one batch: clip i goes with prompt i, as a 1 FPS video."""
+        return self.inputs_for_texts(clips, [self.chat_text(t) for t in prompts])
+
+    def inputs_for_texts(self, clips: list[Clip], texts: list[str]):
+        """Processor outputs for chat texts already built (each holding one video placeholder)."""
         from transformers.video_utils import VideoMetadata
 
         p = self.protocol
         videos = [np.ascontiguousarray(c.frames) for c in clips]
         metadata = [VideoMetadata(total_num_frames=len(v), fps=p.fps) for v in videos]
         batch = self.processor(
-            text=[self.chat_text(t) for t in prompts],
+            text=texts,
             videos=videos,
             video_metadata=metadata,
             do_sample_frames=False,

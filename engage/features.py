@@ -27,10 +27,21 @@ def clip_features(backbone: Backbone, clips: Iterable[Clip], batch_size: int = 4
     clips = list(clips)
     out = np.zeros((len(clips), backbone.hidden_size), dtype=np.float32)
     prompt = backbone.protocol.prompt
-    with torch.inference_mode():
+    with torch.inference_mode(), backbone.lock:
         for i in range(0, len(clips), batch_size):
             chunk = clips[i : i + batch_size]
             batch = backbone.inputs(chunk, [prompt] * len(chunk))
             hidden = backbone.model.model(**batch, use_cache=False).last_hidden_state
             out[i : i + len(chunk)] = mean_pool(hidden, batch["attention_mask"]).cpu().numpy()
     return out
+
+
+def prefix_feature(backbone: Backbone, prefix) -> np.ndarray:
+    """The same feature as ``clip_features``, from a shared video prefix (see ``engage.prefix``)."""
+    import torch
+
+    from .prefix import run_suffix, suffix_ids
+
+    tail = run_suffix(backbone, prefix, suffix_ids(backbone, backbone.protocol.prompt))
+    hidden = torch.cat([prefix.hidden, tail], dim=1)
+    return hidden.float().mean(dim=1)[0].cpu().numpy()

@@ -217,3 +217,91 @@ def claims_markdown(report: dict | None) -> str:
     lines = ["**The report's claims**", "", "| claim | verdict | deciding numbers |", "|---|---|---|"]
     lines += [f"| {text} | **{verdict}** | {notes} |" for text, verdict, notes in rows]
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- Classroom tab
+
+STUDENT_HEADERS = ["id", "name", "seconds seen", "engagement (0-3)", "confused (%)", "bored (%)", "dominant emotion", "attending (%)"]
+
+
+def classroom_cards(session, warnings: list[str]) -> str:
+    c = session.cards()
+    if not c["students_seen"]:
+        return warning_banner(warnings) + "No students seen yet."
+    attention = f"{c['attention_share']:.0%}" if c["attention_seconds"] else "–"
+    return warning_banner(warnings) + "\n".join(
+        [
+            "| students seen | average engagement | time confused | time bored | facing the screen/board |",
+            "|---|---|---|---|---|",
+            f"| {c['students_seen']} | {c['average_engagement']:.1f} / 3 | {c['confused_share']:.0%} | {c['bored_share']:.0%} | {attention} |",
+        ]
+    )
+
+
+def student_rows(session) -> list[list]:
+    rows = []
+    for s in session.students():
+        measured = s["affect_seconds"] > 0
+        share = s["level_share"]
+        rows.append(
+            [
+                s["id"],
+                s["name"],
+                round(s["seconds"]),
+                round(s["mean_level"]["Engagement"], 2) if measured else None,
+                round(100 * (share["Confusion"][2] + share["Confusion"][3])) if measured else None,
+                round(100 * (share["Boredom"][2] + share["Boredom"][3])) if measured else None,
+                s["dominant_emotion"] or "",
+                round(100 * s["attention_share"]) if s["attention_seconds"] else None,
+            ]
+        )
+    return rows
+
+
+def parse_renames(text: str) -> dict[int, str]:
+    """'1=Alice, 2=Bob' (or one per line) → {1: 'Alice', 2: 'Bob'}; malformed parts are reported."""
+    out: dict[int, str] = {}
+    for part in [p for chunk in (text or "").splitlines() for p in chunk.split(",")]:
+        if not part.strip():
+            continue
+        key, sep, name = part.partition("=")
+        if not sep or not key.strip().isdigit() or not name.strip():
+            raise ValueError(f"Cannot read {part.strip()!r}: write renames as 1=Alice, 2=Bob.")
+        out[int(key)] = name.strip()
+    return out
+
+
+def write_session_exports(session, folder: str) -> tuple[str, str]:
+    os.makedirs(folder, exist_ok=True)
+    prune_exports(folder)
+    stem = os.path.join(folder, f"engage-class-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}")
+    with open(stem + ".json", "w") as fh:
+        fh.write(session.to_json())
+    with open(stem + ".csv", "w") as fh:
+        fh.write(session.to_csv())
+    return stem + ".json", stem + ".csv"
+
+
+def classroom_outputs(room, warnings: list[str], export_dir: str):
+    """(status, cards, annotated frame, class timeline, student heatmap, student table, export files)."""
+    from . import classroom_plots
+
+    session = room.session
+    frame = None
+    if room.last_frame is not None and room.last is not None:
+        names = session.names
+        labels = {}
+        for s in session.students():
+            if s["affect_seconds"]:
+                labels[s["id"]] = f"engagement {s['mean_level']['Engagement']:.1f}"
+        frame = classroom_plots.annotate_frame(room.last_frame, room.last.faces, room.last.ids, names, labels)
+    files = list(write_session_exports(session, export_dir)) if session.observations else None
+    return (
+        room.status(),
+        classroom_cards(session, warnings),
+        frame,
+        classroom_plots.class_timeline(session),
+        classroom_plots.student_levels(session),
+        student_rows(session),
+        files,
+    )

@@ -23,3 +23,19 @@ def video_gpu_seconds(path: str, method: str = "mlp", limits: Limits | None = No
         return BASE_SECONDS
     windows = len(window_bounds(info.duration, windowing.window_seconds, windowing.min_tail_seconds))
     return int(min(MAX_SECONDS, BASE_SECONDS + windows * PER_WINDOW_SECONDS.get(method, 6.0)))
+
+
+PER_STUDENT_WINDOW_SECONDS = 1.5  # one shared video prefix + 11 short questions per student and window
+
+
+def classroom_gpu_seconds(path: str | None, max_faces: int, limits: Limits | None = None, windowing: Windowing | None = None) -> int:
+    """Photo (path None) or video: every window may hold up to ``max_faces`` students."""
+    windows = 1
+    if path:
+        windowing = windowing or Windowing()
+        try:
+            info = probe_video(path, limits)
+        except EngageError:
+            return BASE_SECONDS
+        windows = len(window_bounds(info.duration, windowing.window_seconds, windowing.min_tail_seconds))
+    return int(min(MAX_SECONDS, BASE_SECONDS + windows * (1.0 + max_faces * PER_STUDENT_WINDOW_SECONDS)))

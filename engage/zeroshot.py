@@ -10,6 +10,7 @@ import numpy as np
 
 from .backbone import Backbone
 from .media import Clip
+from .prefix import VideoPrefix, encode_prefix, next_token_logits, run_suffix, suffix_ids
 from .results import LEVELS, STATES
 
 LEVEL_DEFINITIONS: dict[str, tuple[str, str, str, str]] = {
@@ -58,17 +59,24 @@ def level_token_ids(tokenizer) -> list[int]:
     return ids
 
 
-def zero_shot_probs(backbone: Backbone, clips: Iterable[Clip]) -> np.ndarray:
-    """(N clips, 4 states, 4 levels): softmax over the logits of the tokens '0'..'3' after each state's prompt."""
+def prefix_level_probs(backbone: Backbone, prefix: VideoPrefix) -> np.ndarray:
+    """(4 states, 4 levels) from one clip's shared video prefix: each state's question costs only its text."""
     import torch
 
-    clips = list(clips)
     token_ids = level_token_ids(backbone.tokenizer)
-    prompts = [state_prompt(s) for s in STATES]
+    out = np.zeros((len(STATES), len(LEVELS)))
+    for i, state in enumerate(STATES):
+        hidden = run_suffix(backbone, prefix, suffix_ids(backbone, state_prompt(state)))
+        logits = next_token_logits(backbone, hidden)[0]
+        out[i] = torch.softmax(logits[token_ids], dim=-1).cpu().numpy()
+    return out
+
+
+def zero_shot_probs(backbone: Backbone, clips: Iterable[Clip]) -> np.ndarray:
+    """(N clips, 4 states, 4 levels): softmax over the logits of the tokens '0'..'3' after each state's prompt."""
+    clips = list(clips)
     out = np.zeros((len(clips), len(STATES), len(LEVELS)))
-    with torch.inference_mode():
+    with backbone.lock:
         for i, clip in enumerate(clips):
-            batch = backbone.inputs([clip] * len(prompts), prompts)
-            logits = backbone.model(**batch, use_cache=False, logits_to_keep=1).logits[:, -1, :]
-            out[i] = torch.softmax(logits[:, token_ids].float(), dim=-1).cpu().numpy()
+            out[i] = prefix_level_probs(backbone, encode_prefix(backbone, clip))
     return out

@@ -112,3 +112,26 @@ def test_server_survives_bad_input(client, bad_files):
         client.predict(handle_file(bad_files["text"]), MLP, api_name="/analyze_image")
     md, fig, data = client.predict(handle_file(os.path.join(ROOT, "examples", "astronaut.png")), MLP, api_name="/analyze_image")
     assert data["kind"] == "image"
+
+
+def test_classroom_photo_rename_report_and_export(client, tmp_path):
+    from engage.faces import benchmark_scenes
+
+    scene = next(s for s in benchmark_scenes() if len(s.boxes) >= 3)
+    photo = tmp_path / "class.png"
+    Image.fromarray(scene.frame).save(photo)
+    status, cards, frame, timeline, heat, table, files = client.predict(
+        None, handle_file(str(photo)), ZERO, 8, api_name="/analyze_classroom"
+    )
+    assert "faces found" in status and "students seen" in cards and "meaningless" in cards
+    assert len(table["data"]) == min(8, len(table["data"])) and table["data"][0][1] == "Student 1"
+    assert any(f.endswith(".csv") for f in files) and frame
+    out = client.predict("1=Alice", api_name="/rename_students")
+    assert out[5]["data"][0][1] == "Alice"
+    report = client.predict(False, api_name="/class_report")
+    assert "### Class summary" in report and "Alice" in report
+
+
+def test_classroom_needs_input(client):
+    with pytest.raises(Exception, match="Upload a classroom video or photo"):
+        client.predict(None, None, ZERO, 8, api_name="/analyze_classroom")

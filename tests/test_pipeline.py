@@ -161,3 +161,23 @@ def test_missing_heads_are_imported_from_the_report_format(tiny_dir, tmp_path):
     engine.import_heads_if_missing(str(tmp_path / "weights"), str(src))
     assert engine.heads is not None and engine.heads.trained
     assert engine.analyze_image(np.zeros((32, 32, 3), np.uint8), "mlp").windows
+
+
+def test_shared_prefix_gives_the_same_feature_and_logits(engine, long_video):
+    """Prefix caching is exact: the feature and the question logits equal those of one full forward pass."""
+    from engage.features import prefix_feature
+    from engage.prefix import encode_prefix, next_token_logits, run_suffix, suffix_ids
+
+    bb = engine.backbone
+    clip = VideoSource(long_video).clips()[1]
+    with bb.lock:
+        prefix = encode_prefix(bb, clip)
+        feature = prefix_feature(bb, prefix)
+        question = state_prompt("Boredom")
+        logits = next_token_logits(bb, run_suffix(bb, prefix, suffix_ids(bb, question)))[0]
+        again = prefix_feature(bb, prefix)  # the cache was restored after each question
+    np.testing.assert_allclose(feature, clip_features(bb, [clip])[0], atol=1e-4)  # float32 kernel order only
+    np.testing.assert_allclose(again, feature, atol=1e-6)
+    with torch.inference_mode():
+        full = bb.model(**bb.inputs([clip], [question])).logits[0, -1]
+    np.testing.assert_allclose(logits.numpy(), full.numpy(), atol=1e-4)

@@ -1,0 +1,94 @@
+"""Classroom mode end to end in the library: composed faces → detection → tracking → per-student analysis."""
+from __future__ import annotations
+
+import json
+import os
+
+import numpy as np
+import pytest
+
+from engage import views
+from engage.classroom import Classroom
+from engage.faces import benchmark_scenes, crowd_scene, load_detector
+
+
+@pytest.fixture(scope="module")
+def detector():
+    return load_detector()
+
+
+@pytest.fixture(scope="module")
+def scene():
+    return next(s for s in benchmark_scenes() if len(s.boxes) >= 3)
+
+
+def _write(path: str, frames: list[np.ndarray], fps: int = 2) -> str:
+    import av
+
+    h, w = frames[0].shape[:2]
+    with av.open(path, "w") as container:
+        stream = container.add_stream("libx264", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
+        for f in frames:
+            for packet in stream.encode(av.VideoFrame.from_ndarray(f, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)
+    return path
+
+
+def test_photo(engine, detector, scene):
+    room = Classroom(max_faces=30)
+    session = room.run_photo(engine, detector, scene.frame, "zero-shot")
+    students = session.students()
+    assert len(students) == room.last.found >= 3
+    assert all(s["affect_seconds"] > 0 and s["dominant_emotion"] for s in students)
+    assert "faces found" in room.status()
+
+
+def test_video_keeps_ids_and_analyses_each_window(engine, detector, scene, tmp_path):
+    frames = [np.roll(scene.frame, 2 * i, axis=1) for i in range(14)]  # 7 s at 2 FPS, faces drift right
+    path = _write(str(tmp_path / "class.mp4"), frames)
+    room = Classroom(max_faces=30)
+    session = room.run_video(engine, detector, path, "mlp")
+    students = session.students()
+    found = room.last.found
+    assert len(students) == found  # the same people all along: no new ids
+    windows = [o for o in session.observations if o.affect is not None]
+    assert len(windows) == found  # one 7 s window, one analysis per student
+    status, cards, frame, timeline, heat, rows, files = views.classroom_outputs(room, [], str(tmp_path / "exports"))
+    assert frame.shape == scene.frame.shape and not np.array_equal(frame, scene.frame)
+    assert len(rows) == found and rows[0][1] == "Student 1"
+    assert "students seen" in cards and len(files) == 2
+    assert json.load(open(files[0]))["observations"]
+
+
+def test_face_cap_is_applied_and_stated(engine, detector):
+    crowd = crowd_scene(60)
+    room = Classroom(max_faces=5)
+    room.observe(detector, crowd.frame, 0.0)
+    assert len(room.last.faces) == 5 and room.last.found > 5
+    assert "the 5 largest analysed" in room.status()
+
+
+def test_no_face(engine, detector):
+    room = Classroom()
+    room.run_photo(engine, detector, np.full((240, 320, 3), 127, np.uint8), "zero-shot")
+    assert room.session.students() == [] and "No face found" in room.status()
+    assert "No students seen" in views.classroom_cards(room.session, [])
+
+
+def test_renames(engine, detector, scene):
+    room = Classroom(max_faces=30)
+    room.run_photo(engine, detector, scene.frame, "zero-shot")
+    for tid, name in views.parse_renames("1=Alice, 2 = Bob").items():
+        room.session.rename(tid, name)
+    assert [s["name"] for s in room.session.students()][:2] == ["Alice", "Bob"]
+    with pytest.raises(ValueError, match="1=Alice"):
+        views.parse_renames("Alice")
+
+
+def test_webcam_steps_analyse_every_few_seconds(engine, detector, scene):
+    room = Classroom(max_faces=30)
+    analysed = [room.stream_step(engine, detector, scene.frame, float(t), "zero-shot", every=3.0) for t in range(7)]
+    assert analysed == [False, False, True, False, False, True, False]
