@@ -66,16 +66,20 @@ def prune_exports(folder: str, max_age_s: float = EXPORT_MAX_AGE_S) -> None:
             os.remove(path)
 
 
-def write_exports(analysis: Analysis, folder: str) -> tuple[str, str]:
-    """Write the per-window results as JSON and CSV; returns both paths."""
+def _write_pair(folder: str, kind: str, json_text: str, csv_text: str) -> tuple[str, str]:
+    """Write one export as JSON and CSV under a fresh name (old exports pruned); returns both paths."""
     os.makedirs(folder, exist_ok=True)
     prune_exports(folder)
-    stem = os.path.join(folder, f"engage-{analysis.kind}-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}")
-    with open(stem + ".json", "w") as fh:
-        fh.write(analysis.to_json())
-    with open(stem + ".csv", "w") as fh:
-        fh.write(analysis.to_csv())
+    stem = os.path.join(folder, f"engage-{kind}-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}")
+    for ext, text in ((".json", json_text), (".csv", csv_text)):
+        with open(stem + ext, "w") as fh:
+            fh.write(text)
     return stem + ".json", stem + ".csv"
+
+
+def write_exports(analysis: Analysis, folder: str) -> tuple[str, str]:
+    """The per-window results of one analysis as JSON and CSV."""
+    return _write_pair(folder, analysis.kind, analysis.to_json(), analysis.to_csv())
 
 
 def single_outputs(analysis: Analysis):
@@ -272,14 +276,8 @@ def parse_renames(text: str) -> dict[int, str]:
 
 
 def write_session_exports(session, folder: str) -> tuple[str, str]:
-    os.makedirs(folder, exist_ok=True)
-    prune_exports(folder)
-    stem = os.path.join(folder, f"engage-class-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}")
-    with open(stem + ".json", "w") as fh:
-        fh.write(session.to_json())
-    with open(stem + ".csv", "w") as fh:
-        fh.write(session.to_csv())
-    return stem + ".json", stem + ".csv"
+    """A classroom session's observations and names as JSON and CSV."""
+    return _write_pair(folder, "class", session.to_json(), session.to_csv())
 
 
 def classroom_outputs(room, warnings: list[str], export_dir: str):

@@ -14,14 +14,21 @@ def clip_gpu_seconds(method: str = "mlp") -> int:
     return int(BASE_SECONDS + PER_WINDOW_SECONDS.get(method, 6.0))
 
 
-def video_gpu_seconds(path: str, method: str = "mlp", limits: Limits | None = None, windowing: Windowing | None = None) -> int:
-    """Estimate from the number of windows; a file that fails to probe gets the short default (it fails fast)."""
+def _windows(path: str, limits: Limits | None, windowing: Windowing | None) -> int | None:
+    """Number of windows of a video, or None when it fails to probe (it will fail fast anyway)."""
     windowing = windowing or Windowing()
     try:
         info = probe_video(path, limits)
     except EngageError:
+        return None
+    return len(window_bounds(info.duration, windowing.window_seconds, windowing.min_tail_seconds))
+
+
+def video_gpu_seconds(path: str, method: str = "mlp", limits: Limits | None = None, windowing: Windowing | None = None) -> int:
+    """Estimate from the number of windows; a file that fails to probe gets the short default."""
+    windows = _windows(path, limits, windowing)
+    if windows is None:
         return BASE_SECONDS
-    windows = len(window_bounds(info.duration, windowing.window_seconds, windowing.min_tail_seconds))
     return int(min(MAX_SECONDS, BASE_SECONDS + windows * PER_WINDOW_SECONDS.get(method, 6.0)))
 
 
@@ -30,12 +37,7 @@ PER_STUDENT_WINDOW_SECONDS = 1.5  # one shared video prefix + 11 short questions
 
 def classroom_gpu_seconds(path: str | None, max_faces: int, limits: Limits | None = None, windowing: Windowing | None = None) -> int:
     """Photo (path None) or video: every window may hold up to ``max_faces`` students."""
-    windows = 1
-    if path:
-        windowing = windowing or Windowing()
-        try:
-            info = probe_video(path, limits)
-        except EngageError:
-            return BASE_SECONDS
-        windows = len(window_bounds(info.duration, windowing.window_seconds, windowing.min_tail_seconds))
+    windows = _windows(path, limits, windowing) if path else 1
+    if windows is None:
+        return BASE_SECONDS
     return int(min(MAX_SECONDS, BASE_SECONDS + windows * (1.0 + max_faces * PER_STUDENT_WINDOW_SECONDS)))
