@@ -265,7 +265,7 @@ with gr.Blocks(title="engage: learner affect from video", delete_cache=(900, 360
         )
         with gr.Row():
             cls_video = gr.Video(label="Classroom video", sources=["upload"], elem_id="class-video")
-            cls_photo = gr.Image(type="filepath", image_mode=None, label="or a photo", sources=["upload"])
+            cls_photo = gr.Image(type="filepath", image_mode=None, label="or a photo", sources=["upload"], elem_id="class-photo")
             with gr.Column():
                 cls_max = gr.Slider(1, 40, value=DEFAULT_MAX_FACES, step=1, label="Faces analysed per frame (largest first)")
                 cls_btn = gr.Button("Analyse classroom", variant="primary")

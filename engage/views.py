@@ -159,7 +159,8 @@ def about_markdown(engine: Engine) -> str:
             "",
             heads_markdown(engine),
             "",
-            "How far to trust the first report's own numbers: see the **Report check** tab.",
+            "How far to trust the first report's own numbers: see the **Report check** tab. The **Classroom** tab "
+            "analyses every face in a classroom (detection with dlib, tracking, emotions and head pose; see the README).",
             "",
             "### Limits",
             "- DAiSEE shows one learner at a desk, filmed by a laptop camera; other settings (several people, far away, "
