@@ -30,13 +30,38 @@ FULL_VISION = dict(depth=32, hidden_size=1280, intermediate_size=3420, num_heads
 @dataclass
 class BenchResult:
     config: str
+    pipeline: str  # "engage" or "reference"
     device: str
     dtype: str
     params_m: float
     tokens_per_window: int
     seconds_per_window: float
+    webcam_latency_s: float  # one 10 s window from its newest frame to the feature (no batching possible)
     peak_memory_gb: float
     memory_kind: str
+
+    @property
+    def video_minutes_per_second(self) -> float:
+        """Analysed video-minutes per second of accelerator (CPU here) held: what ZeroGPU charges."""
+        return (10.0 / 60.0) / self.seconds_per_window
+
+
+def reference_features(backbone: Backbone, clips: list[Clip]) -> np.ndarray:
+    """The first report's feature code, as described in the reference implementation facts: the chat template
+    applied per clip, one clip at a time, the full model (vision + language model + lm_head) with the hidden
+    states of every layer requested, then the mean of the last layer's."""
+    import torch
+
+    out = []
+    for clip in clips:
+        batch = backbone.inputs([clip], [backbone.protocol.prompt])
+        with torch.no_grad():
+            result = backbone.model(**batch, output_hidden_states=True)
+        out.append(result.hidden_states[-1].float().mean(dim=1)[0].cpu().numpy())
+    return np.stack(out)
+
+
+PIPELINES = {"engage": clip_features, "reference": reference_features}
 
 
 def daisee_like_windows(count: int) -> list[Clip]:
@@ -103,31 +128,41 @@ class _PeakRSS:
         self._thread.join()
 
 
-def measure(backbone: Backbone, name: str, windows: int, repeats: int) -> BenchResult:
+def _timed(fn, cuda: bool) -> float:
     import torch
 
+    t0 = time.perf_counter()
+    fn()
+    if cuda:
+        torch.cuda.synchronize()
+    return time.perf_counter() - t0
+
+
+def measure(backbone: Backbone, name: str, windows: int, repeats: int, pipeline: str = "engage") -> BenchResult:
+    import torch
+
+    extract = PIPELINES[pipeline]
     clips = daisee_like_windows(windows)
     tokens = int(backbone.inputs(clips[:1], [backbone.protocol.prompt])["input_ids"].shape[1])
-    clip_features(backbone, clips[:1])  # warm-up
+    extract(backbone, clips[:1])  # warm-up
     cuda = backbone.device.startswith("cuda")
-    times = []
+    times, latency = [], []
     if cuda:
         torch.cuda.synchronize()
         torch.cuda.reset_peak_memory_stats()
     with _PeakRSS() as rss:
         for _ in range(repeats):
-            t0 = time.perf_counter()
-            clip_features(backbone, clips)
-            if cuda:
-                torch.cuda.synchronize()
-            times.append((time.perf_counter() - t0) / windows)
+            times.append(_timed(lambda: extract(backbone, clips), cuda) / windows)
+            latency.append(_timed(lambda: extract(backbone, clips[-1:]), cuda))
     if cuda:
         peak, kind = torch.cuda.max_memory_allocated() / 2**30, "GPU max allocated"
     else:
         peak, kind = rss.peak / 2**30, "process peak RSS"
     params = sum(p.numel() for p in backbone.model.parameters()) / 1e6
     dtype = str(next(backbone.model.parameters()).dtype).replace("torch.", "")
-    return BenchResult(name, backbone.device, dtype, params, tokens, statistics.median(times), peak, kind)
+    return BenchResult(
+        name, pipeline, backbone.device, dtype, params, tokens, statistics.median(times), statistics.median(latency), peak, kind
+    )
 
 
 def machine_description() -> str:
@@ -137,7 +172,9 @@ def machine_description() -> str:
     return f"{platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, {gpu}, torch {torch.__version__}"
 
 
-def run_bench(configs: list[str] | None = None, windows: int = 4, repeats: int = 3, backbone: str | None = None) -> list[BenchResult]:
+def run_bench(
+    configs: list[str] | None = None, windows: int = 4, repeats: int = 3, backbone: str | None = None, reference: bool = True
+) -> list[BenchResult]:
     import torch
 
     from .tiny import make_tiny_backbone
@@ -160,15 +197,38 @@ def run_bench(configs: list[str] | None = None, windows: int = 4, repeats: int =
                 bb = Backbone.load(tiny_dir, device=device)
             else:
                 bb = _random_backbone(name, tiny_dir, device)
-            results.append(measure(bb, name, windows, repeats))
+            results.append(measure(bb, name, windows, repeats, "engage"))
+            if reference:
+                if device.startswith("cuda"):
+                    bb.model.half()  # the report ran float16
+                results.append(measure(bb, name, windows, repeats, "reference"))
             del bb
             if device.startswith("cuda"):
                 torch.cuda.empty_cache()
-    header = f"{'config':<11}{'device':<8}{'dtype':<10}{'params (M)':>11}{'tokens/window':>15}{'s/window':>10}{'peak GB':>9}  memory"
-    print(header)
-    for r in results:
-        print(
-            f"{r.config:<11}{r.device:<8}{r.dtype:<10}{r.params_m:>11.1f}{r.tokens_per_window:>15}"
-            f"{r.seconds_per_window:>10.3f}{r.peak_memory_gb:>9.2f}  {r.memory_kind}"
-        )
+    print(format_results(results))
     return results
+
+
+def format_results(results: list[BenchResult]) -> str:
+    lines = [
+        f"{'config':<8}{'pipeline':<11}{'dtype':<10}{'params (M)':>11}{'tokens/win':>11}{'s/window':>10}"
+        f"{'video-min/s':>12}{'webcam s':>10}{'peak GB':>9}  memory"
+    ]
+    for r in results:
+        lines.append(
+            f"{r.config:<8}{r.pipeline:<11}{r.dtype:<10}{r.params_m:>11.1f}{r.tokens_per_window:>11}{r.seconds_per_window:>10.3f}"
+            f"{r.video_minutes_per_second:>12.4f}{r.webcam_latency_s:>10.3f}{r.peak_memory_gb:>9.2f}  {r.memory_kind}"
+        )
+    pairs = {}
+    for r in results:
+        pairs.setdefault(r.config, {})[r.pipeline] = r
+    ratio_lines = []
+    for config, pair in pairs.items():
+        if {"engage", "reference"} <= set(pair):
+            e, ref = pair["engage"], pair["reference"]
+            ratio_lines.append(
+                f"{config}: engage/reference video-minutes per second {e.video_minutes_per_second / ref.video_minutes_per_second:.2f}x, "
+                f"webcam latency {e.webcam_latency_s / ref.webcam_latency_s:.2f}x, "
+                f"peak memory {e.peak_memory_gb / ref.peak_memory_gb:.2f}x" + (" (CPU: the process resident set, sampled during each run)" if e.memory_kind != "GPU max allocated" else "")
+            )
+    return "\n".join(lines + ratio_lines)
