@@ -16,7 +16,7 @@ from . import faces as facelib
 from .errors import HeadsError
 from .emotions import prefix_emotion_probs
 from .features import prefix_feature
-from .media import Clip, VideoSource, load_image, validate_frame
+from .media import Clip, VideoSource, load_image, prefetch, validate_frame
 from .pipeline import Engine, normalize_method
 from .prefix import encode_prefix
 from .results import STATES
@@ -124,7 +124,7 @@ class Classroom:
     def run_video(self, engine: Engine, detector, path: str, method: str = "zero-shot", progress: Callable[[float, str], None] | None = None) -> ClassSession:
         source = VideoSource(path, engine.limits, engine.windowing)
         total = source.num_windows
-        for k, clip in enumerate(source.windows()):
+        for k, clip in enumerate(prefetch(source.windows())):
             for frame, t in zip(clip.frames, clip.timestamps):
                 self.observe(detector, frame, float(t))
             self.analyze_window(engine, clip.start, clip.end, method)

@@ -332,6 +332,18 @@ class VideoSource:
         return list(self.windows())
 
 
+def prefetch(items: Iterator) -> Iterator:
+    """Yield from ``items`` while the next one is produced in a background thread (decode overlaps compute)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    done = object()
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="engage-decode") as pool:
+        pending = pool.submit(next, items, done)
+        while (item := pending.result()) is not done:
+            pending = pool.submit(next, items, done)
+            yield item
+
+
 def media_kind(path: str) -> str:
     """'image' or 'video', decided by content (extension only breaks ties)."""
     if not path or not os.path.isfile(path):

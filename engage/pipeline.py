@@ -11,7 +11,7 @@ from .backbone import Backbone
 from .errors import EngageError, HeadsError
 from .features import clip_features
 from .heads import HeadSet, heads_present, import_reference_heads, load_heads
-from .media import Clip, VideoSource, image_array_to_clip, load_image, media_kind
+from .media import Clip, VideoSource, image_array_to_clip, load_image, media_kind, prefetch
 from .results import AffectResult, Analysis
 from .settings import Limits, Windowing, weights_dir
 from .zeroshot import zero_shot_probs
@@ -137,7 +137,7 @@ class Engine:
 
         if progress:
             progress(0.0, f"Decoding {source.info.duration:.0f} s of video in {total} windows")
-        for clip in source.windows():
+        for clip in prefetch(source.windows()):
             pending.append(clip)
             if len(pending) >= step:
                 flush()

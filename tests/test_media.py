@@ -323,3 +323,19 @@ def test_sampled_frames_are_the_right_frames(media_dir, name, codec):
         frames = np.concatenate([c.frames for c in source.windows()])
         ids = [round(f[10:50].mean() / 10) * 16 + round(f[70:110].mean() / 15) for f in frames]
         assert ids == list(range(0, n, fps))
+
+
+def test_prefetch_keeps_order_and_errors():
+    from engage.media import prefetch
+
+    assert list(prefetch(iter(range(5)))) == [0, 1, 2, 3, 4]
+
+    def broken():
+        yield 1
+        raise CorruptMediaError("bad packet")
+
+    got = []
+    with pytest.raises(CorruptMediaError, match="bad packet"):
+        for item in prefetch(broken()):
+            got.append(item)
+    assert got == [1]
