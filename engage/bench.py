@@ -165,6 +165,29 @@ def measure(backbone: Backbone, name: str, windows: int, repeats: int, pipeline:
     )
 
 
+def webcam_updates(backbone: Backbone, frames: int = 6) -> tuple[float, float, float]:
+    """Per-update seconds over a growing window of ``frames`` frames (1 FPS), and the max abs difference
+    of the features: (incremental, full recompute, difference)."""
+    import torch
+
+    from .incremental import IncrementalWindow
+
+    clip = daisee_like_windows(1)[0]
+    window = IncrementalWindow(backbone, max_frames=frames)
+    cuda = backbone.device.startswith("cuda")
+    inc, full, diff = [], [], 0.0
+    for k in range(1, frames + 1):
+        got = []
+        inc.append(_timed(lambda: got.append(window.add(clip.frames[k - 1])), cuda))
+        ref = []
+        part = Clip(clip.frames[:k], clip.timestamps[:k], 0.0, float(k))
+        full.append(_timed(lambda: ref.append(clip_features(backbone, [part])[0]), cuda))
+        diff = max(diff, float(np.abs(got[0] - ref[0]).max()))
+    if cuda:
+        torch.cuda.synchronize()
+    return statistics.mean(inc), statistics.mean(full), diff
+
+
 def machine_description() -> str:
     import torch
 
@@ -173,7 +196,12 @@ def machine_description() -> str:
 
 
 def run_bench(
-    configs: list[str] | None = None, windows: int = 4, repeats: int = 3, backbone: str | None = None, reference: bool = True
+    configs: list[str] | None = None,
+    windows: int = 4,
+    repeats: int = 3,
+    backbone: str | None = None,
+    reference: bool = True,
+    webcam_frames: int = 6,
 ) -> list[BenchResult]:
     import torch
 
@@ -181,7 +209,7 @@ def run_bench(
 
     device = pick_device()
     configs = configs or (["tiny", "mid", "full"] if device.startswith("cuda") else ["tiny", "mid"])
-    results = []
+    results, webcam_lines = [], []
     print(f"machine: {machine_description()}")
     print(f"input: {windows} windows of 10 frames at 640×480 (a DAiSEE clip at 1 FPS), batched 4 at a time; median of {repeats} runs")
     with tempfile.TemporaryDirectory() as tmp:
@@ -198,6 +226,12 @@ def run_bench(
             else:
                 bb = _random_backbone(name, tiny_dir, device)
             results.append(measure(bb, name, windows, repeats, "engage"))
+            if webcam_frames:
+                inc, full, diff = webcam_updates(bb, webcam_frames)
+                webcam_lines.append(
+                    f"{name}: webcam update over a growing window of {webcam_frames} frames: incremental {inc:.3f} s, "
+                    f"full recompute {full:.3f} s per update ({inc / full:.2f}x), max feature difference {diff:.1e}"
+                )
             if reference:
                 if device.startswith("cuda"):
                     bb.model.half()  # the report ran float16
@@ -206,6 +240,7 @@ def run_bench(
             if device.startswith("cuda"):
                 torch.cuda.empty_cache()
     print(format_results(results))
+    print("\n".join(webcam_lines))
     return results
 
 

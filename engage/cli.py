@@ -74,7 +74,7 @@ def cmd_import_heads(args) -> int:
 def cmd_bench(args) -> int:
     from .bench import run_bench
 
-    run_bench(configs=args.config, windows=args.windows, repeats=args.repeats, backbone=args.backbone, reference=not args.no_reference)
+    run_bench(configs=args.config, windows=args.windows, repeats=args.repeats, backbone=args.backbone, reference=not args.no_reference, webcam_frames=args.webcam_frames)
     return 0
 
 
@@ -118,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--windows", type=int, default=4)
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--no-reference", action="store_true", help="skip the reference-style pipeline")
+    p.add_argument("--webcam-frames", type=int, default=6, help="frames of the incremental webcam comparison (0: skip)")
     p.set_defaults(func=cmd_bench)
 
     from . import audit, evaluate, extract, train

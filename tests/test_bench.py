@@ -24,3 +24,10 @@ def test_measure_and_format(engine):
 def test_video_minutes_per_second():
     r = BenchResult("x", "engage", "cpu", "float32", 1.0, 10, 2.0, 1.0, 1.0, "RSS")
     assert r.video_minutes_per_second == (10 / 60) / 2.0
+
+
+def test_webcam_update_comparison(engine):
+    from engage.bench import webcam_updates
+
+    inc, full, diff = webcam_updates(engine.backbone, frames=3)
+    assert inc > 0 and full > 0 and diff < 1e-4
