@@ -124,10 +124,11 @@ def webcam_frame(frame, method, buffer: WebcamBuffer | None):
     return md, fig, data, buffer
 
 
-def _class_outputs(room: Classroom | None):
+def _class_outputs(room: Classroom | None, export: bool = True):
     if room is None:
         raise gr.Error("Analyse a classroom video, photo or camera first.")
-    return (*views.classroom_outputs(room, ENGINE.warnings("mlp"), EXPORT_DIR), room)
+    status, cards, frame, timeline, heat, rows, files = views.classroom_outputs(room, ENGINE.warnings("mlp"), EXPORT_DIR, export)
+    return status, cards, frame, timeline, heat, rows, files if export else gr.skip(), room
 
 
 def analyze_classroom(video, photo, method, max_faces, progress=gr.Progress()):
@@ -167,11 +168,13 @@ def classroom_frame(frame, method, max_faces, room: Classroom | None):
     t = now - room.clock
     if room.last is not None and t - room.last.t < 1.0:
         return (gr.skip(),) * 7 + (room,)
+    analysed_until = room.analysed_until
     try:
         room = _classroom_step_gpu(room, frame, t, method)
     except EngageError as exc:
         return (f"> ⚠️ {exc}",) + (gr.skip(),) * 6 + (room,)
-    return _class_outputs(room)
+    # exports are rewritten only when students were analysed, not for every observed frame
+    return _class_outputs(room, export=room.analysed_until != analysed_until)
 
 
 # ---------------------------------------------------------------- layout

@@ -25,6 +25,7 @@ import numpy as np
 
 from .errors import EngageError
 from .media import validate_frame
+from .tracking import iou
 
 
 class FaceModelMissingError(EngageError):
@@ -454,14 +455,6 @@ def size_scene(face_width: float, width: int = 1280, height: int = 720, seed: in
 
 
 # ---------------------------------------------------------------- scoring
-
-
-def iou(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
-    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    union = (a[2] - a[0]) * (a[3] - a[1]) + (b[2] - b[0]) * (b[3] - b[1]) - inter
-    return inter / union if union > 0 else 0.0
 
 
 def match(faces: list[Face], truths: list[tuple[float, float, float, float]], threshold: float = 0.4) -> tuple[int, int, int]:

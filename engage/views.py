@@ -281,7 +281,7 @@ def write_session_exports(session, folder: str) -> tuple[str, str]:
     return _write_pair(folder, "class", session.to_json(), session.to_csv())
 
 
-def classroom_outputs(room, warnings: list[str], export_dir: str):
+def classroom_outputs(room, warnings: list[str], export_dir: str, export: bool = True):
     """(status, cards, annotated frame, class timeline, student heatmap, student table, export files)."""
     from . import classroom_plots
 
@@ -294,7 +294,7 @@ def classroom_outputs(room, warnings: list[str], export_dir: str):
             if s["affect_seconds"]:
                 labels[s["id"]] = f"engagement {s['mean_level']['Engagement']:.1f}"
         frame = classroom_plots.annotate_frame(room.last_frame, room.last.faces, room.last.ids, names, labels)
-    files = list(write_session_exports(session, export_dir)) if session.observations else None
+    files = list(write_session_exports(session, export_dir)) if export and session.observations else None
     return (
         room.status(),
         classroom_cards(session, warnings),
