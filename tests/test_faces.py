@@ -223,7 +223,7 @@ def test_head_pose_accepts_68_landmarks():
 
 
 def test_head_pose_sign_conventions():
-    nose, chin, eye_l, eye_r = 0, 1, 2, 3  # rows of MODEL_POINTS: 30, 8, 36, 45
+    nose, eye_l, eye_r = 0, 2, 3  # rows of MODEL_POINTS: 30 (nose), 36 and 45 (eye corners)
     front = _project(0, 0, 0)
     yawed = _project(20, 0, 0)
     assert yawed[nose, 0] - yawed[[eye_l, eye_r], 0].mean() > 5  # yaw > 0: nose toward the viewer's right
