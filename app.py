@@ -7,6 +7,7 @@ import time
 
 import gradio as gr
 import spaces
+from spaces.config import Config as SpacesConfig
 
 from engage import plots, views
 from engage.class_report import class_report
@@ -17,7 +18,7 @@ from engage.heads import REFERENCE_HEADS_REPO
 from engage.media import frames_to_clip
 from engage.pipeline import METHODS, Engine, normalize_method
 from engage.settings import weights_dir
-from engage.webcam import WebcamBuffer
+from engage.webcam import WebcamStream
 from engage.zerogpu import classroom_gpu_seconds, clip_gpu_seconds, video_gpu_seconds
 
 ENGINE = Engine.load()  # once, at import, as ZeroGPU expects
@@ -28,7 +29,7 @@ DETECTOR = load_detector()
 EXPORT_DIR = os.path.join(tempfile.gettempdir(), "engage-exports")
 EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "examples")
 METHOD_LABELS = list(METHODS.values())
-UPDATE_EVERY_S = float(os.environ.get("ENGAGE_WEBCAM_UPDATE_S", "3"))
+UPDATE_EVERY_S = float(os.environ.get("ENGAGE_WEBCAM_UPDATE_S", "3"))  # classroom camera: analyse every 2x this
 
 
 # ---------------------------------------------------------------- GPU work (returns plain Python/numpy only)
@@ -42,6 +43,14 @@ def _image_gpu(image, method):
 @spaces.GPU(duration=lambda clip, method: clip_gpu_seconds(normalize_method(method)))
 def _clip_gpu(clip, method):
     return ENGINE.analyze_clip(clip, method, kind="webcam")
+
+
+@spaces.GPU(duration=lambda stream, frame, method: clip_gpu_seconds(normalize_method(method)))
+def _webcam_gpu(stream: WebcamStream, frame, method):
+    analysis = ENGINE.analyze_webcam(stream, frame, method)
+    if SpacesConfig.zero_gpu:
+        stream.to("cpu")  # the caches go back to the main process, which holds no GPU
+    return stream, analysis
 
 
 @spaces.GPU(duration=lambda path, method, progress=None: video_gpu_seconds(path, normalize_method(method)))
@@ -106,22 +115,23 @@ def analyze_frames(files, method):
         raise gr.Error(str(exc), print_exception=False) from exc
 
 
-def webcam_frame(frame, method, buffer: WebcamBuffer | None):
-    """Called for every streamed frame; keeps 1 FPS and recomputes every few seconds."""
-    buffer = buffer if buffer is not None else WebcamBuffer(update_every=UPDATE_EVERY_S)
-    now = time.monotonic()
+def webcam_frame(frame, method, stream: WebcamStream | None):
+    """Called for every streamed frame; keeps 1 FPS, encodes each kept frame, shows a result when one is due."""
+    stream = stream if stream is not None else WebcamStream()
     try:
-        buffer.add(frame, now)
+        frame = stream.offer(frame, time.monotonic())
     except EngageError:
-        return gr.skip(), gr.skip(), gr.skip(), buffer
-    if not buffer.due(now):
-        return gr.skip(), gr.skip(), gr.skip(), buffer
-    buffer.last_update = now
+        return gr.skip(), gr.skip(), gr.skip(), stream
+    if frame is None:
+        return gr.skip(), gr.skip(), gr.skip(), stream
     try:
-        md, fig, data = views.single_outputs(_clip_gpu(buffer.clip(), method))
+        stream, analysis = _webcam_gpu(stream, frame, method)
     except EngageError as exc:
-        return f"> ⚠️ {exc}", gr.skip(), gr.skip(), buffer
-    return md, fig, data, buffer
+        return f"> ⚠️ {exc}", gr.skip(), gr.skip(), stream
+    if analysis is None:
+        return gr.skip(), gr.skip(), gr.skip(), stream
+    md, fig, data = views.single_outputs(analysis)
+    return md, fig, data, stream
 
 
 def _class_outputs(room: Classroom | None, export: bool = True):
@@ -197,8 +207,9 @@ with gr.Blocks(title="engage: learner affect from video", delete_cache=(900, 360
 
     with gr.Tab("Webcam"):
         gr.Markdown(
-            f"Press record: the app keeps one frame per second of the last 10 s and updates every {UPDATE_EVERY_S:g} s. "
-            "Frames stay in memory and are dropped."
+            "Press record: the app keeps one frame per second and shows a result every 1-2 s, each on the last 6-10 s "
+            "(the first after 2 s). Each second only the newest frames are computed; frames and caches stay in memory "
+            "and are dropped."
         )
         with gr.Row():
             cam = gr.Image(sources=["webcam"], streaming=True, type="numpy", label="Camera", elem_id="webcam")
@@ -206,7 +217,7 @@ with gr.Blocks(title="engage: learner affect from video", delete_cache=(900, 360
                 cam_md = gr.Markdown("Waiting for the camera…", elem_id="webcam-summary", label="summary")
         cam_plot = gr.Plot(plots.placeholder("Start the camera to see the four states."), label="Levels", elem_id="webcam-plot")
         cam_json = gr.JSON(label="Result (JSON)", visible=False)
-        cam_state = gr.State(None)
+        cam_state = gr.State(None, time_to_live=300)  # caches of a stopped camera are freed after 5 min
         cam.stream(
             webcam_frame,
             inputs=[cam, method, cam_state],

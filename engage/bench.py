@@ -4,20 +4,27 @@ Random weights are fine for timing and never used for predictions. Configuration
 - ``tiny``: the test checkpoint of ``engage.tiny`` (2 layers, hidden 64), loaded with from_pretrained;
 - ``mid``: the real Qwen2.5-VL-7B widths (text 3584, vision 1280) with only 2 + 2 layers, CPU-sized;
 - ``full``: the full Qwen2.5-VL-7B architecture (28 + 32 layers), bf16, only on a CUDA machine.
+
+Each window's compute bound is its FLOPs (torch's FlopCounterMode over one window of the pipeline) at the
+matmul rate measured on the same device and dtype; "x bound" is the measured time over that bound.
 """
 from __future__ import annotations
 
+import dataclasses
+import functools
 import os
 import platform
 import statistics
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from .backbone import Backbone, pick_device
+from .batching import CPU_BATCH, pick_batch_size
 from .features import clip_features
 from .media import Clip, VideoSource
 
@@ -35,15 +42,29 @@ class BenchResult:
     dtype: str
     params_m: float
     tokens_per_window: int
+    batch_size: int  # windows per forward pass
     seconds_per_window: float
-    webcam_latency_s: float  # one 10 s window from its newest frame to the feature (no batching possible)
+    # newest frame to feature: a forward over one 10 s window; for engage, run_bench puts the webcam stream's
+    # incremental update here when it measures it
+    webcam_latency_s: float
     peak_memory_gb: float
     memory_kind: str
+    flops_per_window: float  # counted by torch's FlopCounterMode over one window of this pipeline
+    matmul_tflops: float  # measured on this device and dtype
 
     @property
     def video_minutes_per_second(self) -> float:
         """Analysed video-minutes per second of accelerator (CPU here) held: what ZeroGPU charges."""
         return (10.0 / 60.0) / self.seconds_per_window
+
+    @property
+    def bound_seconds(self) -> float:
+        """The window's compute bound: its FLOPs at the measured matmul rate."""
+        return self.flops_per_window / (self.matmul_tflops * 1e12)
+
+    @property
+    def times_bound(self) -> float:
+        return self.seconds_per_window / self.bound_seconds
 
 
 def reference_features(backbone: Backbone, clips: list[Clip]) -> np.ndarray:
@@ -59,9 +80,6 @@ def reference_features(backbone: Backbone, clips: list[Clip]) -> np.ndarray:
             result = backbone.model(**batch, output_hidden_states=True)
         out.append(result.hidden_states[-1].float().mean(dim=1)[0].cpu().numpy())
     return np.stack(out)
-
-
-PIPELINES = {"engage": clip_features, "reference": reference_features}
 
 
 def daisee_like_windows(count: int) -> list[Clip]:
@@ -138,12 +156,49 @@ def _timed(fn, cuda: bool) -> float:
     return time.perf_counter() - t0
 
 
-def measure(backbone: Backbone, name: str, windows: int, repeats: int, pipeline: str = "engage") -> BenchResult:
+def matmul_tflops(device: str, dtype, size: int, repeats: int = 10) -> float:
+    """The best rate of a ``size`` × ``size`` torch.matmul on ``device`` in ``dtype`` (2·size³ FLOPs), in TFLOP/s;
+    the best, not the median, so that the compute bound derived from it is the tightest."""
     import torch
 
-    extract = PIPELINES[pipeline]
+    cuda = device.startswith("cuda")
+    a, b = (torch.randn(size, size, device=device, dtype=dtype) for _ in range(2))
+    torch.matmul(a, b)  # warm-up
+    if cuda:
+        torch.cuda.synchronize()
+    best = min(_timed(lambda: torch.matmul(a, b), cuda) for _ in range(repeats))
+    return 2 * size**3 / best / 1e12
+
+
+def flop_counts(extract: Callable[[Backbone, list[Clip]], np.ndarray], backbone: Backbone, clip: Clip) -> dict[str, int]:
+    """FLOPs of ``extract`` on one window per aten op (matmuls, convolutions, SDPA), as FlopCounterMode counts them."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    counter = FlopCounterMode(display=False)
+    with counter:
+        extract(backbone, [clip])
+    return {str(op): n for op, n in counter.get_flop_counts()["Global"].items()}
+
+
+def measure(
+    backbone: Backbone,
+    name: str,
+    windows: int,
+    repeats: int,
+    pipeline: str = "engage",
+    *,
+    matmul_tflops: float,
+    batch_size: int = CPU_BATCH,
+) -> BenchResult:
+    import torch
+
+    if pipeline == "engage":
+        extract = functools.partial(clip_features, batch_size=batch_size)
+    else:
+        extract, batch_size = reference_features, 1  # the report's code: one clip at a time
     clips = daisee_like_windows(windows)
     tokens = int(backbone.inputs(clips[:1], [backbone.protocol.prompt])["input_ids"].shape[1])
+    flops = sum(flop_counts(extract, backbone, clips[0]).values())
     extract(backbone, clips[:1])  # warm-up
     cuda = backbone.device.startswith("cuda")
     times, latency = [], []
@@ -161,31 +216,69 @@ def measure(backbone: Backbone, name: str, windows: int, repeats: int, pipeline:
     params = sum(p.numel() for p in backbone.model.parameters()) / 1e6
     dtype = str(next(backbone.model.parameters()).dtype).replace("torch.", "")
     return BenchResult(
-        name, pipeline, backbone.device, dtype, params, tokens, statistics.median(times), statistics.median(latency), peak, kind
+        name, pipeline, backbone.device, dtype, params, tokens, batch_size, statistics.median(times), statistics.median(latency),
+        peak, kind, flops, matmul_tflops,
     )
 
 
-def webcam_updates(backbone: Backbone, frames: int = 6) -> tuple[float, float, float]:
-    """Per-update seconds over a growing window of ``frames`` frames (1 FPS), and the max abs difference
-    of the features: (incremental, full recompute, difference)."""
-    import torch
+@dataclass
+class WebcamBench:
+    frames: int
+    results: int
+    latency_s: float  # mean, from the newest kept frame to the feature, over the results on 6-10 s
+    recompute_s: float  # mean full forward over the same windows (the recompute-every-update way)
+    per_frame_s: float  # mean encoding cost per kept frame (results or not)
+    max_difference: float  # incremental vs full feature, max abs over the results
+    state_mb: float  # key/value caches held between updates at the end
+    offload_s: float  # state to host memory, pickled, unpickled and back: a ZeroGPU round trip
 
-    from .incremental import IncrementalWindow
+    def line(self, config: str) -> str:
+        return (
+            f"{config}: webcam stream of {self.frames} frames at 1 FPS, {self.results} results on the last 2-10 s: "
+            f"latency {self.latency_s:.3f} s (results on 6-10 s) vs {self.recompute_s:.3f} s recomputing the same windows "
+            f"({self.latency_s / self.recompute_s:.2f}x), {self.per_frame_s:.3f} s of encoding per kept frame, "
+            f"max feature difference {self.max_difference:.1e}; state {self.state_mb:.1f} MB, "
+            f"host round trip {self.offload_s:.3f} s"
+        )
+
+
+def webcam_updates(backbone: Backbone, frames: int = 16) -> WebcamBench:
+    """The app's webcam scheme (``engage.webcam.WebcamStream``) against recomputing each reported window."""
+    import pickle
+
+    from .webcam import WebcamStream
 
     clip = daisee_like_windows(1)[0]
-    window = IncrementalWindow(backbone, max_frames=frames)
+    stream_frames = [clip.frames[k % 10] for k in range(frames)]
+    stream = WebcamStream()
     cuda = backbone.device.startswith("cuda")
-    inc, full, diff = [], [], 0.0
-    for k in range(1, frames + 1):
+    latency, recompute, per_frame, diff = [], [], [], 0.0
+    for k, frame in enumerate(stream_frames, start=1):
         got = []
-        inc.append(_timed(lambda: got.append(window.add(clip.frames[k - 1])), cuda))
+        per_frame.append(_timed(lambda: got.append(stream.push(backbone, frame)), cuda))
+        window = got[0]
+        if window is None:
+            continue
+        feature = []
+        n = len(window.frames)
+        latency.append((n, per_frame[-1] + _timed(lambda: feature.append(window.feature(backbone)), cuda)))
+        part = Clip(np.stack(stream_frames[k - n : k]), np.arange(float(n)), 0.0, float(n))
         ref = []
-        part = Clip(clip.frames[:k], clip.timestamps[:k], 0.0, float(k))
-        full.append(_timed(lambda: ref.append(clip_features(backbone, [part])[0]), cuda))
-        diff = max(diff, float(np.abs(got[0] - ref[0]).max()))
-    if cuda:
-        torch.cuda.synchronize()
-    return statistics.mean(inc), statistics.mean(full), diff
+        recompute.append((n, _timed(lambda: ref.append(clip_features(backbone, [part])[0]), cuda)))
+        diff = max(diff, float(np.abs(feature[0] - ref[0]).max()))
+    state_mb = stream.cache_bytes() / 2**20
+    offload = _timed(lambda: pickle.loads(pickle.dumps(stream.to("cpu"))).to(backbone.device), cuda)
+    steady = [i for i, (n, _) in enumerate(latency) if n >= 6] or list(range(len(latency)))
+    return WebcamBench(
+        frames,
+        len(latency),
+        statistics.mean(latency[i][1] for i in steady),
+        statistics.mean(recompute[i][1] for i in steady),
+        statistics.mean(per_frame),
+        diff,
+        state_mb,
+        offload,
+    )
 
 
 def machine_description() -> str:
@@ -201,17 +294,25 @@ def run_bench(
     repeats: int = 3,
     backbone: str | None = None,
     reference: bool = True,
-    webcam_frames: int = 6,
+    webcam_frames: int = 16,
 ) -> list[BenchResult]:
     import torch
 
     from .tiny import make_tiny_backbone
 
     device = pick_device()
-    configs = configs or (["tiny", "mid", "full"] if device.startswith("cuda") else ["tiny", "mid"])
+    cuda = device.startswith("cuda")
+    configs = configs or (["tiny", "mid", "full"] if cuda else ["tiny", "mid"])
     results, webcam_lines = [], []
     print(f"machine: {machine_description()}")
-    print(f"input: {windows} windows of 10 frames at 640×480 (a DAiSEE clip at 1 FPS), batched 4 at a time; median of {repeats} runs")
+    print(
+        f"input: {windows} windows of 10 frames at 640×480 (a DAiSEE clip at 1 FPS), batched 'batch' at a time "
+        f"(engage: sized to free GPU memory on CUDA, {CPU_BATCH} on CPU; reference: 1); median of {repeats} runs"
+    )
+    dtype, size = (torch.bfloat16, 8192) if cuda else (torch.float32, 2048)
+    rate = matmul_tflops(device, dtype, size)
+    dtype_name = str(dtype).replace("torch.", "")
+    print(f"matmul rate: {rate:.2f} TFLOP/s ({dtype_name}, {size}×{size} torch.matmul on {device}, best of 10)")
     with tempfile.TemporaryDirectory() as tmp:
         tiny_dir = make_tiny_backbone(os.path.join(tmp, "tiny"))
         plans = [("checkpoint", backbone)] if backbone else [(c, None) for c in configs]
@@ -225,17 +326,16 @@ def run_bench(
                 bb = Backbone.load(tiny_dir, device=device)
             else:
                 bb = _random_backbone(name, tiny_dir, device)
-            results.append(measure(bb, name, windows, repeats, "engage"))
+            results.append(measure(bb, name, windows, repeats, "engage", matmul_tflops=rate, batch_size=pick_batch_size(bb)))
             if webcam_frames:
-                inc, full, diff = webcam_updates(bb, webcam_frames)
-                webcam_lines.append(
-                    f"{name}: webcam update over a growing window of {webcam_frames} frames: incremental {inc:.3f} s, "
-                    f"full recompute {full:.3f} s per update ({inc / full:.2f}x), max feature difference {diff:.1e}"
-                )
+                webcam = webcam_updates(bb, webcam_frames)
+                webcam_lines.append(webcam.line(name))
+                # engage's webcam answers from the incremental stream, not from a forward over the whole window
+                results[-1] = dataclasses.replace(results[-1], webcam_latency_s=webcam.latency_s)
             if reference:
                 if device.startswith("cuda"):
                     bb.model.half()  # the report ran float16
-                results.append(measure(bb, name, windows, repeats, "reference"))
+                results.append(measure(bb, name, windows, repeats, "reference", matmul_tflops=rate))
             del bb
             if device.startswith("cuda"):
                 torch.cuda.empty_cache()
@@ -246,13 +346,14 @@ def run_bench(
 
 def format_results(results: list[BenchResult]) -> str:
     lines = [
-        f"{'config':<8}{'pipeline':<11}{'dtype':<10}{'params (M)':>11}{'tokens/win':>11}{'s/window':>10}"
-        f"{'video-min/s':>12}{'webcam s':>10}{'peak GB':>9}  memory"
+        f"{'config':<8}{'pipeline':<11}{'dtype':<10}{'params (M)':>11}{'tokens/win':>11}{'batch':>6}{'s/window':>10}"
+        f"{'video-min/s':>12}{'webcam s':>10}{'peak GB':>9}{'TFLOP/win':>10}{'bound s':>9}{'x bound':>8}  memory"
     ]
     for r in results:
         lines.append(
-            f"{r.config:<8}{r.pipeline:<11}{r.dtype:<10}{r.params_m:>11.1f}{r.tokens_per_window:>11}{r.seconds_per_window:>10.3f}"
-            f"{r.video_minutes_per_second:>12.4f}{r.webcam_latency_s:>10.3f}{r.peak_memory_gb:>9.2f}  {r.memory_kind}"
+            f"{r.config:<8}{r.pipeline:<11}{r.dtype:<10}{r.params_m:>11.1f}{r.tokens_per_window:>11}{r.batch_size:>6}"
+            f"{r.seconds_per_window:>10.3f}{r.video_minutes_per_second:>12.4f}{r.webcam_latency_s:>10.3f}{r.peak_memory_gb:>9.2f}"
+            f"{r.flops_per_window / 1e12:>10.4f}{r.bound_seconds:>9.4f}{r.times_bound:>8.1f}  {r.memory_kind}"
         )
     pairs = {}
     for r in results:

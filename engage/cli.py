@@ -118,7 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--windows", type=int, default=4)
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--no-reference", action="store_true", help="skip the reference-style pipeline")
-    p.add_argument("--webcam-frames", type=int, default=6, help="frames of the incremental webcam comparison (0: skip)")
+    p.add_argument("--webcam-frames", type=int, default=16, help="frames streamed in the webcam comparison (0: skip)")
     p.set_defaults(func=cmd_bench)
 
     from . import audit, evaluate, extract, train

@@ -9,8 +9,10 @@ have to be computed. Multimodal rope positions are taken from ``get_rope_index``
 full forward pass would; an odd last frame is padded into a patch by repeating it (as the processor does) and
 recomputed at the next update, when its partner arrives.
 
-The mean-pooled feature is then the same as ``clip_features`` on the frames seen so far (tested to float
-precision). A window grows to ``max_frames`` (10 s at 1 FPS) and then a new one starts (tumbling windows).
+The mean-pooled feature is then the same as ``clip_features`` on the frames seen so far, and the zero-shot
+levels the same as ``zero_shot_probs`` (the questions are asked on top of the cache, then dropped from it);
+both tested to float precision. A window grows to ``max_frames`` (10 s at 1 FPS) and then starts again;
+``engage.webcam`` staggers two of them so that every result covers the last 6-10 s.
 """
 from __future__ import annotations
 
@@ -26,7 +28,9 @@ VIDEO_TOKEN_TYPE = 2  # mm_token_type_ids: 0 text, 1 image, 2 video
 
 @dataclass
 class IncrementalWindow:
-    backbone: Backbone
+    """One growing window's state. Data only (frames, key/value cache, running sums), so that it can live in a
+    Gradio State and cross into a ZeroGPU worker; the backbone is passed to each call."""
+
     max_frames: int = 10
     frames: list = field(default_factory=list)
     _cache: object = None
@@ -39,11 +43,31 @@ class IncrementalWindow:
         self.frames.clear()
         self._cache, self._cached_patches, self._cached_tokens, self._hidden_sum, self._grid_hw = None, 0, 0, None, None
 
-    def _pixels(self, frames: list[np.ndarray]):
+    @property
+    def full(self) -> bool:
+        return len(self.frames) >= self.max_frames
+
+    def to(self, device: str) -> "IncrementalWindow":
+        """Move the cache and sums, e.g. to host memory between ZeroGPU calls (no CUDA tensor may cross them)."""
+        if self._cache is not None:
+            for layer in self._cache.layers:
+                if layer.is_initialized:
+                    layer.keys, layer.values = layer.keys.to(device), layer.values.to(device)
+                    layer.device = layer.keys.device
+        if self._hidden_sum is not None:
+            self._hidden_sum = self._hidden_sum.to(device)
+        return self
+
+    def cache_bytes(self) -> int:
+        if self._cache is None:
+            return 0
+        return sum(t.numel() * t.element_size() for layer in self._cache.layers if layer.is_initialized for t in (layer.keys, layer.values))
+
+    def _pixels(self, backbone: Backbone, frames: list[np.ndarray]):
         from transformers.video_utils import VideoMetadata
 
-        p = self.backbone.protocol
-        out = self.backbone.processor.video_processor(
+        p = backbone.protocol
+        out = backbone.processor.video_processor(
             videos=[np.stack(frames)],
             video_metadata=[VideoMetadata(total_num_frames=len(frames), fps=p.fps)],
             do_sample_frames=False,
@@ -51,17 +75,17 @@ class IncrementalWindow:
             cap_pixels_per_frame=True,
             return_tensors="pt",
         )
-        return out["pixel_values_videos"].to(self.backbone.device, self.backbone.model.dtype), out["video_grid_thw"].to(self.backbone.device)
+        return out["pixel_values_videos"].to(backbone.device, backbone.model.dtype), out["video_grid_thw"].to(backbone.device)
 
-    def _sequence(self, patches: int):
-        """input_ids, mm_token_type_ids and rope positions of the full chat for ``patches`` temporal patches."""
+    def _sequence(self, backbone: Backbone, patches: int, suffix: str):
+        """input_ids and rope positions of system prompt, ``patches`` temporal patches, then ``suffix`` text."""
         import torch
 
-        bb = self.backbone
+        bb = backbone
         tok = bb.tokenizer
-        prefix_text, suffix_text = split_chat(bb, bb.protocol.prompt)
+        prefix_text, _ = split_chat(bb, bb.protocol.prompt)
         head = tok.encode(prefix_text[: -len(VISION_END)].replace(bb.processor.video_token, ""), add_special_tokens=False)
-        tail = tok.encode(VISION_END + suffix_text, add_special_tokens=False)
+        tail = tok.encode(suffix, add_special_tokens=False)
         gh, gw = self._grid_hw
         per_patch = gh * gw // bb.processor.video_processor.merge_size**2
         video = [bb.model.config.video_token_id] * (patches * per_patch)
@@ -73,10 +97,15 @@ class IncrementalWindow:
         positions, _ = bb.model.model.get_rope_index(
             ids, video_grid_thw=grid, attention_mask=torch.ones_like(ids), second_per_grid_ts=seconds, mm_token_type_ids=types
         )
-        return ids, types, positions, len(head), per_patch
+        return ids, positions, len(head), per_patch
 
-    def _run(self, ids, positions, start: int, end: int, pixels=None, grid=None, seconds=None):
-        out = self.backbone.model.model(
+    def _run(self, backbone: Backbone, ids, positions, start: int, end: int, pixels=None, grid=None):
+        import torch
+
+        seconds = None
+        if pixels is not None:
+            seconds = torch.tensor([backbone.processor.video_processor.temporal_patch_size / backbone.protocol.fps], device=backbone.device)
+        out = backbone.model.model(
             input_ids=ids[:, start:end],
             pixel_values_videos=pixels,
             video_grid_thw=grid,
@@ -88,37 +117,70 @@ class IncrementalWindow:
         self._cache = out.past_key_values
         return out.last_hidden_state[0].float()
 
-    def add(self, frame: np.ndarray) -> np.ndarray:
-        """Add the newest frame (1 FPS) and return the feature of the window so far, (hidden_size,) float32."""
+    def push(self, backbone: Backbone, frame: np.ndarray) -> None:
+        """Add the newest frame (1 FPS); a frame that completes a temporal patch is encoded into the cache now.
+        A full window (or a frame of another size) starts a new window."""
         import torch
 
-        if len(self.frames) >= self.max_frames or (self.frames and frame.shape != self.frames[-1].shape):
+        if self.full or (self.frames and frame.shape != self.frames[-1].shape):
             self.reset()
         self.frames.append(frame)
-        bb = self.backbone
+        bb = backbone
         size = bb.processor.video_processor.temporal_patch_size
         complete = len(self.frames) // size
-        patches = -(-len(self.frames) // size)
         with torch.inference_mode(), bb.lock:
             if self._grid_hw is None:
-                _, grid = self._pixels(self.frames[:1])
+                _, grid = self._pixels(bb, self.frames[:1])
                 self._grid_hw = (int(grid[0, 1]), int(grid[0, 2]))
-            ids, _, positions, head, per_patch = self._sequence(patches)
-            seconds = torch.tensor([size / bb.protocol.fps], device=bb.device)
+            ids, positions, head, per_patch = self._sequence(bb, complete, "")
             if self._cache is None:  # system prompt and <|vision_start|>
-                self._hidden_sum = self._run(ids, positions, 0, head).sum(dim=0)
+                self._hidden_sum = self._run(bb, ids, positions, 0, head).sum(dim=0)
                 self._cached_tokens = head
-            if complete > self._cached_patches:  # new complete patches: encode and keep in the cache
-                new = self.frames[self._cached_patches * size : complete * size]
-                pixels, grid = self._pixels(new)
+            if complete > self._cached_patches:
+                pixels, grid = self._pixels(bb, self.frames[self._cached_patches * size : complete * size])
                 end = head + complete * per_patch
-                self._hidden_sum = self._hidden_sum + self._run(ids, positions, self._cached_tokens, end, pixels, grid, seconds).sum(dim=0)
+                self._hidden_sum = self._hidden_sum + self._run(bb, ids, positions, self._cached_tokens, end, pixels, grid).sum(dim=0)
                 self._cached_patches, self._cached_tokens = complete, end
-            # the rest (a padded odd frame, <|vision_end|> and the question) is computed, used and dropped
-            rest_pixels = rest_grid = None
-            if patches > complete:
-                rest_pixels, rest_grid = self._pixels(self.frames[complete * size :])
-            rest = self._run(ids, positions, self._cached_tokens, ids.shape[1], rest_pixels, rest_grid, seconds if rest_pixels is not None else None)
-            self._cache.crop(-(ids.shape[1] - self._cached_tokens))
-            total = self._hidden_sum + rest.sum(dim=0)
-        return (total / ids.shape[1]).cpu().numpy()
+
+    def _with_rest(self, backbone: Backbone, suffix: str, use):
+        """Run what follows the cached tokens (a padded odd frame, then ``suffix``), call ``use(ids, positions,
+        rest_hidden)`` with the cache extended to the end, then drop those tokens from the cache again."""
+        import torch
+
+        bb = backbone
+        size = bb.processor.video_processor.temporal_patch_size
+        patches = -(-len(self.frames) // size)
+        with torch.inference_mode(), bb.lock:
+            ids, positions, _, _ = self._sequence(bb, patches, suffix)
+            pixels = grid = None
+            if patches > self._cached_patches:
+                pixels, grid = self._pixels(bb, self.frames[self._cached_patches * size :])
+            rest = self._run(bb, ids, positions, self._cached_tokens, ids.shape[1], pixels, grid)
+            try:
+                return use(ids, positions, rest)
+            finally:
+                self._cache.crop(self._cached_tokens - self._cache.get_seq_length())
+
+    def feature(self, backbone: Backbone) -> np.ndarray:
+        """The mean-pooled feature of the frames so far, equal to ``clip_features`` on them, (hidden_size,) float32."""
+        _, suffix = split_chat(backbone, backbone.protocol.prompt)
+        return self._with_rest(
+            backbone, VISION_END + suffix, lambda ids, _, rest: ((self._hidden_sum + rest.sum(dim=0)) / ids.shape[1]).cpu().numpy()
+        )
+
+    def level_probs(self, backbone: Backbone) -> np.ndarray:
+        """Zero-shot (4 states, 4 levels) from the cached video prefix, equal to ``zero_shot_probs`` on the frames."""
+        from .prefix import VideoPrefix
+        from .zeroshot import prefix_level_probs
+
+        def ask(ids, positions, _):
+            length = int(ids.shape[1])
+            prefix = VideoPrefix(cache=self._cache, length=length, hidden=None, next_position=int(positions[:, 0, -1].max()) + 1)
+            return prefix_level_probs(backbone, prefix)
+
+        return self._with_rest(backbone, VISION_END, ask)
+
+    def add(self, backbone: Backbone, frame: np.ndarray) -> np.ndarray:
+        """Push the newest frame and return the feature of the window so far."""
+        self.push(backbone, frame)
+        return self.feature(backbone)

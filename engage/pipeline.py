@@ -8,12 +8,14 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .backbone import Backbone
+from .batching import pick_batch_size
 from .errors import EngageError, HeadsError
 from .features import clip_features
 from .heads import HeadSet, heads_present, import_reference_heads, load_heads
 from .media import Clip, VideoSource, image_array_to_clip, load_image, media_kind, prefetch
 from .results import AffectResult, Analysis
 from .settings import Limits, Windowing, weights_dir
+from .webcam import WebcamStream
 from .zeroshot import zero_shot_probs
 
 METHODS = {"mlp": "MLP heads (report's method)", "zero-shot": "Zero-shot level scoring (report's baseline)"}
@@ -38,7 +40,9 @@ class Engine:
     heads_problem: str | None = None
     limits: Limits = field(default_factory=Limits)
     windowing: Windowing = field(default_factory=Windowing)
-    batch_size: int = 4
+    # Windows per forward pass. None: sized once, at the first video, to the accelerator memory free then;
+    # not at load, because on ZeroGPU the GPU is attached only inside a request.
+    batch_size: int | None = None
 
     @classmethod
     def load(cls, backbone: str | None = None, weights: str | None = None, device: str | None = None) -> "Engine":
@@ -75,6 +79,11 @@ class Engine:
             out.append(UNTRAINED_HEADS_WARNING)
         return out
 
+    def windows_per_batch(self) -> int:
+        if self.batch_size is None:
+            self.batch_size = pick_batch_size(self.backbone, self.windowing, self.limits)
+        return self.batch_size
+
     # ------------------------------------------------------------------ scoring
 
     def score_clips(self, clips: list[Clip], method: str) -> tuple[list[AffectResult], np.ndarray | None]:
@@ -84,7 +93,7 @@ class Engine:
         if method == "mlp":
             if self.heads is None:
                 raise HeadsError(self.heads_problem or "No MLP heads are loaded.")
-            features = clip_features(self.backbone, clips, self.batch_size)
+            features = clip_features(self.backbone, clips, self.windows_per_batch() if len(clips) > 1 else 1)
             probs = self.heads.predict_proba(features)
         else:
             probs = zero_shot_probs(self.backbone, clips)
@@ -124,7 +133,7 @@ class Engine:
         results: list[AffectResult] = []
         features: list[np.ndarray] = []
         pending: list[Clip] = []
-        step = self.batch_size if method == "mlp" else 1
+        step = self.windows_per_batch() if method == "mlp" else 1
 
         def flush() -> None:
             scored, feats = self.score_clips(pending, method)
@@ -155,3 +164,23 @@ class Engine:
     def analyze_clip(self, clip: Clip, method: str = "mlp", kind: str = "webcam") -> Analysis:
         t0 = time.perf_counter()
         return self._analysis(kind, method, self.score_clips([clip], method), clip.seconds, t0)
+
+    def analyze_webcam(self, stream: WebcamStream, frame: np.ndarray, method: str = "mlp") -> Analysis | None:
+        """Push one kept webcam frame (1 FPS); the analysis of the longer window when one is due, else None."""
+        t0 = time.perf_counter()
+        method = normalize_method(method)
+        if method == "mlp" and self.heads is None:
+            raise HeadsError(self.heads_problem or "No MLP heads are loaded.")
+        bb = self.backbone
+        window = stream.to(bb.device).push(bb, frame)
+        if window is None:
+            return None
+        features = None
+        if method == "mlp":
+            features = window.feature(bb)[None]
+            probs = self.heads.predict_proba(features)[0]
+        else:
+            probs = window.level_probs(bb)
+        n = len(window.frames)
+        seconds = n / stream.fps
+        return self._analysis("webcam", method, ([AffectResult.from_probs(probs, 0.0, seconds, n)], features), seconds, t0)

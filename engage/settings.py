@@ -41,6 +41,12 @@ class Windowing:
     min_tail_seconds: float = 5.0
 
 
+def gpu_memory_budget_gib() -> float:
+    """Peak GPU memory engage allows itself while analysing (``ENGAGE_GPU_MEMORY_GB``, GiB). 17 by default: the
+    speed issue's target (the first report states 18-22 GB); the 7B weights alone take 15.4 GiB in bf16."""
+    return _env_float("ENGAGE_GPU_MEMORY_GB", 17.0)
+
+
 def backbone_source() -> str:
     """Hub id or local directory of the backbone (``ENGAGE_BACKBONE``)."""
     return os.environ.get("ENGAGE_BACKBONE", DEFAULT_BACKBONE)

@@ -1,53 +1,67 @@
-"""The webcam's rolling window: keep 1 frame per second of the last N seconds."""
+"""The webcam at 1 FPS, analysed by two staggered growing windows that compute only what is new.
+
+Window A starts with the first frame, window B half a window later; each grows to ``window_frames`` (10 s)
+and then starts again (``engage.incremental``). Every kept frame goes into both. With an odd offset (5 frames),
+a frame completes a two-frame temporal patch in exactly one of them, so each second costs one patch of
+encoding, whatever the window length. A result is due when the newest frame completes a patch of the longer
+window: the first after 2 s, then every 1-2 s, each covering the last 6, 8 or 10 s (after the first 10 s),
+and each equal to a full forward pass over exactly those frames.
+"""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .media import Clip, validate_frame
+from .backbone import Backbone
+from .incremental import IncrementalWindow
+from .media import validate_frame
 
 
 @dataclass
-class WebcamBuffer:
-    window_seconds: float = 10.0
+class WebcamStream:
+    """Per-visitor state: data only (frames and caches), so it can live in a Gradio State and cross into a
+    ZeroGPU worker; the backbone is passed to ``push``."""
+
+    window_frames: int = 10
     fps: float = 1.0
-    update_every: float = 3.0
-    frames: list = field(default_factory=list)
-    times: list = field(default_factory=list)
-    last_update: float | None = None
+    windows: list[IncrementalWindow] = field(default_factory=list)
+    pushed: int = 0  # frames pushed since the stream (re)started
+    last_time: float | None = None
+    last_shape: tuple | None = None
 
     def reset(self) -> None:
-        self.frames.clear()
-        self.times.clear()
-        self.last_update = None
+        self.windows.clear()
+        self.pushed, self.last_time, self.last_shape = 0, None, None
 
-    def add(self, frame: np.ndarray | None, now: float) -> bool:
-        """Offer a streamed frame received at time ``now`` (s); keep it if a 1 FPS slot is due."""
+    def offer(self, frame: np.ndarray | None, now: float) -> np.ndarray | None:
+        """A streamed frame received at ``now`` (s): returned (validated) when a 1 FPS slot is due, else None."""
         frame = validate_frame(frame)
-        if self.frames and frame.shape != self.frames[-1].shape:
-            self.reset()  # the camera changed resolution: start a fresh window
-        elif self.times and now - self.times[-1] > self.window_seconds:
+        if self.last_shape is not None and frame.shape != self.last_shape:
+            self.reset()  # the camera changed resolution: start fresh windows
+        elif self.last_time is not None and now - self.last_time > self.window_frames / self.fps:
             self.reset()  # the stream stopped and started again: old frames are stale
-        if self.times and now - self.times[-1] < (1.0 / self.fps) - 0.05:
-            return False
-        self.frames.append(frame)
-        self.times.append(now)
-        while self.times and self.times[0] <= now - self.window_seconds + 1e-6:
-            self.frames.pop(0)
-            self.times.pop(0)
-        return True
+        if self.last_time is not None and now - self.last_time < (1.0 / self.fps) - 0.05:
+            return None
+        self.last_time, self.last_shape = now, frame.shape
+        return frame
 
-    def due(self, now: float) -> bool:
-        """Whether a new result should be computed now."""
-        return bool(self.frames) and (self.last_update is None or now - self.last_update >= self.update_every)
+    def push(self, backbone: Backbone, frame: np.ndarray) -> IncrementalWindow | None:
+        """Encode the frame into the windows; return the window whose result is due now, if any."""
+        if not self.windows:
+            self.windows.append(IncrementalWindow(self.window_frames))
+        if len(self.windows) == 1 and self.pushed == self.window_frames // 2:
+            self.windows.append(IncrementalWindow(self.window_frames))
+        for window in self.windows:
+            window.push(backbone, frame)
+        self.pushed += 1
+        longest = max(self.windows, key=lambda w: len(w.frames))
+        return longest if len(longest.frames) % backbone.processor.video_processor.temporal_patch_size == 0 else None
 
-    @property
-    def seconds(self) -> float:
-        """Seconds of video the buffered frames stand for."""
-        return len(self.frames) / self.fps
+    def to(self, device: str) -> "WebcamStream":
+        for window in self.windows:
+            window.to(device)
+        return self
 
-    def clip(self) -> Clip:
-        t0 = self.times[0]
-        times = np.array([t - t0 for t in self.times])
-        return Clip(frames=np.stack(self.frames), timestamps=times, start=0.0, end=self.seconds)
+    def cache_bytes(self) -> int:
+        return sum(w.cache_bytes() for w in self.windows)

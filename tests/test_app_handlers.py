@@ -28,18 +28,22 @@ def app(tiny_dir, heads_dir):
 def test_webcam_frame_skips_empty_frames(app):
     import gradio as gr
 
-    md, fig, data, buffer = app.webcam_frame(None, "mlp", None)
-    assert isinstance(md, type(gr.skip())) and buffer is not None and not buffer.frames
+    md, fig, data, stream = app.webcam_frame(None, "mlp", None)
+    assert isinstance(md, type(gr.skip())) and stream is not None and not stream.windows
 
 
-def test_webcam_frame_updates_then_waits(app):
+def test_webcam_frame_shows_a_result_once_a_frame_pair_is_in(app, monkeypatch):
     import gradio as gr
 
+    clock = iter([100.0, 100.5, 101.0])
+    monkeypatch.setattr(app.time, "monotonic", lambda: next(clock))
     frame = np.random.default_rng(0).integers(0, 255, (48, 64, 3), dtype=np.uint8)
-    md, fig, data, buffer = app.webcam_frame(frame, "MLP heads (report's method)", None)
-    assert "last 1 s of the camera (1 frame at 1 FPS)" in md and data["kind"] == "webcam"
-    again = app.webcam_frame(frame, "MLP heads (report's method)", buffer)
-    assert isinstance(again[0], type(gr.skip()))  # under 1 s later: no new frame, no new result
+    first = app.webcam_frame(frame, "MLP heads (report's method)", None)
+    assert isinstance(first[0], type(gr.skip())) and first[3].pushed == 1  # encoded, no result yet
+    again = app.webcam_frame(frame, "MLP heads (report's method)", first[3])
+    assert isinstance(again[0], type(gr.skip())) and again[3].pushed == 1  # under 1 s later: not kept
+    md, fig, data, stream = app.webcam_frame(frame, "MLP heads (report's method)", again[3])
+    assert "last 2 s of the camera (2 frames at 1 FPS)" in md and data["kind"] == "webcam" and stream.pushed == 2
 
 
 def test_handlers_turn_library_errors_into_messages(app, tmp_path):

@@ -2,8 +2,18 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
+import torch
 
-from engage.bench import BenchResult, daisee_like_windows, format_results, measure, reference_features
+from engage.bench import (
+    BenchResult,
+    daisee_like_windows,
+    flop_counts,
+    format_results,
+    matmul_tflops,
+    measure,
+    reference_features,
+)
 from engage.features import clip_features
 
 
@@ -13,21 +23,50 @@ def test_reference_pipeline_computes_the_same_feature(engine):
 
 
 def test_measure_and_format(engine):
-    results = [measure(engine.backbone, "tiny", windows=1, repeats=1, pipeline=p) for p in ("engage", "reference")]
+    results = [
+        measure(engine.backbone, "tiny", windows=1, repeats=1, pipeline=p, matmul_tflops=0.1) for p in ("engage", "reference")
+    ]
     assert all(r.tokens_per_window == 1996 and r.seconds_per_window > 0 and r.webcam_latency_s > 0 for r in results)
+    assert [r.batch_size for r in results] == [4, 1]
     text = format_results(results)
     assert "tiny    engage" in text and "tiny    reference" in text
     e, r = results
     assert f"{e.video_minutes_per_second / r.video_minutes_per_second:.2f}x" in text
+    assert r.flops_per_window > e.flops_per_window > 0
 
 
-def test_video_minutes_per_second():
-    r = BenchResult("x", "engage", "cpu", "float32", 1.0, 10, 2.0, 1.0, 1.0, "RSS")
+def test_flop_count_sees_the_whole_model(engine):
+    """The reference pipeline's count exceeds engage's by the lm_head it computes and engage skips; the count
+    includes attention (SDPA) and at least 2 FLOPs per non-embedding parameter per token."""
+    bb = engine.backbone
+    clip = daisee_like_windows(1)[0]
+    tokens = int(bb.inputs([clip], [bb.protocol.prompt])["input_ids"].shape[1])
+    ours, theirs = (flop_counts(f, bb, clip) for f in (clip_features, reference_features))
+    text = bb.model.config.text_config
+    lm_head = 2 * tokens * text.hidden_size * text.vocab_size
+    assert sum(theirs.values()) - sum(ours.values()) == pytest.approx(lm_head, rel=0.03)
+    assert any("scaled_dot_product" in op for op in ours)
+    non_embedding = sum(p.numel() for n, p in bb.model.named_parameters() if "embed_tokens" not in n and "lm_head" not in n)
+    assert sum(ours.values()) >= 2 * non_embedding * tokens
+
+
+def test_matmul_rate_is_measured():
+    assert matmul_tflops("cpu", torch.float32, size=256, repeats=2) > 0
+
+
+def test_derived_columns_come_from_the_fields():
+    r = BenchResult("x", "engage", "cpu", "float32", 1.0, 10, 4, 2.0, 1.0, 1.0, "RSS", flops_per_window=5e12, matmul_tflops=10.0)
     assert r.video_minutes_per_second == (10 / 60) / 2.0
+    assert r.bound_seconds == 0.5 and r.times_bound == 4.0
+    header, row = format_results([r]).splitlines()
+    assert header.split()[-6:] == ["TFLOP/win", "bound", "s", "x", "bound", "memory"]
+    assert row.split()[-4:] == ["5.0000", "0.5000", "4.0", "RSS"]
 
 
 def test_webcam_update_comparison(engine):
     from engage.bench import webcam_updates
 
-    inc, full, diff = webcam_updates(engine.backbone, frames=3)
-    assert inc > 0 and full > 0 and diff < 1e-4
+    bench = webcam_updates(engine.backbone, frames=12)
+    assert bench.results == 6  # after 2, 4, 6, 8, 10 and 11 frames (see test_incremental)
+    assert bench.latency_s > 0 and bench.recompute_s > 0 and bench.max_difference < 1e-4 and bench.state_mb > 0
+    assert f"({bench.latency_s / bench.recompute_s:.2f}x)" in bench.line("tiny")

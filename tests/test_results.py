@@ -12,7 +12,6 @@ import pytest
 
 from engage import plots, views
 from engage.results import STATES, AffectResult, Analysis, analysis_from_dict
-from engage.webcam import WebcamBuffer
 from engage.zerogpu import MAX_SECONDS, video_gpu_seconds
 
 
@@ -84,38 +83,6 @@ def test_timeline_and_share_figures():
     assert [t.name.split()[1] for t in share.data] == ["0", "1", "2", "3"]
     assert share.data[0].x[0] == pytest.approx(0.4)
     assert plots.placeholder("hello").layout.annotations[0].text == "hello"
-
-
-# ---------------------------------------------------------------- webcam buffer
-
-
-def test_webcam_keeps_one_frame_per_second_of_last_window():
-    buf = WebcamBuffer(window_seconds=10, fps=1, update_every=3)
-    frame = np.zeros((4, 4, 3), np.uint8)
-    kept = [buf.add(frame, t / 2) for t in range(0, 60)]  # frames every 0.5 s for 30 s
-    assert sum(kept) == 30
-    assert len(buf.frames) == 10 and buf.seconds == 10
-    clip = buf.clip()
-    assert clip.frames.shape == (10, 4, 4, 3) and clip.timestamps.tolist() == list(range(10))
-
-
-def test_webcam_update_cadence():
-    buf = WebcamBuffer(update_every=3)
-    assert not buf.due(0.0)  # nothing buffered yet
-    buf.add(np.zeros((4, 4, 3), np.uint8), 0.0)
-    assert buf.due(0.0)
-    buf.last_update = 0.0
-    assert not buf.due(2.9) and buf.due(3.0)
-
-
-def test_webcam_resets_on_new_resolution_or_long_gap():
-    buf = WebcamBuffer()
-    for t in range(5):
-        buf.add(np.zeros((4, 4, 3), np.uint8), float(t))
-    buf.add(np.zeros((8, 8, 3), np.uint8), 5.0)
-    assert len(buf.frames) == 1
-    buf.add(np.zeros((8, 8, 3), np.uint8), 100.0)
-    assert len(buf.frames) == 1 and buf.times == [100.0]
 
 
 # ---------------------------------------------------------------- ZeroGPU durations and views
