@@ -88,27 +88,30 @@ def daisee_like_windows(count: int) -> list[Clip]:
     return [Clip(frames.copy(), np.arange(10.0), 10.0 * i, 10.0 * (i + 1)) for i in range(count)]
 
 
-def _random_backbone(name: str, processor_dir: str, device: str) -> Backbone:
-    import torch
-    from transformers import AutoProcessor, Qwen2_5_VLConfig, Qwen2_5_VLForConditionalGeneration
+def _config(name: str, ids: dict[str, int] | None = None):
+    """Qwen2.5-VL-7B's configuration; ``mid`` keeps its widths with 2 text layers and 2 vision blocks (one of
+    them full-attention, as 4 of the 7B's 32 are)."""
+    from transformers import Qwen2_5_VLConfig
 
-    from .tiny import SPECIAL_TOKENS
-
-    processor = AutoProcessor.from_pretrained(processor_dir)
-    ids = {t: processor.tokenizer.convert_tokens_to_ids(t) for t in SPECIAL_TOKENS}
+    ids = ids or {}
     text = dict(FULL_TEXT, rope_parameters={"rope_type": "default", "rope_theta": 1e6, "mrope_section": [16, 24, 24]})
     vision = dict(FULL_VISION)
     if name == "mid":
         text["num_hidden_layers"], vision["depth"], vision["fullatt_block_indexes"] = 2, 2, [1]
-    config = Qwen2_5_VLConfig(
-        text_config=text,
-        vision_config=vision,
-        image_token_id=ids["<|image_pad|>"],
-        video_token_id=ids["<|video_pad|>"],
-        vision_start_token_id=ids["<|vision_start|>"],
-        vision_end_token_id=ids["<|vision_end|>"],
-    )
+    tokens = {"image_token_id": "<|image_pad|>", "video_token_id": "<|video_pad|>", "vision_start_token_id": "<|vision_start|>", "vision_end_token_id": "<|vision_end|>"}
+    config = Qwen2_5_VLConfig(text_config=text, vision_config=vision, **{k: ids[t] for k, t in tokens.items() if t in ids})
     config._attn_implementation = "sdpa"
+    return config
+
+
+def _random_backbone(name: str, processor_dir: str, device: str) -> Backbone:
+    import torch
+    from transformers import AutoProcessor, Qwen2_5_VLForConditionalGeneration
+
+    from .tiny import SPECIAL_TOKENS
+
+    processor = AutoProcessor.from_pretrained(processor_dir)
+    config = _config(name, {t: processor.tokenizer.convert_tokens_to_ids(t) for t in SPECIAL_TOKENS})
     dtype = torch.bfloat16 if device.startswith("cuda") else torch.float32
     torch.set_default_dtype(dtype)
     try:
@@ -260,7 +263,7 @@ def webcam_updates(backbone: Backbone, frames: int = 16) -> WebcamBench:
         if window is None:
             continue
         feature = []
-        n = len(window.frames)
+        n = len(window)
         latency.append((n, per_frame[-1] + _timed(lambda: feature.append(window.feature(backbone)), cuda)))
         part = Clip(np.stack(stream_frames[k - n : k]), np.arange(float(n)), 0.0, float(n))
         ref = []
@@ -281,6 +284,74 @@ def webcam_updates(backbone: Backbone, frames: int = 16) -> WebcamBench:
     )
 
 
+@dataclass
+class FullSizeEstimate:
+    """The full 7B's FLOPs, from the mid configuration's per-layer counts times the 7B's layer counts (all
+    text layers cost the same, as do the window-attention vision blocks and the full-attention ones), and
+    its weights, from the parameters of the full configuration built on the meta device (no memory)."""
+
+    window_flops: float  # engage's feature of one 10 s window
+    webcam_flops: float  # one steady-state webcam result: a new two-frame patch into a 6-10 s window + the tail
+    params: int
+
+    def lines(self, gpu_tflops: float | None = None) -> str:
+        out = [
+            f"full (estimated from mid's per-layer FLOP counts, not measured): {self.window_flops / 1e12:.1f} TFLOP per "
+            f"10 s window, {self.webcam_flops / 1e12:.2f} TFLOP per webcam result; weights {self.params / 1e9:.2f} B "
+            f"parameters = {self.params * 2 / 2**30:.2f} GiB in bf16"
+        ]
+        if gpu_tflops:
+            ms = lambda flops: f"{flops / (gpu_tflops * 1e12) * 1e3:.1f} ms"  # noqa: E731
+            out.append(
+                f"full: compute bound at {gpu_tflops:g} TFLOP/s (given with --gpu-tflops): {ms(self.window_flops)} per "
+                f"window, {ms(self.webcam_flops)} per webcam result"
+            )
+        return "\n".join(out)
+
+
+def _module_flops(fn) -> dict[str, int]:
+    from torch.utils.flop_counter import FlopCounterMode
+
+    counter = FlopCounterMode(display=False)
+    with counter:
+        fn()
+    return {name: sum(ops.values()) for name, ops in counter.get_flop_counts().items()}
+
+
+def _scaled_to_full(counts: dict[str, int], mid_config) -> float:
+    """``counts`` (per module, of a mid-configuration run) with every layer the 7B has and mid lacks added."""
+
+    def one(suffix: str) -> int:
+        return next(v for k, v in counts.items() if k.endswith(suffix))
+
+    full_vision, mid_vision = _config("full").vision_config, mid_config.vision_config
+    full_blocks = set(mid_vision.fullatt_block_indexes)
+    window_block, full_block = one(f"visual.blocks.{min(set(range(mid_vision.depth)) - full_blocks)}"), one(f"visual.blocks.{min(full_blocks)}")
+    extra_text = FULL_TEXT["num_hidden_layers"] - mid_config.text_config.num_hidden_layers
+    extra_full = len(full_vision.fullatt_block_indexes) - len(full_blocks)
+    extra_window = (full_vision.depth - len(full_vision.fullatt_block_indexes)) - (mid_vision.depth - len(full_blocks))
+    return counts["Global"] + extra_text * one("language_model.layers.0") + extra_window * window_block + extra_full * full_block
+
+
+def estimate_full(mid: Backbone) -> FullSizeEstimate:
+    import torch
+    from transformers import Qwen2_5_VLForConditionalGeneration
+
+    from .webcam import WebcamStream
+
+    clip = daisee_like_windows(1)[0]
+    window = _scaled_to_full(_module_flops(lambda: clip_features(mid, [clip])), mid.model.config)
+    stream = WebcamStream()
+    for frame in clip.frames[:7]:
+        stream.push(mid, frame)
+    # the 8th frame completes a patch of an 8-frame window (the 7B's webcam cost barely depends on which)
+    step = _module_flops(lambda: stream.push(mid, clip.frames[7]).feature(mid))
+    webcam = _scaled_to_full(step, mid.model.config)
+    with torch.device("meta"):
+        params = sum(p.numel() for p in Qwen2_5_VLForConditionalGeneration(_config("full")).parameters())
+    return FullSizeEstimate(window, webcam, params)
+
+
 def machine_description() -> str:
     import torch
 
@@ -295,6 +366,7 @@ def run_bench(
     backbone: str | None = None,
     reference: bool = True,
     webcam_frames: int = 16,
+    gpu_tflops: float | None = None,
 ) -> list[BenchResult]:
     import torch
 
@@ -302,8 +374,8 @@ def run_bench(
 
     device = pick_device()
     cuda = device.startswith("cuda")
-    configs = configs or (["tiny", "mid", "full"] if cuda else ["tiny", "mid"])
-    results, webcam_lines = [], []
+    configs = configs or ["tiny", "mid", "full"]
+    results, webcam_lines, estimate_lines = [], [], []
     print(f"machine: {machine_description()}")
     print(
         f"input: {windows} windows of 10 frames at 640×480 (a DAiSEE clip at 1 FPS), batched 'batch' at a time "
@@ -318,7 +390,7 @@ def run_bench(
         plans = [("checkpoint", backbone)] if backbone else [(c, None) for c in configs]
         for name, source in plans:
             if name == "full" and not device.startswith("cuda"):
-                print("full: skipped (needs a CUDA GPU: the 7B model in float32 does not fit this machine)")
+                print("full: not run (needs a CUDA GPU: the 7B model in float32 does not fit this machine); with mid, its FLOPs are estimated below")
                 continue
             if source:
                 bb = Backbone.load(source, device=device)
@@ -332,6 +404,8 @@ def run_bench(
                 webcam_lines.append(webcam.line(name))
                 # engage's webcam answers from the incremental stream, not from a forward over the whole window
                 results[-1] = dataclasses.replace(results[-1], webcam_latency_s=webcam.latency_s)
+            if name == "mid" and not cuda and "full" in configs:
+                estimate_lines.append(estimate_full(bb).lines(gpu_tflops))
             if reference:
                 if device.startswith("cuda"):
                     bb.model.half()  # the report ran float16
@@ -340,7 +414,7 @@ def run_bench(
             if device.startswith("cuda"):
                 torch.cuda.empty_cache()
     print(format_results(results))
-    print("\n".join(webcam_lines))
+    print("\n".join(webcam_lines + estimate_lines))
     return results
 
 

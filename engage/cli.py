@@ -74,7 +74,7 @@ def cmd_import_heads(args) -> int:
 def cmd_bench(args) -> int:
     from .bench import run_bench
 
-    run_bench(configs=args.config, windows=args.windows, repeats=args.repeats, backbone=args.backbone, reference=not args.no_reference, webcam_frames=args.webcam_frames)
+    run_bench(configs=args.config, windows=args.windows, repeats=args.repeats, backbone=args.backbone, reference=not args.no_reference, webcam_frames=args.webcam_frames, gpu_tflops=args.gpu_tflops)
     return 0
 
 
@@ -119,6 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--no-reference", action="store_true", help="skip the reference-style pipeline")
     p.add_argument("--webcam-frames", type=int, default=16, help="frames streamed in the webcam comparison (0: skip)")
+    p.add_argument("--gpu-tflops", type=float, help="without a GPU: a GPU's bf16 matmul rate, for the full model's compute bound")
     p.set_defaults(func=cmd_bench)
 
     from . import audit, evaluate, extract, train

@@ -28,11 +28,13 @@ VIDEO_TOKEN_TYPE = 2  # mm_token_type_ids: 0 text, 1 image, 2 video
 
 @dataclass
 class IncrementalWindow:
-    """One growing window's state. Data only (frames, key/value cache, running sums), so that it can live in a
-    Gradio State and cross into a ZeroGPU worker; the backbone is passed to each call."""
+    """One growing window's state. Data only (key/value cache, running sums, the frame not yet in a patch), so
+    that it can live in a Gradio State and cross into a ZeroGPU worker; the backbone is passed to each call."""
 
     max_frames: int = 10
-    frames: list = field(default_factory=list)
+    count: int = 0  # frames in the window
+    pending: list = field(default_factory=list)  # frames not yet encoded into the cache (at most one)
+    _shape: tuple | None = None
     _cache: object = None
     _cached_patches: int = 0
     _cached_tokens: int = 0
@@ -40,12 +42,16 @@ class IncrementalWindow:
     _grid_hw: tuple[int, int] | None = None
 
     def reset(self) -> None:
-        self.frames.clear()
+        self.count, self._shape = 0, None
+        self.pending.clear()
         self._cache, self._cached_patches, self._cached_tokens, self._hidden_sum, self._grid_hw = None, 0, 0, None, None
 
     @property
     def full(self) -> bool:
-        return len(self.frames) >= self.max_frames
+        return self.count >= self.max_frames
+
+    def __len__(self) -> int:
+        return self.count
 
     def to(self, device: str) -> "IncrementalWindow":
         """Move the cache and sums, e.g. to host memory between ZeroGPU calls (no CUDA tensor may cross them)."""
@@ -122,22 +128,25 @@ class IncrementalWindow:
         A full window (or a frame of another size) starts a new window."""
         import torch
 
-        if self.full or (self.frames and frame.shape != self.frames[-1].shape):
+        if self.full or (self._shape is not None and frame.shape != self._shape):
             self.reset()
-        self.frames.append(frame)
+        self.pending.append(frame)
+        self.count, self._shape = self.count + 1, frame.shape
         bb = backbone
         size = bb.processor.video_processor.temporal_patch_size
-        complete = len(self.frames) // size
+        complete = self.count // size
         with torch.inference_mode(), bb.lock:
             if self._grid_hw is None:
-                _, grid = self._pixels(bb, self.frames[:1])
+                _, grid = self._pixels(bb, self.pending[:1])
                 self._grid_hw = (int(grid[0, 1]), int(grid[0, 2]))
             ids, positions, head, per_patch = self._sequence(bb, complete, "")
             if self._cache is None:  # system prompt and <|vision_start|>
                 self._hidden_sum = self._run(bb, ids, positions, 0, head).sum(dim=0)
                 self._cached_tokens = head
             if complete > self._cached_patches:
-                pixels, grid = self._pixels(bb, self.frames[self._cached_patches * size : complete * size])
+                new = (complete - self._cached_patches) * size
+                pixels, grid = self._pixels(bb, self.pending[:new])
+                del self.pending[:new]
                 end = head + complete * per_patch
                 self._hidden_sum = self._hidden_sum + self._run(bb, ids, positions, self._cached_tokens, end, pixels, grid).sum(dim=0)
                 self._cached_patches, self._cached_tokens = complete, end
@@ -149,12 +158,12 @@ class IncrementalWindow:
 
         bb = backbone
         size = bb.processor.video_processor.temporal_patch_size
-        patches = -(-len(self.frames) // size)
+        patches = -(-self.count // size)
         with torch.inference_mode(), bb.lock:
             ids, positions, _, _ = self._sequence(bb, patches, suffix)
             pixels = grid = None
             if patches > self._cached_patches:
-                pixels, grid = self._pixels(bb, self.frames[self._cached_patches * size :])
+                pixels, grid = self._pixels(bb, self.pending)
             rest = self._run(bb, ids, positions, self._cached_tokens, ids.shape[1], pixels, grid)
             try:
                 return use(ids, positions, rest)

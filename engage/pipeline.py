@@ -181,6 +181,6 @@ class Engine:
             probs = self.heads.predict_proba(features)[0]
         else:
             probs = window.level_probs(bb)
-        n = len(window.frames)
+        n = len(window)
         seconds = n / stream.fps
         return self._analysis("webcam", method, ([AffectResult.from_probs(probs, 0.0, seconds, n)], features), seconds, t0)

@@ -20,8 +20,8 @@ from .media import validate_frame
 
 @dataclass
 class WebcamStream:
-    """Per-visitor state: data only (frames and caches), so it can live in a Gradio State and cross into a
-    ZeroGPU worker; the backbone is passed to ``push``."""
+    """Per-visitor state: data only (caches, and at most one frame per window), so it can live in a Gradio
+    State and cross into a ZeroGPU worker; the backbone is passed to ``push``."""
 
     window_frames: int = 10
     fps: float = 1.0
@@ -55,8 +55,8 @@ class WebcamStream:
         for window in self.windows:
             window.push(backbone, frame)
         self.pushed += 1
-        longest = max(self.windows, key=lambda w: len(w.frames))
-        return longest if len(longest.frames) % backbone.processor.video_processor.temporal_patch_size == 0 else None
+        longest = max(self.windows, key=lambda w: len(w))
+        return longest if len(longest) % backbone.processor.video_processor.temporal_patch_size == 0 else None
 
     def to(self, device: str) -> "WebcamStream":
         for window in self.windows:

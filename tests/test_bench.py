@@ -70,3 +70,20 @@ def test_webcam_update_comparison(engine):
     assert bench.results == 6  # after 2, 4, 6, 8, 10 and 11 frames (see test_incremental)
     assert bench.latency_s > 0 and bench.recompute_s > 0 and bench.max_difference < 1e-4 and bench.state_mb > 0
     assert f"({bench.latency_s / bench.recompute_s:.2f}x)" in bench.line("tiny")
+
+
+def test_full_size_flops_add_the_layers_mid_lacks():
+    from engage.bench import _config, _scaled_to_full
+
+    counts = {"Global": 100, "M.language_model.layers.0": 10, "M.language_model.layers.1": 10, "M.visual.blocks.0": 3, "M.visual.blocks.1": 5}
+    # the 7B: 28 text layers (mid 2), 28 window-attention vision blocks (mid 1), 4 full-attention ones (mid 1)
+    assert _scaled_to_full(counts, _config("mid")) == 100 + 26 * 10 + 27 * 3 + 3 * 5
+
+
+def test_full_size_estimate_runs_and_counts_the_7b_parameters(engine):
+    from engage.bench import estimate_full
+
+    est = estimate_full(engine.backbone)
+    assert est.params == 8_292_166_656  # Qwen2.5-VL-7B-Instruct's parameter count: the config mirrors the 7B
+    assert 0 < est.webcam_flops < est.window_flops
+    assert "15.45 GiB in bf16" in est.lines() and "ms per webcam result" in est.lines(800.0)

@@ -48,7 +48,7 @@ def test_window_starts_again_when_full(engine):
     window = IncrementalWindow(max_frames=2)
     frames = _frames(3)
     results = [window.add(bb, f) for f in frames]
-    assert len(window.frames) == 1  # the third frame opened a new window
+    assert len(window) == 1  # the third frame opened a new window
     np.testing.assert_allclose(results[2], clip_features(bb, [_clip(frames[2:])])[0], atol=1e-4)
 
 
@@ -74,12 +74,12 @@ def test_stream_reports_the_last_six_to_ten_seconds_exactly(engine):
     for k, frame in enumerate(frames, start=1):
         before = [w._cached_patches for w in stream.windows] + [0]  # + the window B about to start
         window = stream.push(bb, frame)
-        assert all(len(w.frames) <= 10 for w in stream.windows)
+        assert all(len(w) <= 10 and len(w.pending) <= 1 for w in stream.windows)  # encoded frames are not kept
         if k > 6:  # both windows running: each frame encodes exactly one new patch, in one of them
             grew = [w._cached_patches > p for p, w in zip(before, stream.windows)]
             assert sum(grew) == 1, k
         if window is not None:
-            n = len(window.frames)
+            n = len(window)
             reported[k] = n
             np.testing.assert_allclose(window.feature(bb), clip_features(bb, [_clip(frames[k - n : k])])[0], atol=1e-4)
     assert reported == {2: 2, 4: 4, 6: 6, 8: 8, 10: 10, 11: 6, 13: 8, 15: 10, 16: 6, 18: 8, 20: 10, 21: 6}
