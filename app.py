@@ -11,11 +11,11 @@ from spaces.config import Config as SpacesConfig
 
 from engage import plots, views
 from engage.class_report import class_report
-from engage.classroom import DEFAULT_MAX_FACES, Classroom
+from engage.classroom import DEFAULT_MAX_FACES, PHOTO_WINDOW, Classroom
 from engage.faces import load_detector
 from engage.errors import EngageError
 from engage.heads import REFERENCE_HEADS_REPO
-from engage.media import frames_to_clip
+from engage.media import VideoSource, frames_to_clip, load_image, prefetch
 from engage.pipeline import METHODS, Engine, normalize_method
 from engage.settings import weights_dir
 from engage.webcam import WebcamStream
@@ -29,6 +29,7 @@ DETECTOR = load_detector()
 EXPORT_DIR = os.path.join(tempfile.gettempdir(), "engage-exports")
 EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "examples")
 METHOD_LABELS = list(METHODS.values())
+CLASSROOM_WINDOWS_PER_CALL = 6  # a minute of video per GPU call: its face crops (≤ 12 × 60 × 150 KB) cross into it
 UPDATE_EVERY_S = float(os.environ.get("ENGAGE_WEBCAM_UPDATE_S", "3"))  # classroom camera: analyse every 2x this
 
 
@@ -60,20 +61,10 @@ def _video_gpu(path, method, progress: gr.Progress | None = None):
     return ENGINE.analyze_video(path, method, report)
 
 
-@spaces.GPU(duration=lambda video, photo, method, max_faces, progress=None: classroom_gpu_seconds(video, int(max_faces)))
-def _classroom_gpu(video, photo, method, max_faces, progress: gr.Progress | None = None) -> Classroom:
-    room = Classroom(max_faces=int(max_faces))
-    if video:
-        report = (lambda frac, msg: progress(frac, desc=msg)) if progress is not None else None
-        room.run_video(ENGINE, DETECTOR, video, method, report)
-    else:
-        room.run_photo(ENGINE, DETECTOR, photo, method)
-    return room
-
-
-@spaces.GPU(duration=lambda room, frame, t, method: classroom_gpu_seconds(None, room.max_faces))
-def _classroom_step_gpu(room: Classroom, frame, t, method) -> Classroom:
-    room.stream_step(ENGINE, DETECTOR, frame, t, method, every=UPDATE_EVERY_S * 2)
+@spaces.GPU(duration=lambda room, bounds, method: classroom_gpu_seconds(len(bounds), room.max_faces))
+def _classroom_gpu(room: Classroom, bounds: list[tuple[float, float]], method) -> Classroom:
+    # Faces were detected, tracked and cropped on the CPU before this call: only the model runs here.
+    room.analyze_windows(ENGINE, bounds, method)
     return room
 
 
@@ -144,8 +135,23 @@ def _class_outputs(room: Classroom | None, export: bool = True):
 def analyze_classroom(video, photo, method, max_faces, progress=gr.Progress()):
     if not video and not photo:
         raise gr.Error("Upload a classroom video or photo first.")
+    room = Classroom(max_faces=int(max_faces))
     try:
-        return _class_outputs(_classroom_gpu(video, photo, method, max_faces, progress))
+        if not video:
+            room.observe_photo(DETECTOR, load_image(photo, ENGINE.limits))
+            return _class_outputs(_classroom_gpu(room, [PHOTO_WINDOW], method))
+        source = VideoSource(video, ENGINE.limits, ENGINE.windowing)
+        total, done, pending = source.num_windows, 0, []
+        progress(0.0, desc=f"Finding faces in {source.info.duration:.0f} s of video")
+        for k, clip in enumerate(prefetch(source.windows()), start=1):
+            room.observe_clip(DETECTOR, clip)
+            progress(k / total, desc=f"Found the faces of window {k} of {total}; analysed {done}")
+            pending.append((clip.start, clip.end))
+            if len(pending) == CLASSROOM_WINDOWS_PER_CALL:
+                room, done, pending = _classroom_gpu(room, pending, method), done + len(pending), []
+        if pending:
+            room = _classroom_gpu(room, pending, method)
+        return _class_outputs(room)
     except EngageError as exc:
         raise gr.Error(str(exc), print_exception=False) from exc
 
@@ -170,7 +176,7 @@ def write_class_report(room: Classroom | None, use_model: bool):
 
 
 def classroom_frame(frame, method, max_faces, room: Classroom | None):
-    """Classroom webcam: one frame per second is observed; students are analysed every few seconds."""
+    """Classroom webcam: one frame per second is observed (CPU); students are analysed every few seconds (GPU)."""
     now = time.monotonic()
     if room is None or room.clock is None:
         room = Classroom(max_faces=int(max_faces))
@@ -178,13 +184,15 @@ def classroom_frame(frame, method, max_faces, room: Classroom | None):
     t = now - room.clock
     if room.last is not None and t - room.last.t < 1.0:
         return (gr.skip(),) * 7 + (room,)
-    analysed_until = room.analysed_until
     try:
-        room = _classroom_step_gpu(room, frame, t, method)
+        room.observe(DETECTOR, frame, t)
+        due = room.stream_due(t, every=UPDATE_EVERY_S * 2)
+        if due:
+            room = _classroom_gpu(room, [due], method)
     except EngageError as exc:
         return (f"> ⚠️ {exc}",) + (gr.skip(),) * 6 + (room,)
     # exports are rewritten only when students were analysed, not for every observed frame
-    return _class_outputs(room, export=room.analysed_until != analysed_until)
+    return _class_outputs(room, export=due is not None)
 
 
 # ---------------------------------------------------------------- layout

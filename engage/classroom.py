@@ -26,6 +26,7 @@ from .zeroshot import prefix_level_probs
 
 DEFAULT_MAX_FACES = 12
 CROP_SIZE = 224
+PHOTO_WINDOW = (0.0, 1.0)  # a photo is a one-second window
 
 
 def _head_pose(face, frame: np.ndarray) -> tuple[tuple[float, float, float] | None, bool | None]:
@@ -121,30 +122,44 @@ class Classroom:
 
     # ------------------------------------------------------------------ whole inputs
 
+    def observe_clip(self, detector, clip: Clip) -> None:
+        """Detect, track and crop every sampled frame of one window (CPU work: keep it outside GPU calls)."""
+        for frame, t in zip(clip.frames, clip.timestamps):
+            self.observe(detector, frame, float(t))
+
+    def analyze_windows(self, engine: Engine, bounds: list[tuple[float, float]], method: str) -> int:
+        """``analyze_window`` for each (start, end), in order: the model part, the only one that needs a GPU."""
+        return sum(self.analyze_window(engine, start, end, method) for start, end in bounds)
+
     def run_video(self, engine: Engine, detector, path: str, method: str = "zero-shot", progress: Callable[[float, str], None] | None = None) -> ClassSession:
         source = VideoSource(path, engine.limits, engine.windowing)
         total = source.num_windows
         for k, clip in enumerate(prefetch(source.windows())):
-            for frame, t in zip(clip.frames, clip.timestamps):
-                self.observe(detector, frame, float(t))
+            self.observe_clip(detector, clip)
             self.analyze_window(engine, clip.start, clip.end, method)
             if progress:
                 progress((k + 1) / total, f"Analysed {k + 1} of {total} windows")
         return self.session
 
     def run_photo(self, engine: Engine, detector, image: str | np.ndarray, method: str = "zero-shot") -> ClassSession:
-        frame = load_image(image, engine.limits) if isinstance(image, str) else image
-        self.observe(detector, frame, 0.0)
-        self.analyze_window(engine, 0.0, 1.0, method)
+        self.observe_photo(detector, load_image(image, engine.limits) if isinstance(image, str) else image)
+        self.analyze_window(engine, *PHOTO_WINDOW, method)
         return self.session
+
+    def observe_photo(self, detector, frame: np.ndarray) -> None:
+        self.observe(detector, frame, PHOTO_WINDOW[0])
+
+    def stream_due(self, t: float, every: float = 5.0) -> tuple[float, float] | None:
+        """Webcam: the window to analyse after observing the frame at ``t``, once ``every`` s have passed."""
+        return (self.analysed_until, t + 1.0) if t + 1.0 - self.analysed_until >= every else None
 
     def stream_step(self, engine: Engine, detector, frame: np.ndarray, t: float, method: str, every: float = 5.0) -> bool:
         """Webcam: observe one frame (call at most once per second) and analyse when ``every`` s have passed."""
         self.observe(detector, frame, t)
-        if t + 1.0 - self.analysed_until >= every:
-            self.analyze_window(engine, self.analysed_until, t + 1.0, method)
-            return True
-        return False
+        due = self.stream_due(t, every)
+        if due:
+            self.analyze_window(engine, *due, method)
+        return due is not None
 
     def status(self) -> str:
         """What the last frame showed, including the cap, for the UI."""

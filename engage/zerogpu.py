@@ -35,9 +35,6 @@ def video_gpu_seconds(path: str, method: str = "mlp", limits: Limits | None = No
 PER_STUDENT_WINDOW_SECONDS = 1.5  # one shared video prefix + 11 short questions per student and window
 
 
-def classroom_gpu_seconds(path: str | None, max_faces: int, limits: Limits | None = None, windowing: Windowing | None = None) -> int:
-    """Photo (path None) or video: every window may hold up to ``max_faces`` students."""
-    windows = _windows(path, limits, windowing) if path else 1
-    if windows is None:
-        return BASE_SECONDS
-    return int(min(MAX_SECONDS, BASE_SECONDS + windows * (1.0 + max_faces * PER_STUDENT_WINDOW_SECONDS)))
+def classroom_gpu_seconds(windows: int, max_faces: int) -> int:
+    """Classroom windows whose faces were already detected (on the CPU): up to ``max_faces`` students each."""
+    return int(min(MAX_SECONDS, BASE_SECONDS + windows * max_faces * PER_STUDENT_WINDOW_SECONDS))

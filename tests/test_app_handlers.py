@@ -57,3 +57,25 @@ def test_handlers_turn_library_errors_into_messages(app, tmp_path):
         app.analyze_image(None, "mlp")
     with pytest.raises(gr.Error, match="Unknown method"):
         app.analyze_image(os.path.join(ROOT, "examples", "astronaut.png"), "best guess")
+
+
+def test_classroom_video_finds_faces_outside_the_gpu_calls(app, long_video, monkeypatch):
+    """Face detection is CPU work: it runs between GPU calls, each call analysing a few windows."""
+    inside, calls, detected = [], [], []
+    real_gpu, real_detect = app._classroom_gpu, app.DETECTOR.detect
+
+    def gpu(room, bounds, method):
+        calls.append(list(bounds))
+        inside.append(True)
+        try:
+            return real_gpu(room, bounds, method)
+        finally:
+            inside.pop()
+
+    monkeypatch.setattr(app, "_classroom_gpu", gpu)
+    monkeypatch.setattr(app.DETECTOR, "detect", lambda frame: detected.append(bool(inside)) or real_detect(frame))
+    monkeypatch.setattr(app, "CLASSROOM_WINDOWS_PER_CALL", 2)
+    outputs = app.analyze_classroom(long_video, None, "zero-shot", 4, progress=lambda *a, **k: None)
+    assert calls == [[(0.0, 10.0), (10.0, 20.0)], [(20.0, 27.0)]]
+    assert detected and not any(detected)  # 27 frames looked at, none inside a GPU call
+    assert outputs[-1].analysed_until == 27.0

@@ -12,7 +12,7 @@ import pytest
 
 from engage import plots, views
 from engage.results import STATES, AffectResult, Analysis, analysis_from_dict
-from engage.zerogpu import MAX_SECONDS, video_gpu_seconds
+from engage.zerogpu import MAX_SECONDS, classroom_gpu_seconds, video_gpu_seconds
 
 
 def _probs(levels: list[int], p: float = 0.7) -> np.ndarray:
@@ -95,6 +95,11 @@ def test_gpu_duration_grows_with_the_work(short_video, long_video, tmp_path):
     bad = tmp_path / "bad.mp4"
     bad.write_bytes(b"nope")
     assert video_gpu_seconds(str(bad)) < short
+
+
+def test_classroom_gpu_duration_counts_windows_and_students():
+    assert classroom_gpu_seconds(1, 1) < classroom_gpu_seconds(1, 12) < classroom_gpu_seconds(6, 12) <= MAX_SECONDS
+    assert classroom_gpu_seconds(1000, 30) == MAX_SECONDS
 
 
 def test_summary_markdown_carries_warnings_and_coverage():
