@@ -58,7 +58,8 @@ def _webcam_gpu(stream: WebcamStream, frame, method):
 def _video_gpu(path, method, progress: gr.Progress | None = None):
     # The gr.Progress object itself crosses into the ZeroGPU worker (a lambda would not pickle).
     report = (lambda frac, msg: progress(frac, desc=msg)) if progress is not None else None
-    return ENGINE.analyze_video(path, method, report)
+    # The batch size is sized at the first video; on ZeroGPU that happens in the worker, so send it back.
+    return ENGINE.analyze_video(path, method, report), ENGINE.batch_size
 
 
 @spaces.GPU(duration=lambda room, bounds, method: classroom_gpu_seconds(len(bounds), room.max_faces))
@@ -89,7 +90,7 @@ def analyze_video(video, method, progress=gr.Progress()):
     if not video:
         raise gr.Error("Upload a video first (or pick an example).")
     try:
-        analysis = _video_gpu(video, method, progress)
+        analysis, ENGINE.batch_size = _video_gpu(video, method, progress)
         return views.video_outputs(analysis, EXPORT_DIR)
     except EngageError as exc:
         raise gr.Error(str(exc), print_exception=False) from exc

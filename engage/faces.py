@@ -368,6 +368,17 @@ def _jitter(rng: np.random.Generator) -> dict:
     return {"flip": bool(rng.integers(2)), "angle": float(rng.uniform(-8, 8)), "gain": float(rng.uniform(0.75, 1.2))}
 
 
+def _scattered(name: str, frame: np.ndarray, src: np.ndarray, widths, rng: np.random.Generator) -> Scene:
+    """Faces of the given widths pasted at random places of ``frame`` that do not overlap."""
+    height, width = frame.shape[:2]
+    boxes, placed = [], []
+    for fw in widths:
+        centre = _place(rng, placed, width, height, fw)
+        if centre:
+            boxes.append(_paste_face(frame, src, *centre, fw, **_jitter(rng)))
+    return Scene(name, frame, boxes)
+
+
 def benchmark_scenes(width: int = 1280, height: int = 720, seed: int = 0) -> list[Scene]:
     """Five 1280×720 scenes with known face boxes (92 faces in all) and one with no face.
 
@@ -391,12 +402,7 @@ def benchmark_scenes(width: int = 1280, height: int = 720, seed: int = 0) -> lis
     scenes.append(Scene("classroom", frame, boxes))
 
     frame = _background(src, width, height, rng)
-    boxes, placed = [], []
-    for fw in rng.uniform(40, 200, 8):
-        centre = _place(rng, placed, width, height, fw)
-        if centre:
-            boxes.append(_paste_face(frame, src, *centre, fw, **_jitter(rng)))
-    scenes.append(Scene("mixed", frame, boxes))
+    scenes.append(_scattered("mixed", frame, src, rng.uniform(40, 200, 8), rng))
 
     frame = _background(src, width, height, rng)
     fw = 100.0
@@ -414,12 +420,7 @@ def benchmark_scenes(width: int = 1280, height: int = 720, seed: int = 0) -> lis
     scenes.append(Scene("border", frame, boxes))
 
     frame = _background(src, width, height, rng)
-    boxes, placed = [], []
-    for fw in np.linspace(16, 32, 12):
-        centre = _place(rng, placed, width, height, fw)
-        if centre:
-            boxes.append(_paste_face(frame, src, *centre, fw, **_jitter(rng)))
-    scenes.append(Scene("tiny", frame, boxes))
+    scenes.append(_scattered("tiny", frame, src, np.linspace(16, 32, 12), rng))
 
     scenes.append(crowd_scene(60, width, height, seed))
     scenes.append(Scene("empty", _clutter(src, width, height), []))

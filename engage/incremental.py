@@ -139,6 +139,8 @@ class IncrementalWindow:
             if self._grid_hw is None:
                 _, grid = self._pixels(bb, self.pending[:1])
                 self._grid_hw = (int(grid[0, 1]), int(grid[0, 2]))
+            if self._cache is not None and complete == self._cached_patches:
+                return  # an odd frame: it waits for its partner (a result pads it in ``_with_rest``)
             ids, positions, head, per_patch = self._sequence(bb, complete, "")
             if self._cache is None:  # system prompt and <|vision_start|>
                 self._hidden_sum = self._run(bb, ids, positions, 0, head).sum(dim=0)
