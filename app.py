@@ -9,28 +9,28 @@ import gradio as gr
 import spaces
 from spaces.config import Config as SpacesConfig
 
-from engage import plots, views
-from engage.class_report import class_report
-from engage.classroom import DEFAULT_MAX_FACES, PHOTO_WINDOW, Classroom
-from engage.faces import load_detector
+from engage import settings
+from engage.affect.pipeline import METHODS, Engine, normalize_method
+from engage.affect.webcam import WebcamStream
+from engage.classroom.faces import load_detector
+from engage.classroom.report import class_report
+from engage.classroom.room import DEFAULT_MAX_FACES, PHOTO_WINDOW, WINDOWS_PER_CALL, Classroom, run_video_in_calls
+from engage.classroom.stream import ClassroomStream
 from engage.errors import EngageError
-from engage.heads import REFERENCE_HEADS_REPO
-from engage.media import VideoSource, frames_to_clip, load_image, prefetch
-from engage.pipeline import METHODS, Engine, normalize_method
-from engage.settings import weights_dir
-from engage.webcam import WebcamStream
-from engage.zerogpu import classroom_gpu_seconds, clip_gpu_seconds, video_gpu_seconds
+from engage.media import VideoSource, frames_to_clip, load_image
+from engage.ui import plots, views
+from engage.ui.zerogpu import classroom_gpu_seconds, clip_gpu_seconds, video_gpu_seconds
 
 ENGINE = Engine.load()  # once, at import, as ZeroGPU expects
-if os.environ.get("SPACE_ID") and ENGINE.heads is None:
+if settings.on_space() and ENGINE.heads is None:
     # On the Space the hub is reachable: convert the report's published heads on first start.
-    ENGINE.import_heads_if_missing(weights_dir(), os.environ.get("ENGAGE_HEADS_SOURCE", REFERENCE_HEADS_REPO))
+    ENGINE.import_heads_if_missing(settings.weights_dir(), settings.heads_source())
 DETECTOR = load_detector()
 EXPORT_DIR = os.path.join(tempfile.gettempdir(), "engage-exports")
-EXAMPLES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "examples")
+EXAMPLES = settings.EXAMPLES_DIR
 METHOD_LABELS = list(METHODS.values())
-CLASSROOM_WINDOWS_PER_CALL = 6  # a minute of video per GPU call: its face crops (≤ 12 × 60 × 150 KB) cross into it
-UPDATE_EVERY_S = float(os.environ.get("ENGAGE_WEBCAM_UPDATE_S", "3"))  # classroom camera: analyse every 2x this
+CLASSROOM_WINDOWS_PER_CALL = WINDOWS_PER_CALL
+CLASSROOM_CAMERA = ClassroomStream(every=settings.classroom_update_seconds())
 
 
 # ---------------------------------------------------------------- GPU work (returns plain Python/numpy only)
@@ -142,16 +142,14 @@ def analyze_classroom(video, photo, method, max_faces, progress=gr.Progress()):
             room.observe_photo(DETECTOR, load_image(photo, ENGINE.limits))
             return _class_outputs(_classroom_gpu(room, [PHOTO_WINDOW], method))
         source = VideoSource(video, ENGINE.limits, ENGINE.windowing)
-        total, done, pending = source.num_windows, 0, []
-        progress(0.0, desc=f"Finding faces in {source.info.duration:.0f} s of video")
-        for k, clip in enumerate(prefetch(source.windows()), start=1):
-            room.observe_clip(DETECTOR, clip)
-            progress(k / total, desc=f"Found the faces of window {k} of {total}; analysed {done}")
-            pending.append((clip.start, clip.end))
-            if len(pending) == CLASSROOM_WINDOWS_PER_CALL:
-                room, done, pending = _classroom_gpu(room, pending, method), done + len(pending), []
-        if pending:
-            room = _classroom_gpu(room, pending, method)
+        room = run_video_in_calls(
+            room,
+            DETECTOR,
+            source,
+            lambda room, bounds: _classroom_gpu(room, bounds, method),
+            lambda frac, message: progress(frac, desc=message),
+            CLASSROOM_WINDOWS_PER_CALL,
+        )
         return _class_outputs(room)
     except EngageError as exc:
         raise gr.Error(str(exc), print_exception=False) from exc
@@ -178,18 +176,13 @@ def write_class_report(room: Classroom | None, use_model: bool):
 
 def classroom_frame(frame, method, max_faces, room: Classroom | None):
     """Classroom webcam: one frame per second is observed (CPU); students are analysed every few seconds (GPU)."""
-    now = time.monotonic()
-    if room is None or room.clock is None:
-        room = Classroom(max_faces=int(max_faces))
-        room.clock = now
-    t = now - room.clock
-    if room.last is not None and t - room.last.t < 1.0:
+    room, t = CLASSROOM_CAMERA.offer(room, max_faces, time.monotonic())
+    if t is None:
         return (gr.skip(),) * 7 + (room,)
     try:
-        room.observe(DETECTOR, frame, t)
-        due = room.stream_due(t, every=UPDATE_EVERY_S * 2)
+        due = CLASSROOM_CAMERA.observe(room, DETECTOR, frame, t)
         if due:
-            room = _classroom_gpu(room, [due], method)
+            room = _classroom_gpu(room, due, method)
     except EngageError as exc:
         return (f"> ⚠️ {exc}",) + (gr.skip(),) * 6 + (room,)
     # exports are rewritten only when students were analysed, not for every observed frame

@@ -5,8 +5,8 @@ import argparse
 import json
 import sys
 
+from .affect.results import LEVEL_NAMES, STATES, Analysis
 from .errors import EngageError
-from .results import LEVEL_NAMES, STATES, Analysis
 
 
 def _print_analysis(analysis: Analysis) -> None:
@@ -27,7 +27,7 @@ def _print_analysis(analysis: Analysis) -> None:
 
 
 def cmd_predict(args) -> int:
-    from .pipeline import Engine
+    from .affect.pipeline import Engine
 
     engine = Engine.load(args.backbone, args.weights)
     analysis = engine.analyze_file(args.file, args.method)
@@ -48,14 +48,14 @@ def cmd_predict(args) -> int:
 
 
 def cmd_make_tiny(args) -> int:
-    from .tiny import make_tiny_backbone
+    from .model.tiny import make_tiny_backbone
 
     print(make_tiny_backbone(args.dir, seed=args.seed))
     return 0
 
 
 def cmd_random_heads(args) -> int:
-    from .heads import random_heads
+    from .affect.heads import random_heads
 
     random_heads(args.input_size, seed=args.seed).save(args.out)
     print(f"wrote untrained random heads ({args.input_size}-d input) to {args.out}; for tests only")
@@ -63,7 +63,7 @@ def cmd_random_heads(args) -> int:
 
 
 def cmd_import_heads(args) -> int:
-    from .heads import import_reference_heads
+    from .affect.reference_heads import import_reference_heads
 
     headset = import_reference_heads(args.src, args.out, backbone=args.backbone_id)
     print(f"wrote {args.out}/heads.safetensors and card.json ({headset.input_size}-d input)")
@@ -74,13 +74,20 @@ def cmd_import_heads(args) -> int:
 def cmd_bench(args) -> int:
     from .bench import run_bench
 
-    run_bench(configs=args.config, windows=args.windows, repeats=args.repeats, backbone=args.backbone, reference=not args.no_reference, webcam_frames=args.webcam_frames, gpu_tflops=args.gpu_tflops)
+    run_bench(
+        configs=args.config,
+        windows=args.windows,
+        repeats=args.repeats,
+        backbone=args.backbone,
+        reference=not args.no_reference,
+        webcam_frames=args.webcam_frames,
+        gpu_tflops=args.gpu_tflops,
+    )
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
-    from .heads import REFERENCE_HEADS_REPO
-    from .settings import DEFAULT_BACKBONE
+    from .settings import DEFAULT_BACKBONE, REFERENCE_HEADS_REPO
 
     parser = argparse.ArgumentParser(prog="python -m engage", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -122,7 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--gpu-tflops", type=float, help="without a GPU: a GPU's bf16 matmul rate, for the full model's compute bound")
     p.set_defaults(func=cmd_bench)
 
-    from . import audit, evaluate, extract, train
+    from .daisee import audit, evaluate, extract, train
 
     extract.add_cli(sub)
     train.add_cli(sub)

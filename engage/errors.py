@@ -44,3 +44,7 @@ class HeadsMismatchError(HeadsError):
 
 class UnsafeCheckpointError(HeadsError):
     """A checkpoint that would need unpickling of arbitrary objects."""
+
+
+class UnsupportedLibraryError(EngageError):
+    """An installed library is a version engage was not written for."""

@@ -1,10 +1,16 @@
-"""Limits and defaults, overridable by environment variables (``ENGAGE_*``)."""
+"""Limits and defaults, overridable by environment variables (``ENGAGE_*``).
+
+The one place where engage reads the environment: every other module asks a function here.
+"""
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
 
 DEFAULT_BACKBONE = "Qwen/Qwen2.5-VL-7B-Instruct"
+REFERENCE_HEADS_REPO = "mapotofu40/qwen-mlp"  # the first report's published heads
+REPO_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+EXAMPLES_DIR = os.path.join(REPO_ROOT, "examples")
 
 
 def _env_float(name: str, default: float) -> float:
@@ -54,5 +60,24 @@ def backbone_source() -> str:
 
 def weights_dir() -> str:
     """Where the heads live (``ENGAGE_WEIGHTS``, default ``weights/`` next to the package)."""
-    default = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "weights")
-    return os.environ.get("ENGAGE_WEIGHTS", default)
+    return os.environ.get("ENGAGE_WEIGHTS", os.path.join(REPO_ROOT, "weights"))
+
+
+def device_override() -> str | None:
+    """``ENGAGE_DEVICE`` ("cpu", "cuda", "cuda:1"…), or None to pick CUDA when there is one."""
+    return os.environ.get("ENGAGE_DEVICE") or None
+
+
+def on_space() -> bool:
+    """Running as a Hugging Face Space (the platform sets ``SPACE_ID``)."""
+    return bool(os.environ.get("SPACE_ID"))
+
+
+def heads_source() -> str:
+    """Where the Space fetches heads on first start when ``weights/`` has none (``ENGAGE_HEADS_SOURCE``)."""
+    return os.environ.get("ENGAGE_HEADS_SOURCE", REFERENCE_HEADS_REPO)
+
+
+def classroom_update_seconds() -> float:
+    """Classroom camera: students are analysed every this many seconds, twice ``ENGAGE_WEBCAM_UPDATE_S`` (3)."""
+    return 2 * _env_float("ENGAGE_WEBCAM_UPDATE_S", 3.0)

@@ -39,21 +39,21 @@ def write_video(path: str, seconds: float, fps: float = 10, size: tuple[int, int
 
 @pytest.fixture(scope="session")
 def tiny_dir(tmp_path_factory) -> str:
-    from engage.tiny import make_tiny_backbone
+    from engage.model.tiny import make_tiny_backbone
 
     return make_tiny_backbone(str(tmp_path_factory.mktemp("tiny-backbone")))
 
 
 @pytest.fixture(scope="session")
 def heads_dir(tmp_path_factory) -> str:
-    from engage.heads import random_heads
+    from engage.affect.heads import random_heads
 
     return random_heads(64).save(str(tmp_path_factory.mktemp("heads")))
 
 
 @pytest.fixture(scope="session")
 def engine(tiny_dir, heads_dir):
-    from engage.pipeline import Engine
+    from engage.affect.pipeline import Engine
 
     return Engine.load(tiny_dir, heads_dir, device="cpu")
 
@@ -94,7 +94,7 @@ def app_url(tiny_dir, heads_dir, tmp_path_factory):
         GRADIO_ANALYTICS_ENABLED="False",
         GRADIO_TEMP_DIR=str(tmp_path_factory.mktemp("gradio")),
     )
-    log = open(tmp_path_factory.mktemp("applog") / "app.log", "w")
+    log = open(tmp_path_factory.mktemp("applog") / "app.log", "w")  # noqa: SIM115 (the app writes to it until the session ends)
     proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.time() + 180

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import csv
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
 from gradio_client import Client, handle_file
+from gradio_client.exceptions import AppError
 from PIL import Image
 
 from conftest import ROOT
@@ -52,7 +54,8 @@ def test_analyze_video_long(client, long_video):
     assert [row[0] for row in table["data"]] == STATES
     assert all(sum(row[1:]) == pytest.approx(100, abs=0.2) for row in table["data"])
     csv_file = next(f for f in files if f.endswith(".csv"))
-    rows = list(csv.DictReader(open(csv_file)))
+    with open(csv_file) as fh:
+        rows = list(csv.DictReader(fh))
     assert len(rows) == 3 and rows[0]["window"] == "0"
 
 
@@ -81,7 +84,7 @@ def bad_files(tmp_path_factory, long_video) -> dict[str, str]:
     text = folder / "notes.txt"
     text.write_text("not media\n" * 20)
     corrupt = folder / "corrupt.mp4"
-    data = open(long_video, "rb").read()
+    data = Path(long_video).read_bytes()
     corrupt.write_bytes(data[: len(data) // 2])
     empty = folder / "empty.mp4"
     empty.write_bytes(b"")
@@ -108,14 +111,14 @@ def test_bad_frames_get_clear_messages(client, bad_files, tmp_path):
 
 
 def test_server_survives_bad_input(client, bad_files):
-    with pytest.raises(Exception):
+    with pytest.raises(AppError):
         client.predict(handle_file(bad_files["text"]), MLP, api_name="/analyze_image")
     md, fig, data = client.predict(handle_file(os.path.join(ROOT, "examples", "astronaut.png")), MLP, api_name="/analyze_image")
     assert data["kind"] == "image"
 
 
 def test_classroom_photo_rename_report_and_export(client, tmp_path):
-    from engage.faces import benchmark_scenes
+    from engage.classroom.faces import benchmark_scenes
 
     scene = next(s for s in benchmark_scenes() if len(s.boxes) >= 3)
     photo = tmp_path / "class.png"

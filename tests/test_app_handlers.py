@@ -79,3 +79,25 @@ def test_classroom_video_finds_faces_outside_the_gpu_calls(app, long_video, monk
     assert calls == [[(0.0, 10.0), (10.0, 20.0)], [(20.0, 27.0)]]
     assert detected and not any(detected)  # 27 frames looked at, none inside a GPU call
     assert outputs[-1].analysed_until == 27.0
+
+
+def test_classroom_camera_observes_each_second_and_analyses_every_few(app, monkeypatch):
+    """The classroom camera handler: frames under a second apart are skipped; students are analysed once enough
+    camera time is in (every 2 × ENGAGE_WEBCAM_UPDATE_S = 6 s by default)."""
+    import gradio as gr
+
+    from engage.classroom.faces import benchmark_scenes
+
+    frame = next(s for s in benchmark_scenes() if len(s.boxes) >= 2).frame
+    clock = iter([200.0, 200.3, 201.0, 202.0, 203.0, 204.0, 205.0])
+    monkeypatch.setattr(app.time, "monotonic", lambda: next(clock))
+    calls, real_gpu = [], app._classroom_gpu
+    monkeypatch.setattr(app, "_classroom_gpu", lambda room, bounds, method: calls.append(list(bounds)) or real_gpu(room, bounds, method))
+    room, skipped = None, []
+    for _ in range(7):
+        out = app.classroom_frame(frame, "zero-shot", 4, room)
+        room = out[-1]
+        skipped.append(all(isinstance(o, type(gr.skip())) for o in out[:-1]))
+    assert skipped == [False, True, False, False, False, False, False]
+    assert calls == [[(0.0, 6.0)]]  # at the frame of t = 5 s
+    assert room.analysed_until == 6.0 and "face" in out[0]

@@ -4,14 +4,16 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from pathlib import Path
 
 import numpy as np
 import pytest
 
+from engage.affect.results import STATES
+from engage.daisee.audit import parse_training_log, run_audit, to_markdown, write_audit
+from engage.daisee.metrics import metrics_from_confusion
+
 from conftest import ROOT, SHARED
-from engage.audit import parse_training_log, run_audit, to_markdown, write_audit
-from engage.metrics import metrics_from_confusion
-from engage.results import STATES
 
 REFERENCE = os.path.join(SHARED, "reference", "seed-report")
 LABELS = os.path.join(SHARED, "reference", "daisee-labels", "TestLabels.csv")
@@ -66,7 +68,7 @@ def test_committed_audit_is_current(tmp_path):
     report = run_audit(REFERENCE, LABELS)
     json_path, md_path = write_audit(report, str(tmp_path))
     for name, fresh in (("audit.json", json_path), ("audit.md", md_path)):
-        assert open(os.path.join(ROOT, "docs", "audit", name)).read() == open(fresh).read(), f"rerun `python -m engage audit` ({name} is stale)"
+        assert Path(os.path.join(ROOT, "docs", "audit", name)).read_text() == Path(fresh).read_text(), f"rerun `python -m engage audit` ({name} is stale)"
 
 
 def test_log_parser_reads_every_field():
@@ -88,17 +90,17 @@ def test_log_parser_reads_every_field():
 
 
 def _edit(path: str, old: str, new: str) -> None:
-    text = open(path).read()
+    text = Path(path).read_text()
     assert old in text
-    open(path, "w").write(text.replace(old, new, 1))
+    Path(path).write_text(text.replace(old, new, 1))
 
 
 def _claims(folder: str) -> dict:
-    return json.load(open(os.path.join(folder, "claims.json")))
+    return json.loads(Path(os.path.join(folder, "claims.json")).read_text())
 
 
 def _save_claims(folder: str, claims: dict) -> None:
-    json.dump(claims, open(os.path.join(folder, "claims.json"), "w"))
+    Path(os.path.join(folder, "claims.json")).write_text(json.dumps(claims))
 
 
 def test_altered_log_number_is_flagged(copy):
@@ -157,12 +159,12 @@ def test_claim_verdicts_follow_the_numbers(copy):
     _save_claims(copy, claims)
     # make dropout 0.5 win for Boredom by giving its 0.5 run a perfect confusion matrix
     log = os.path.join(copy, "test_results.txt")
-    text = open(log).read()
+    text = Path(log).read_text()
     start = text.index("mlp_Boredom_True_512_0.5")
     block_end = text.index("]]", start) + 2
     header = text[start:text.index("Confusion Matrix:", start)]
     perfect = "0.0s\t1\tConfusion Matrix:\n0.0s\t2\t[[747 0 0 0]\n0.0s\t3\t [0 519 0 0]\n0.0s\t4\t [0 0 335 0]\n0.0s\t5\t [0 0 0 37]]"
-    open(log, "w").write(text[:start] + header + perfect + text[block_end:])
+    Path(log).write_text(text[:start] + header + perfect + text[block_end:])
     verdicts = _verdicts(run_audit(copy))
     assert verdicts["f1_gain"] == "contradicted"
     assert verdicts["encoder_only"] == "supported"
@@ -172,11 +174,12 @@ def test_claim_verdicts_follow_the_numbers(copy):
 
 def test_augmentation_verdict_turns_with_matched_runs(copy):
     log = os.path.join(copy, "test_results.txt")
-    text = open(log).read()
+    text = Path(log).read_text()
     # swap the True/False labels of the matched runs: the matched comparison now favours no augmentation
     for s in STATES:
-        text = text.replace(f"mlp_{s}_True_512_0.3\n", "TMP\n").replace(f"mlp_{s}_False_512_0.3\n", f"mlp_{s}_True_512_0.3\n").replace("TMP\n", f"mlp_{s}_False_512_0.3\n")
-    open(log, "w").write(text)
+        true, false = f"mlp_{s}_True_512_0.3\n", f"mlp_{s}_False_512_0.3\n"
+        text = text.replace(true, "TMP\n").replace(false, true).replace("TMP\n", false)
+    Path(log).write_text(text)
     claim = next(c for c in run_audit(copy)["claims"] if c["id"] == "augmentation_helps")
     assert claim["verdict"] == "not checkable from the data"
     assert "1 better with augmentation, 2 worse, 1 tied" in claim["notes"][0]
@@ -218,8 +221,8 @@ def _synthetic_reference(folder, seed: int = 0) -> dict:
         "section36_runs": {"columns": ["epoch", "val_f1", "test_accuracy", "precision_macro", "recall_macro", "f1_macro"], **section},
         "text_claims": [{"id": "augmentation_helps", "text": "augmentation helps"}, {"id": "low_dropout_better", "text": "low dropout"}],
     }
-    json.dump(claims, open(os.path.join(folder, "claims.json"), "w"))
-    open(os.path.join(folder, "test_results.txt"), "w").write("\n".join(log) + "\n")
+    Path(os.path.join(folder, "claims.json")).write_text(json.dumps(claims))
+    Path(os.path.join(folder, "test_results.txt")).write_text("\n".join(log) + "\n")
     return truth
 
 
@@ -248,7 +251,7 @@ def test_audit_cli_writes_both_files(tmp_path, capsys):
 
 
 def test_report_check_tab_content(tmp_path):
-    from engage import plots, views
+    from engage.ui import plots, views
 
     _synthetic_reference(tmp_path / "ref")
     json_path, _ = write_audit(run_audit(str(tmp_path / "ref")), str(tmp_path / "out"))

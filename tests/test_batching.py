@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 import torch
 
-from engage import pipeline
-from engage.batching import CPU_BATCH, MAX_BATCH, batch_for_memory, largest_window, memory_room, pick_batch_size
-from engage.pipeline import Engine
+from engage.affect import pipeline
+from engage.affect.pipeline import Engine
+from engage.model.batching import CPU_BATCH, MAX_BATCH, batch_for_memory, largest_window, memory_room, pick_batch_size
 
 GB = 2**30
 
@@ -43,7 +43,7 @@ def test_cpu_keeps_a_fixed_batch(engine):
 
 @pytest.mark.skipif(not torch.cuda.is_available(), reason="sizing to GPU memory needs CUDA")
 def test_cuda_batch_is_sized_to_memory(tiny_dir):
-    from engage.backbone import Backbone
+    from engage.model.backbone import Backbone
 
     assert 1 <= pick_batch_size(Backbone.load(tiny_dir, device="cuda")) <= MAX_BATCH
 

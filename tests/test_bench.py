@@ -5,16 +5,10 @@ import numpy as np
 import pytest
 import torch
 
-from engage.bench import (
-    BenchResult,
-    daisee_like_windows,
-    flop_counts,
-    format_results,
-    matmul_tflops,
-    measure,
-    reference_features,
-)
-from engage.features import clip_features
+from engage.bench.configs import daisee_like_windows
+from engage.bench.flops import flop_counts, matmul_tflops
+from engage.bench.measure import BenchResult, format_results, measure, reference_features
+from engage.model.features import clip_features
 
 
 def test_reference_pipeline_computes_the_same_feature(engine):
@@ -64,7 +58,7 @@ def test_derived_columns_come_from_the_fields():
 
 
 def test_webcam_update_comparison(engine):
-    from engage.bench import webcam_updates
+    from engage.bench.webcam import webcam_updates
 
     bench = webcam_updates(engine.backbone, frames=12)
     assert bench.results == 6  # after 2, 4, 6, 8, 10 and 11 frames (see test_incremental)
@@ -73,15 +67,16 @@ def test_webcam_update_comparison(engine):
 
 
 def test_full_size_flops_add_the_layers_mid_lacks():
-    from engage.bench import _config, _scaled_to_full
+    from engage.bench.configs import qwen_config
+    from engage.bench.full_size import scaled_to_full
 
     counts = {"Global": 100, "M.language_model.layers.0": 10, "M.language_model.layers.1": 10, "M.visual.blocks.0": 3, "M.visual.blocks.1": 5}
     # the 7B: 28 text layers (mid 2), 28 window-attention vision blocks (mid 1), 4 full-attention ones (mid 1)
-    assert _scaled_to_full(counts, _config("mid")) == 100 + 26 * 10 + 27 * 3 + 3 * 5
+    assert scaled_to_full(counts, qwen_config("mid")) == 100 + 26 * 10 + 27 * 3 + 3 * 5
 
 
 def test_full_size_estimate_runs_and_counts_the_7b_parameters(engine):
-    from engage.bench import estimate_full
+    from engage.bench.full_size import estimate_full
 
     est = estimate_full(engine.backbone)
     assert est.params == 8_292_166_656  # Qwen2.5-VL-7B-Instruct's parameter count: the config mirrors the 7B

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from engage import class_report as cr
-from engage.session import ClassSession, Observation
+from engage.classroom import report as cr
+from engage.classroom.session import ClassSession, Observation
 
 CALM = {"Boredom": [0.7, 0.2, 0.05, 0.05], "Engagement": [0.0, 0.1, 0.3, 0.6], "Confusion": [0.8, 0.1, 0.05, 0.05], "Frustration": [0.9, 0.05, 0.03, 0.02]}
 LOST = {"Boredom": [0.1, 0.2, 0.6, 0.1], "Engagement": [0.5, 0.3, 0.1, 0.1], "Confusion": [0.1, 0.2, 0.6, 0.1], "Frustration": [0.6, 0.2, 0.1, 0.1]}
@@ -94,5 +94,5 @@ def test_prompt_carries_only_the_facts():
 def test_student_without_an_estimate_gets_no_advice_about_levels():
     s = _session()
     s.add(Observation(t=0.0, track_id=3, box=(40, 0, 50, 10), affect=None, emotions=None, pose=(0, 0, 0), attending=True))
-    line = [l for l in cr.template_report(s).markdown.splitlines() if "Student 3" in l][0]
+    line = [ln for ln in cr.template_report(s).markdown.splitlines() if "Student 3" in ln][0]
     assert line.endswith("Not seen long enough for an estimate.") and "engagement" not in line

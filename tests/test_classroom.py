@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from engage import views
-from engage.classroom import Classroom
-from engage.faces import benchmark_scenes, crowd_scene, load_detector
+from engage.classroom.faces import benchmark_scenes, crowd_scene, load_detector
+from engage.classroom.room import Classroom
+from engage.classroom.stream import ClassroomStream
+from engage.ui import views
 
 
 @pytest.fixture(scope="module")
@@ -59,7 +61,7 @@ def test_video_keeps_ids_and_analyses_each_window(engine, detector, scene, tmp_p
     assert frame.shape == scene.frame.shape and not np.array_equal(frame, scene.frame)
     assert len(rows) == found and rows[0][1] == "Student 1"
     assert "students seen" in cards and len(files) == 2
-    assert json.load(open(files[0]))["observations"]
+    assert json.loads(Path(files[0]).read_text())["observations"]
 
 
 def test_face_cap_is_applied_and_stated(engine, detector):
@@ -91,3 +93,27 @@ def test_webcam_steps_analyse_every_few_seconds(engine, detector, scene):
     room = Classroom(max_faces=30)
     analysed = [room.stream_step(engine, detector, scene.frame, float(t), "zero-shot", every=3.0) for t in range(7)]
     assert analysed == [False, False, True, False, False, True, False]
+
+
+def test_camera_stream_keeps_one_frame_per_second_and_schedules_analyses(detector, scene):
+    camera = ClassroomStream(every=3.0)
+    room, t = camera.offer(None, 5, now=50.0)
+    assert t == 0.0 and room.clock == 50.0 and room.max_faces == 5
+    assert camera.observe(room, detector, scene.frame, t) is None
+    assert camera.offer(room, 5, now=50.6) == (room, None)  # under a second later: not kept
+    due = []
+    for now in (51.0, 52.0, 53.0):
+        same, t = camera.offer(room, 5, now)
+        assert same is room and t == now - 50.0
+        due.append(camera.observe(room, detector, scene.frame, t))
+    assert due == [None, [(0.0, 3.0)], [(0.0, 4.0)]]  # due once 3 s of camera are in, and until analysed
+    room.analysed_until = 4.0  # as analysing [0, 4) leaves it
+    _, t = camera.offer(room, 5, now=54.0)
+    assert camera.observe(room, detector, scene.frame, t) is None
+    assert room.session.observations and room.last.t == 4.0
+
+
+def test_camera_stream_does_not_continue_a_video_room(detector):
+    from_video = Classroom(max_faces=3)  # a video's or photo's room has no camera clock
+    room, t = ClassroomStream().offer(from_video, 7, now=10.0)
+    assert room is not from_video and room.max_faces == 7 and t == 0.0

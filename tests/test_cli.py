@@ -3,15 +3,17 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
-from conftest import ROOT
+from engage.affect.heads import build_mlp
+from engage.affect.results import STATES
 from engage.cli import main
-from engage.heads import build_mlp
-from engage.results import STATES
+
+from conftest import ROOT
 
 
 @pytest.fixture
@@ -42,7 +44,7 @@ def test_predict_video_json_and_csv(env, capsys, long_video, tmp_path):
     assert main(["predict", long_video, "--method", "zero-shot", "--json", "--csv", str(tmp_path / "w.csv")]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["method"] == "zero-shot" and len(data["windows"]) == 3
-    assert len(open(tmp_path / "w.csv").read().splitlines()) == 4
+    assert len(Path(tmp_path / "w.csv").read_text().splitlines()) == 4
 
 
 def test_predict_bad_file_exits_2_with_message(env, capsys, tmp_path):
@@ -67,10 +69,10 @@ def test_import_heads_cli(tmp_path, capsys):
             src / f"mlp_{state}_best.pth",
         )
     assert main(["import-heads", str(src), "--out", str(tmp_path / "w")]) == 0
-    card = json.load(open(tmp_path / "w" / "card.json"))
+    card = json.loads(Path(tmp_path / "w" / "card.json").read_text())
     assert card["input_size"] == 32 and card["trained"] and card["backbone"] == "Qwen/Qwen2.5-VL-7B-Instruct"
 
 
 def test_make_random_heads_cli(tmp_path):
     assert main(["make-random-heads", str(tmp_path), "--input-size", "16"]) == 0
-    assert json.load(open(tmp_path / "card.json"))["trained"] is False
+    assert json.loads(Path(tmp_path / "card.json").read_text())["trained"] is False

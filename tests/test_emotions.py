@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 import torch
 
-from engage.emotions import EMOTION_QUESTION, EMOTIONS, emotion_probs, word_log_probs
+from engage.affect.emotions import EMOTION_QUESTION, EMOTIONS, emotion_probs, word_log_probs
 from engage.media import Clip
-from engage.prefix import encode_prefix
+from engage.model.prefix import encode_prefix
 
 
 @pytest.fixture(scope="module")

@@ -1,4 +1,4 @@
-"""Evaluating heads on a split: numbers equal engage.metrics on independent predictions, baselines, files, errors."""
+"""Evaluating heads on a split: numbers equal engage.daisee.metrics on independent predictions, baselines, files, errors."""
 from __future__ import annotations
 
 import argparse
@@ -7,16 +7,16 @@ import os
 
 import numpy as np
 import pytest
-
-from engage import featurestore
-from engage.errors import EngageError, HeadsMismatchError
-from engage.evaluate import add_cli, confusion_figure, evaluate, write_evaluation
-from engage.heads import load_heads, random_heads
-from engage.metrics import classification_metrics, majority_confusion, metrics_from_confusion
-from engage.protocol import DEFAULT_PROTOCOL
-from engage.results import STATES
-from engage.train import TrainConfig, train_heads
 from test_train import HIDDEN, write_features
+
+from engage.affect.heads import load_heads, random_heads
+from engage.affect.results import STATES
+from engage.daisee import featurestore
+from engage.daisee.evaluate import add_cli, confusion_figure, evaluate, write_evaluation
+from engage.daisee.metrics import classification_metrics, majority_confusion, metrics_from_confusion
+from engage.daisee.train import TrainConfig, train_heads
+from engage.errors import EngageError, HeadsMismatchError
+from engage.model.protocol import DEFAULT_PROTOCOL
 
 SIZES = {"Train": 600, "Validation": 300, "Test": 800}
 

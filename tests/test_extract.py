@@ -3,19 +3,21 @@ from __future__ import annotations
 
 import argparse
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
-import engage.extract as extract
-from conftest import write_video
-from engage import featurestore
-from engage.backbone import Backbone
-from engage.daisee import DatasetError, find_clips, parse_shard, read_labels, shard
+import engage.daisee.extract as extract
+from engage.affect.heads import random_heads
+from engage.affect.pipeline import Engine
+from engage.daisee import featurestore
+from engage.daisee.labels import DatasetError, find_clips, parse_shard, read_labels, shard
 from engage.errors import EngageError
-from engage.heads import random_heads
-from engage.pipeline import Engine
+from engage.model.backbone import Backbone
+
+from conftest import write_video
 
 HEADER = "ClipID,Boredom,Engagement,Confusion,Frustration \n"  # DAiSEE's trailing space
 # (subject, ClipID, seconds or None for a corrupt file, labels). 2.2-4 s at 1 FPS is 3-4 frames: every
@@ -46,8 +48,8 @@ def daisee_root(tmp_path_factory) -> str:
         codec = "mpeg4" if clip_file.endswith(".avi") else "libx264"
         path = write_video(str(folder / clip_file), seconds or 3.0, fps=10, size=(64, 48), codec=codec)
         if seconds is None:
-            data = open(path, "rb").read()
-            open(path, "wb").write(data[: len(data) // 2])
+            data = Path(path).read_bytes()
+            Path(path).write_bytes(data[: len(data) // 2])
         rows.append(f"{clip_file},{','.join(map(str, labels))}\n")
     rows.append(f"{MISSING},1,1,1,1\n")
     (root / "Labels").mkdir()
@@ -184,7 +186,7 @@ def test_resume_after_interruption_equals_uninterrupted(reference, daisee_root, 
     assert len(featurestore.load_split(out, "Train")) == 4  # two chunks made it to disk
     assert len(featurestore.load_failures(out, "Train")) == 2
     # as if killed inside write_chunk: a half-written temporary file is left behind
-    open(os.path.join(featurestore.shard_dir(out, "Train", 0, 1), ".tmp-chunk-00002.npz"), "wb").write(b"PK\x03")
+    Path(os.path.join(featurestore.shard_dir(out, "Train", 0, 1), ".tmp-chunk-00002.npz")).write_bytes(b"PK\x03")
 
     monkeypatch.undo()
     calls = count_forwards(monkeypatch)

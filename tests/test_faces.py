@@ -1,6 +1,6 @@
 """Face detection on images composed from examples/astronaut.png with known face boxes, and head pose.
 
-The scenes (engage.faces.benchmark_scenes) paste scaled, mirrored, slightly rotated and re-lit
+The scenes (engage.classroom.faces.benchmark_scenes) paste scaled, mirrored, slightly rotated and re-lit
 copies of the astronaut's face at known places: a classroom of three rows (22-110 px faces),
 mixed sizes (40-200 px), faces cut by the frame's edges plus one half covered and one of 18 px,
 tiny faces (16-32 px), a 10×6 crowd, and a face-free image. docs/face_detection.md has the table.
@@ -17,8 +17,8 @@ import pytest
 cv2 = pytest.importorskip("cv2")
 pytest.importorskip("dlib")
 
-from engage import faces as F  # noqa: E402
-from engage import headpose as H  # noqa: E402
+from engage.classroom import faces as F  # noqa: E402
+from engage.classroom import headpose as H  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -63,7 +63,7 @@ def test_default_is_dlib_hog_with_landmarks(detector):
 
 
 def test_known_box_matches_every_detector_on_the_original(astronaut, detector, haar):
-    # ASTRONAUT_FACE_BOX was measured from dlib's landmarks (see engage/faces.py); the detectors'
+    # ASTRONAUT_FACE_BOX was measured from dlib's landmarks (see engage/classroom/faces.py); the detectors'
     # own boxes on the untouched photo agree with it (measured IoU: haar 0.81, dlib-hog 0.73).
     for det in (detector, haar):
         best = max(F.iou(f.box, F.ASTRONAUT_FACE_BOX) for f in det.detect(astronaut))
@@ -72,7 +72,7 @@ def test_known_box_matches_every_detector_on_the_original(astronaut, detector, h
 
 def test_recall_and_precision_floors(found, scenes):
     names = list(scenes)
-    # Measured on these scenes (python -m engage.faces --compare): dlib-hog recall 0.955,
+    # Measured on these scenes (python -m engage.classroom.faces --compare): dlib-hog recall 0.955,
     # precision 0.991; haar recall 0.864, precision 1.000. Floors sit just under them.
     recall, precision = _totals(found["dlib-hog"], scenes, names)
     assert recall >= 0.94 and precision >= 0.98, (recall, precision)
@@ -170,7 +170,7 @@ def test_no_network_when_loading_and_detecting():
         "socket.socket.connect_ex = refuse\n"
         "socket.create_connection = refuse\n"
         "socket.getaddrinfo = refuse\n"
-        "from engage.faces import load_detector, _astronaut\n"
+        "from engage.classroom.faces import load_detector, _astronaut\n"
         "img = _astronaut()\n"
         "for name in ('default', 'haar'):\n"
         "    assert load_detector(name).detect(img), name\n"

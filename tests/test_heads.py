@@ -3,22 +3,18 @@ from __future__ import annotations
 
 import json
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
 
+from engage.affect.card import CARD_FILE, validate_card
+from engage.affect.heads import build_mlp, load_heads, random_heads
+from engage.affect.reference_heads import import_reference_heads
+from engage.affect.results import STATES
 from engage.errors import HeadsMismatchError, HeadsMissingError, UnsafeCheckpointError
-from engage.heads import (
-    CARD_FILE,
-    build_mlp,
-    import_reference_heads,
-    load_heads,
-    random_heads,
-    validate_card,
-)
-from engage.protocol import DEFAULT_PROTOCOL, FeatureProtocol
-from engage.results import STATES
+from engage.model.protocol import DEFAULT_PROTOCOL, FeatureProtocol
 
 
 def test_mlp_shapes_and_key_names():
@@ -50,7 +46,7 @@ def test_round_trip_gives_identical_probabilities(tmp_path):
 
 def _card(tmp_path) -> dict:
     random_heads(64).save(str(tmp_path))
-    return json.load(open(os.path.join(tmp_path, CARD_FILE)))
+    return json.loads(Path(os.path.join(tmp_path, CARD_FILE)).read_text())
 
 
 @pytest.mark.parametrize(
@@ -80,7 +76,7 @@ def test_card_without_protocol_is_rejected(tmp_path):
 def test_card_input_size_must_match_tensors(tmp_path):
     card = _card(tmp_path)
     card["input_size"] = 3584
-    json.dump(card, open(os.path.join(tmp_path, CARD_FILE), "w"))
+    Path(os.path.join(tmp_path, CARD_FILE)).write_text(json.dumps(card))
     with pytest.raises(HeadsMismatchError, match="64-d input"):
         load_heads(str(tmp_path))
 

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from conftest import write_video
 from engage.errors import (
     CorruptMediaError,
     EmptyMediaError,
@@ -29,6 +29,8 @@ from engage.media import (
     window_bounds,
 )
 from engage.settings import Limits, Windowing
+
+from conftest import write_video
 
 
 @pytest.mark.parametrize(
@@ -159,15 +161,15 @@ def test_empty_file(media_dir):
 
 def test_truncated_video(media_dir, long_video):
     path = os.path.join(media_dir, "truncated.mp4")
-    data = open(long_video, "rb").read()
-    open(path, "wb").write(data[: len(data) // 2])
+    data = Path(long_video).read_bytes()
+    Path(path).write_bytes(data[: len(data) // 2])
     with pytest.raises(CorruptMediaError):
         VideoSource(path).clips()
 
 
 def test_garbage_with_video_extension(media_dir):
     path = os.path.join(media_dir, "garbage.mp4")
-    open(path, "wb").write(np.random.default_rng(0).bytes(4000))
+    Path(path).write_bytes(np.random.default_rng(0).bytes(4000))
     with pytest.raises(CorruptMediaError, match="corrupt"):
         VideoSource(path)
 
@@ -188,7 +190,7 @@ def test_audio_only_file_has_no_video_stream(media_dir):
 
 def test_text_file_is_neither_image_nor_video(media_dir):
     path = os.path.join(media_dir, "notes.txt")
-    open(path, "w").write("this is not a video\n" * 50)
+    Path(path).write_text("this is not a video\n" * 50)
     assert media_kind(path) == "video"  # unknown content is tried as a video…
     with pytest.raises(UnsupportedMediaError, match="neither an image nor a video"):
         probe_video(path)  # …and refused with a clear message
@@ -245,7 +247,7 @@ def test_big_image_is_downscaled(tmp_path):
 
 def test_not_an_image(tmp_path):
     path = os.path.join(tmp_path, "x.png")
-    open(path, "w").write("hello")
+    Path(path).write_text("hello")
     with pytest.raises(UnsupportedMediaError):
         load_image(path)
 
@@ -253,9 +255,9 @@ def test_not_an_image(tmp_path):
 def test_truncated_image(tmp_path):
     rng = np.random.default_rng(0)
     full = _save(Image.fromarray(rng.integers(0, 255, (200, 200, 3), dtype=np.uint8)), tmp_path, "full.png")
-    data = open(full, "rb").read()
+    data = Path(full).read_bytes()
     path = os.path.join(tmp_path, "cut.png")
-    open(path, "wb").write(data[: len(data) // 2])
+    Path(path).write_bytes(data[: len(data) // 2])
     with pytest.raises(CorruptMediaError):
         load_image(path)
 

@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 from sklearn import metrics as skm
 
-from engage.metrics import (
+from engage.daisee.metrics import (
     classification_metrics,
     confusion_matrix,
     is_constant_predictor,

@@ -10,15 +10,16 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import ROOT
-from engage import plots
-from engage.backbone import Backbone
+from engage.affect.pipeline import TEST_WEIGHTS_WARNING, UNTRAINED_HEADS_WARNING, Engine
+from engage.affect.results import STATES
+from engage.affect.zeroshot import level_token_ids, state_prompt, zero_shot_probs
 from engage.errors import HeadsError
-from engage.features import clip_features, mean_pool
 from engage.media import Clip, VideoSource
-from engage.pipeline import TEST_WEIGHTS_WARNING, UNTRAINED_HEADS_WARNING, Engine
-from engage.results import STATES
-from engage.zeroshot import level_token_ids, state_prompt, zero_shot_probs
+from engage.model.backbone import Backbone
+from engage.model.features import clip_features, mean_pool
+from engage.ui import plots
+
+from conftest import ROOT
 
 EXAMPLES = os.path.join(ROOT, "examples")
 
@@ -103,7 +104,7 @@ def test_zero_shot_needs_no_heads(tiny_dir, tmp_path, short_video):
 
 
 def test_mismatched_heads_are_refused_not_used(tiny_dir, tmp_path):
-    from engage.heads import random_heads
+    from engage.affect.heads import random_heads
 
     random_heads(3584).save(str(tmp_path))
     engine = Engine.load(tiny_dir, str(tmp_path), device="cpu")
@@ -131,7 +132,7 @@ def test_app_path_and_cli_path_give_identical_features(engine, long_video, tiny_
 
 
 def test_backbone_protocol_change_changes_features(tiny_dir, short_video):
-    from engage.protocol import FeatureProtocol
+    from engage.model.protocol import FeatureProtocol
 
     clip = VideoSource(short_video).clips()[0]
     a = Backbone.load(tiny_dir, device="cpu")
@@ -148,7 +149,7 @@ def test_webcam_clip(engine):
 def test_missing_heads_are_imported_from_the_report_format(tiny_dir, tmp_path):
     import torch
 
-    from engage.heads import build_mlp
+    from engage.affect.heads import build_mlp
 
     src = tmp_path / "report"
     src.mkdir()
@@ -165,8 +166,8 @@ def test_missing_heads_are_imported_from_the_report_format(tiny_dir, tmp_path):
 
 def test_shared_prefix_gives_the_same_feature_and_logits(engine, long_video):
     """Prefix caching is exact: the feature and the question logits equal those of one full forward pass."""
-    from engage.features import prefix_feature
-    from engage.prefix import encode_prefix, next_token_logits, run_suffix, suffix_ids
+    from engage.model.features import prefix_feature
+    from engage.model.prefix import encode_prefix, next_token_logits, run_suffix, suffix_ids
 
     bb = engine.backbone
     clip = VideoSource(long_video).clips()[1]

@@ -6,13 +6,14 @@ import io
 import json
 import os
 import time
+from pathlib import Path
 
 import numpy as np
 import pytest
 
-from engage import plots, views
-from engage.results import STATES, AffectResult, Analysis, analysis_from_dict
-from engage.zerogpu import MAX_SECONDS, classroom_gpu_seconds, video_gpu_seconds
+from engage.affect.results import STATES, AffectResult, Analysis, analysis_from_dict
+from engage.ui import plots, views
+from engage.ui.zerogpu import MAX_SECONDS, classroom_gpu_seconds, video_gpu_seconds
 
 
 def _probs(levels: list[int], p: float = 0.7) -> np.ndarray:
@@ -113,8 +114,8 @@ def test_exports_written_and_old_ones_pruned(tmp_path):
     old.write_text("{}")
     os.utime(old, (time.time() - 7200, time.time() - 7200))
     json_path, csv_path = views.write_exports(_analysis(), str(tmp_path))
-    assert json.load(open(json_path))["duration_seconds"] == 25.0
-    assert open(csv_path).readline().startswith("window,start,end,frames")
+    assert json.loads(Path(json_path).read_text())["duration_seconds"] == 25.0
+    assert Path(csv_path).read_text().splitlines(keepends=True)[0].startswith("window,start,end,frames")
     assert not old.exists()
 
 

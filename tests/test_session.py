@@ -6,9 +6,9 @@ import json
 import numpy as np
 import pytest
 
-from engage.classroom_plots import annotate_frame, class_timeline, student_levels
-from engage.results import STATES, AffectResult
-from engage.session import EMOTIONS, ClassSession, Observation, affect_from_result
+from engage.affect.results import STATES, AffectResult
+from engage.classroom.session import EMOTIONS, ClassSession, Observation, affect_from_result
+from engage.ui.classroom_plots import annotate_frame, class_timeline, student_levels
 
 
 def affect(b, e, c, f):
@@ -220,7 +220,7 @@ def test_student_levels_figure():
 # ---------------------------------------------------------------- annotated frame
 
 
-class Face:  # stand-in for engage.faces.Face
+class Face:  # stand-in for engage.classroom.faces.Face
     def __init__(self, box, score=0.9):
         self.box, self.score = box, score
 

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from engage import tracking
-from engage.tracking import FaceTracker, Track, assign, descriptor, iou, similarity
+from engage.classroom import tracking
+from engage.classroom.tracking import FaceTracker, Track, assign, descriptor, iou, similarity
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FPS = 10
@@ -19,7 +19,7 @@ FACE_W, FACE_H = 60, 64
 
 @dataclass
 class Face:
-    """Stand-in for ``engage.faces.Face`` (the tracker only reads ``.box`` and ``.score``)."""
+    """Stand-in for ``engage.classroom.faces.Face`` (the tracker only reads ``.box`` and ``.score``)."""
 
     box: tuple[float, float, float, float]
     score: float
@@ -150,11 +150,11 @@ def test_greedy_fallback_gives_the_same_ids(monkeypatch):
 
 
 def test_similarity_margins_on_the_video():
-    """The numbers the thresholds in engage/tracking.py are chosen from."""
+    """The numbers the thresholds in engage/classroom/tracking.py are chosen from."""
     same, different = [], []
     for seed in range(3):
         first: dict[str, np.ndarray] = {}
-        for t, frame, faces, names in classroom(seed=seed):
+        for _t, frame, faces, names in classroom(seed=seed):
             for face, name in zip(faces, names):
                 d = descriptor(frame, face.box)
                 if name in first:

@@ -5,6 +5,7 @@ import argparse
 import json
 import os
 import shutil
+from pathlib import Path
 from types import SimpleNamespace
 
 import numpy as np
@@ -12,14 +13,15 @@ import pytest
 import torch
 from safetensors.torch import load_file
 
-from conftest import SHARED
-from engage import featurestore
+from engage.affect.heads import load_heads
+from engage.affect.results import STATES
+from engage.daisee import featurestore
+from engage.daisee.metrics import classification_metrics, majority_confusion, metrics_from_confusion
+from engage.daisee.train import TrainConfig, add_cli, inverse_frequency_weights, train_heads
 from engage.errors import EngageError
-from engage.heads import load_heads
-from engage.metrics import classification_metrics, majority_confusion, metrics_from_confusion
-from engage.protocol import DEFAULT_PROTOCOL
-from engage.results import STATES
-from engage.train import TrainConfig, add_cli, inverse_frequency_weights, train_heads
+from engage.model.protocol import DEFAULT_PROTOCOL
+
+from conftest import SHARED
 
 # Level shares of DAiSEE's Train split (the report's table 1), rounded.
 SHARES = {
@@ -154,7 +156,7 @@ def test_card_curves_and_loading_back(default_run, features):
 
     with open(os.path.join(out, "curves.json")) as fh:
         curves = json.load(fh)
-    html = open(os.path.join(out, "curves.html")).read()
+    html = Path(os.path.join(out, "curves.html")).read_text()
     assert "plotly" in html.lower() and all(s in html for s in STATES)
 
     train = featurestore.load_split(features, "Train")
@@ -182,7 +184,7 @@ def test_card_curves_and_loading_back(default_run, features):
 
 
 def test_card_reads_in_the_about_tab(default_run):
-    from engage.views import heads_markdown
+    from engage.ui.views import heads_markdown
 
     text = heads_markdown(SimpleNamespace(heads=load_heads(default_run.out_dir), heads_problem=""))
     frustration = next(line for line in text.splitlines() if line.startswith("| Frustration"))

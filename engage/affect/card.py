@@ -1,0 +1,53 @@
+"""The heads' card: the JSON beside ``heads.safetensors`` that says what the heads are, what backbone and
+feature protocol they take, how they were made and how good they are. Checked on every load."""
+from __future__ import annotations
+
+import datetime as _dt
+
+from ..errors import HeadsMismatchError
+from ..model.protocol import DEFAULT_PROTOCOL, FeatureProtocol
+from .results import LEVELS, STATES
+
+CARD_FORMAT = "engage-heads/1"
+WEIGHTS_FILE = "heads.safetensors"
+CARD_FILE = "card.json"
+
+
+def validate_card(card: dict) -> None:
+    """Raise ``HeadsMismatchError`` when a card is not one engage can use."""
+    if card.get("format") != CARD_FORMAT:
+        raise HeadsMismatchError(f"Unknown heads card format {card.get('format')!r}; expected {CARD_FORMAT!r}.")
+    if list(card.get("states", [])) != list(STATES):
+        raise HeadsMismatchError(f"The card lists states {card.get('states')}; expected {list(STATES)}.")
+    if list(card.get("levels", [])) != list(LEVELS):
+        raise HeadsMismatchError(f"The card lists levels {card.get('levels')}; expected {list(LEVELS)}.")
+    size = card.get("input_size")
+    if not isinstance(size, int) or size <= 0:
+        raise HeadsMismatchError(f"The card's input_size {size!r} is not a positive integer.")
+    if "protocol" not in card:
+        raise HeadsMismatchError("The card does not record the feature protocol the heads were trained with.")
+
+
+def new_card(
+    input_size: int,
+    backbone: str,
+    source: str,
+    trained: bool,
+    protocol: FeatureProtocol = DEFAULT_PROTOCOL,
+    training: dict | None = None,
+    metrics: dict | None = None,
+) -> dict:
+    return {
+        "format": CARD_FORMAT,
+        "backbone": backbone,
+        "input_size": int(input_size),
+        "protocol": protocol.to_dict(),
+        "states": list(STATES),
+        "levels": list(LEVELS),
+        "architecture": "Linear(in,512)-ReLU-Dropout-Linear(512,256)-ReLU-Dropout-Linear(256,4), one per state",
+        "trained": trained,
+        "training": training or {},
+        "metrics": metrics or {},
+        "source": source,
+        "created": _dt.date.today().isoformat(),
+    }

@@ -1,0 +1,187 @@
+"""The engine: backbone loaded once, heads checked once; per request decode → forward → scores."""
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import EngageError, HeadsError
+from ..media import Clip, VideoSource, image_array_to_clip, load_image, media_kind, prefetch
+from ..model.backbone import Backbone
+from ..model.batching import pick_batch_size
+from ..model.features import clip_features
+from ..settings import Limits, Windowing, weights_dir
+from .heads import HeadSet, heads_present, load_heads
+from .reference_heads import import_reference_heads
+from .results import AffectResult, Analysis
+from .webcam import WebcamStream
+from .zeroshot import window_level_probs, zero_shot_probs
+
+METHODS = {"mlp": "MLP heads (report's method)", "zero-shot": "Zero-shot level scoring (report's baseline)"}
+TEST_WEIGHTS_WARNING = "Random test weights: these results are meaningless."
+UNTRAINED_HEADS_WARNING = "The MLP heads are untrained random weights: these results are meaningless."
+
+Progress = Callable[[float, str], None]
+
+
+def normalize_method(method: str) -> str:
+    """Accept the short name ("mlp", "zero-shot") or the UI label."""
+    for key, label in METHODS.items():
+        if method in (key, label):
+            return key
+    raise EngageError(f"Unknown method {method!r}; choose one of {', '.join(METHODS)}.")
+
+
+@dataclass
+class Engine:
+    backbone: Backbone
+    heads: HeadSet | None = None
+    heads_problem: str | None = None
+    limits: Limits = field(default_factory=Limits)
+    windowing: Windowing = field(default_factory=Windowing)
+    # Windows per forward pass. None: sized once, at the first video, to the accelerator memory free then;
+    # not at load, because on ZeroGPU the GPU is attached only inside a request.
+    batch_size: int | None = None
+
+    @classmethod
+    def load(cls, backbone: str | None = None, weights: str | None = None, device: str | None = None) -> Engine:
+        bb = Backbone.load(backbone, device=device)
+        engine = cls(backbone=bb)
+        engine.attach_heads(weights or weights_dir())
+        return engine
+
+    def attach_heads(self, folder: str) -> None:
+        """Load heads from ``folder``; on failure keep the reason to show the user, never random heads."""
+        try:
+            heads = load_heads(folder)
+            heads.check_compatible(self.backbone.hidden_size, self.backbone.protocol)
+        except HeadsError as exc:
+            self.heads, self.heads_problem = None, str(exc)
+        else:
+            self.heads, self.heads_problem = heads, None
+
+    def import_heads_if_missing(self, folder: str, source: str) -> None:
+        """Fetch and convert the report's heads into ``folder`` when it has none (used on the Space)."""
+        if not heads_present(folder):
+            try:
+                import_reference_heads(source, folder)
+            except Exception as exc:  # no hub, no such repo, or a bad checkpoint: say why, keep zero-shot working
+                self.heads, self.heads_problem = None, f"No heads in {folder}, and importing {source} failed: {exc}"
+                return
+        self.attach_heads(folder)
+
+    def warnings(self, method: str) -> list[str]:
+        out = []
+        if self.backbone.is_test_weights:
+            out.append(TEST_WEIGHTS_WARNING)
+        if method == "mlp" and self.heads is not None and not self.heads.trained:
+            out.append(UNTRAINED_HEADS_WARNING)
+        return out
+
+    def windows_per_batch(self) -> int:
+        if self.batch_size is None:
+            self.batch_size = pick_batch_size(self.backbone, self.windowing, self.limits)
+        return self.batch_size
+
+    # ------------------------------------------------------------------ scoring
+
+    def score_clips(self, clips: list[Clip], method: str) -> tuple[list[AffectResult], np.ndarray | None]:
+        """Scores per clip, and the features when the MLP method computed them."""
+        method = normalize_method(method)
+        features = None
+        if method == "mlp":
+            if self.heads is None:
+                raise HeadsError(self.heads_problem or "No MLP heads are loaded.")
+            features = clip_features(self.backbone, clips, self.windows_per_batch() if len(clips) > 1 else 1)
+            probs = self.heads.predict_proba(features)
+        else:
+            probs = zero_shot_probs(self.backbone, clips)
+        return [AffectResult.from_probs(p, c.start, c.end, c.num_frames) for p, c in zip(probs, clips)], features
+
+    def _analysis(
+        self, kind: str, method: str, scored: tuple[list[AffectResult], np.ndarray | None], duration: float, t0: float
+    ) -> Analysis:
+        method = normalize_method(method)
+        windows, features = scored
+        return Analysis(
+            kind=kind,
+            method=method,
+            windows=windows,
+            duration=duration,
+            backbone=self.backbone.source,
+            warnings=self.warnings(method),
+            timings={"total": time.perf_counter() - t0},
+            features=features,
+        )
+
+    # ------------------------------------------------------------------ entry points
+
+    def analyze_image(self, image: str | np.ndarray, method: str = "mlp") -> Analysis:
+        t0 = time.perf_counter()
+        frame = load_image(image, self.limits) if isinstance(image, str) else image
+        clip = image_array_to_clip(frame)
+        return self._analysis("image", method, self.score_clips([clip], method), 0.0, t0)
+
+    def analyze_video(self, path: str, method: str = "mlp", progress: Progress | None = None) -> Analysis:
+        t0 = time.perf_counter()
+        method = normalize_method(method)
+        if method == "mlp" and self.heads is None:
+            raise HeadsError(self.heads_problem or "No MLP heads are loaded.")
+        source = VideoSource(path, self.limits, self.windowing)
+        total = source.num_windows
+        results: list[AffectResult] = []
+        features: list[np.ndarray] = []
+        pending: list[Clip] = []
+        step = self.windows_per_batch() if method == "mlp" else 1
+
+        def flush() -> None:
+            scored, feats = self.score_clips(pending, method)
+            results.extend(scored)
+            if feats is not None:
+                features.append(feats)
+            pending.clear()
+            if progress:
+                progress(len(results) / total, f"Analysed {len(results)} of {total} windows")
+
+        if progress:
+            progress(0.0, f"Decoding {source.info.duration:.0f} s of video in {total} windows")
+        for clip in prefetch(source.windows()):
+            pending.append(clip)
+            if len(pending) >= step:
+                flush()
+        if pending:
+            flush()
+        stacked = np.concatenate(features) if features else None
+        return self._analysis("video", method, (results, stacked), source.info.duration, t0)
+
+    def analyze_file(self, path: str, method: str = "mlp", progress: Progress | None = None) -> Analysis:
+        """Image or video, decided by content."""
+        if media_kind(path) == "image":
+            return self.analyze_image(path, method)
+        return self.analyze_video(path, method, progress)
+
+    def analyze_clip(self, clip: Clip, method: str = "mlp", kind: str = "webcam") -> Analysis:
+        t0 = time.perf_counter()
+        return self._analysis(kind, method, self.score_clips([clip], method), clip.seconds, t0)
+
+    def analyze_webcam(self, stream: WebcamStream, frame: np.ndarray, method: str = "mlp") -> Analysis | None:
+        """Push one kept webcam frame (1 FPS); the analysis of the longer window when one is due, else None."""
+        t0 = time.perf_counter()
+        method = normalize_method(method)
+        if method == "mlp" and self.heads is None:
+            raise HeadsError(self.heads_problem or "No MLP heads are loaded.")
+        bb = self.backbone
+        window = stream.to(bb.device).push(bb, frame)
+        if window is None:
+            return None
+        features = None
+        if method == "mlp":
+            features = window.feature(bb)[None]
+            probs = self.heads.predict_proba(features)[0]
+        else:
+            probs = window_level_probs(bb, window)
+        n = len(window)
+        seconds = n / stream.fps
+        return self._analysis("webcam", method, ([AffectResult.from_probs(probs, 0.0, seconds, n)], features), seconds, t0)

@@ -1,0 +1,97 @@
+"""Load Qwen2.5-VL once and turn clips into model inputs.
+
+The same ``from_pretrained`` path loads the real model (hub id or local directory) and the tiny
+random test checkpoint of ``engage.model.tiny``.
+"""
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..media import Clip
+from ..settings import backbone_source, device_override
+from .protocol import DEFAULT_PROTOCOL, FeatureProtocol
+from .tiny import is_test_backbone
+
+
+def pick_device() -> str:
+    import torch
+
+    return device_override() or ("cuda" if torch.cuda.is_available() else "cpu")
+
+
+@dataclass
+class Backbone:
+    """A loaded processor + model pair and the protocol used to feed it."""
+
+    source: str
+    processor: object
+    model: object
+    device: str
+    protocol: FeatureProtocol = DEFAULT_PROTOCOL
+    # One model call at a time: requests run in threads, and the model keeps per-call rope state.
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
+
+    @classmethod
+    def load(
+        cls,
+        source: str | None = None,
+        device: str | None = None,
+        protocol: FeatureProtocol = DEFAULT_PROTOCOL,
+    ) -> Backbone:
+        import torch
+        from transformers import AutoModelForImageTextToText, AutoProcessor
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+
+        source = source or backbone_source()
+        device = device or pick_device()
+        dtype = torch.bfloat16 if device.startswith("cuda") else torch.float32
+        processor = AutoProcessor.from_pretrained(source)
+        model = AutoModelForImageTextToText.from_pretrained(source, dtype=dtype, attn_implementation="sdpa")
+        model.to(device).eval()
+        backbone = cls(source=source, processor=processor, model=model, device=device, protocol=protocol)
+        backbone.processor.tokenizer.padding_side = "left"
+        return backbone
+
+    @property
+    def hidden_size(self) -> int:
+        return int(self.model.config.text_config.hidden_size)
+
+    @property
+    def is_test_weights(self) -> bool:
+        return is_test_backbone(self.source)
+
+    @property
+    def tokenizer(self):
+        return self.processor.tokenizer
+
+    def chat_text(self, prompt: str) -> str:
+        messages = [{"role": "user", "content": [{"type": "video"}, {"type": "text", "text": prompt}]}]
+        return self.processor.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+
+    def inputs(self, clips: list[Clip], prompts: list[str]):
+        """Processor outputs for one batch: clip i goes with prompt i, as a 1 FPS video."""
+        return self.inputs_for_texts(clips, [self.chat_text(t) for t in prompts])
+
+    def inputs_for_texts(self, clips: list[Clip], texts: list[str]):
+        """Processor outputs for chat texts already built (each holding one video placeholder)."""
+        from transformers.video_utils import VideoMetadata
+
+        p = self.protocol
+        videos = [np.ascontiguousarray(c.frames) for c in clips]
+        metadata = [VideoMetadata(total_num_frames=len(v), fps=p.fps) for v in videos]
+        batch = self.processor(
+            text=texts,
+            videos=videos,
+            video_metadata=metadata,
+            do_sample_frames=False,
+            size={"shortest_edge": p.min_pixels, "longest_edge": p.max_pixels},
+            cap_pixels_per_frame=True,
+            padding=True,
+            return_tensors="pt",
+        )
+        return batch.to(self.device)

@@ -1,0 +1,149 @@
+"""Plotly figures: four-panel level bars, per-state timelines, share of time at each level."""
+from __future__ import annotations
+
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from ..affect.results import LEVEL_NAMES, LEVELS, STATES, AffectResult, Analysis
+
+LEVEL_COLORS = ("#c6dbef", "#6baed6", "#2171b5", "#08306b")
+HIGHLIGHT = "#e6550d"
+
+
+def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0.01},
+        height=height,
+        margin={"l": 40, "r": 20, "t": 70, "b": 40},
+        template="plotly_white",
+        showlegend=False,
+    )
+    return fig
+
+
+def level_bars(result: AffectResult, title: str = "Probability of each level") -> go.Figure:
+    """One panel per state: bars for P(level 0..3), the most likely level highlighted."""
+    fig = make_subplots(
+        rows=1,
+        cols=len(STATES),
+        subplot_titles=[f"{s}: level {result.scores[s].level}" for s in STATES],
+        shared_yaxes=True,
+    )
+    for col, state in enumerate(STATES, start=1):
+        score = result.scores[state]
+        colors = [HIGHLIGHT if lv == score.level else "#9ecae1" for lv in LEVELS]
+        fig.add_trace(
+            go.Bar(
+                x=[str(lv) for lv in LEVELS],
+                y=score.probs,
+                marker_color=colors,
+                text=[f"{p:.0%}" for p in score.probs],
+                textposition="outside",
+                hovertext=[f"level {lv} ({LEVEL_NAMES[lv]}): {p:.1%}" for lv, p in zip(LEVELS, score.probs)],
+                hoverinfo="text",
+                name=state,
+            ),
+            row=1,
+            col=col,
+        )
+        fig.update_xaxes(title_text="level", row=1, col=col)
+    fig.update_yaxes(range=[0, 1.15], tickformat=".0%", row=1, col=1)
+    return _layout(fig, title, 330)
+
+
+def timeline(analysis: Analysis, title: str = "Level probabilities over time") -> go.Figure:
+    """One row per state: stacked level probabilities per window (x = window centre, seconds)."""
+    fig = make_subplots(rows=len(STATES), cols=1, shared_xaxes=True, subplot_titles=list(STATES), vertical_spacing=0.06)
+    x = [(w.start + w.end) / 2 for w in analysis.windows]
+    for row, state in enumerate(STATES, start=1):
+        for lv in LEVELS:
+            fig.add_trace(
+                go.Scatter(
+                    x=x,
+                    y=[w.scores[state].probs[lv] for w in analysis.windows],
+                    mode="lines+markers" if len(x) < 40 else "lines",
+                    stackgroup=f"s{row}",
+                    line={"width": 0.5, "color": LEVEL_COLORS[lv]},
+                    fillcolor=LEVEL_COLORS[lv],
+                    name=f"level {lv}",
+                    legendgroup=f"level {lv}",
+                    showlegend=row == 1,
+                    hovertemplate=f"{state} level {lv}: %{{y:.0%}} at %{{x:.0f}} s<extra></extra>",
+                ),
+                row=row,
+                col=1,
+            )
+        fig.update_yaxes(range=[0, 1], tickformat=".0%", row=row, col=1)
+    fig.update_xaxes(range=[0, analysis.duration or x[-1]])
+    fig.update_xaxes(title_text="time (s), each point is the centre of a window", row=len(STATES), col=1)
+    _layout(fig, title, 760)
+    fig.update_layout(
+        showlegend=True,
+        margin={"l": 40, "r": 20, "t": 110, "b": 40},
+        legend={"orientation": "h", "y": 1.1, "x": 0.5, "xanchor": "center", "itemwidth": 60, "traceorder": "normal"},
+    )
+    return fig
+
+
+def level_share(analysis: Analysis, title: str = "Share of time at each level") -> go.Figure:
+    """Horizontal stacked bars: for each state, the share of time whose most likely level is 0..3."""
+    share = analysis.level_share()
+    fig = go.Figure()
+    for lv in LEVELS:
+        fig.add_trace(
+            go.Bar(
+                y=list(STATES),
+                x=[share[s][lv] for s in STATES],
+                orientation="h",
+                name=f"level {lv}",
+                marker_color=LEVEL_COLORS[lv],
+                text=[f"{share[s][lv]:.0%}" if share[s][lv] >= 0.05 else "" for s in STATES],
+                textposition="inside",
+                insidetextfont={"color": "#08306b" if lv < 2 else "white"},
+            )
+        )
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(range=[0, 1], tickformat=".0%")
+    fig.update_yaxes(autorange="reversed")
+    _layout(fig, title, 320)
+    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": -0.18, "traceorder": "normal", "font": {"size": 11}})
+    return fig
+
+
+def placeholder(message: str) -> go.Figure:
+    """An empty figure that carries a message (before any result, or on an error)."""
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, font={"size": 15}, x=0.5, y=0.5, xref="paper", yref="paper")
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _layout(fig, "", 220)
+
+
+def audit_runs(report: dict, title: str = "Each run's test macro-F1 against the majority-class baseline on the same clips") -> go.Figure:
+    """One marker per logged run (macro-F1) and its majority baseline; constant predictors in red."""
+    runs = sorted((r for r in report.get("runs", []) if "recomputed" in r), key=lambda r: (r["state"], r["run"]))
+    names = [r["run"].removeprefix("mlp_") for r in runs]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(x=names, y=[r["majority_baseline"]["f1_macro"] for r in runs], name="majority-class baseline", marker_color="#d9d9d9")
+    )
+    fig.add_trace(
+        go.Scatter(
+            x=names,
+            y=[r["recomputed"]["f1_macro"] for r in runs],
+            mode="markers",
+            name="run (recomputed from its confusion matrix)",
+            marker={"size": 11, "color": [HIGHLIGHT if r["constant_predictor"] else "#2171b5" for r in runs]},
+            hovertext=[
+                f"{r['run']}: {r['recomputed']['f1_macro']:.4f} vs {r['majority_baseline']['f1_macro']:.4f}"
+                + (" (constant predictor)" if r["constant_predictor"] else "")
+                for r in runs
+            ],
+            hoverinfo="text",
+        )
+    )
+    fig.update_yaxes(title_text="test macro-F1", rangemode="tozero")
+    fig.update_xaxes(tickangle=-40)
+    _layout(fig, title, 460)
+    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": 1.08}, margin={"l": 50, "r": 20, "t": 90, "b": 140})
+    return fig

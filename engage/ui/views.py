@@ -1,0 +1,307 @@
+"""What the app shows: text, figures and export files built from an ``Analysis`` (no Gradio here)."""
+from __future__ import annotations
+
+import os
+import time
+import uuid
+
+from ..affect.pipeline import METHODS, Engine
+from ..affect.results import LEVEL_NAMES, LEVELS, STATES, Analysis
+from ..settings import REPO_ROOT
+from . import plots
+
+EXPORT_MAX_AGE_S = 3600
+
+
+def warning_banner(warnings: list[str]) -> str:
+    return "".join(f"> ⚠️ **{w}**\n>\n" for w in warnings)
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def summary_markdown(analysis: Analysis) -> str:
+    """Headline per state (most likely level and its probability) and what the result covers."""
+    overall = analysis.overall
+    if analysis.kind == "image":
+        covers = "one still image"
+    elif analysis.kind == "webcam":
+        covers = f"the last {analysis.duration:.0f} s of the camera ({_plural(overall.frames, 'frame')} at 1 FPS)"
+    else:
+        n = len(analysis.windows)
+        covers = f"{analysis.duration:.1f} s of video ({_plural(n, 'window')}, {_plural(overall.frames, 'frame')} at 1 FPS)"
+    lines = [warning_banner(analysis.warnings), f"**{METHODS[analysis.method]}** on {covers}.", ""]
+    lines.append("| state | most likely level | probability | expected level |")
+    lines.append("|---|---|---|---|")
+    for s in STATES:
+        sc = overall.scores[s]
+        lines.append(f"| {s} | {sc.level} ({LEVEL_NAMES[sc.level]}) | {sc.probs[sc.level]:.0%} | {sc.expected:.2f} |")
+    if len(analysis.windows) > 1:
+        lines.append("")
+        lines.append(
+            "Probabilities above are averaged over the windows, weighted by their length. The share-of-time chart "
+            "counts, window by window, which level was most likely, so the two can differ: a level that is often a "
+            "close second can top the average without topping any single window."
+        )
+    return "\n".join(lines)
+
+
+def share_table(analysis: Analysis) -> list[list]:
+    """Rows for a table: state, then share of time at levels 0..3 (percent)."""
+    share = analysis.level_share()
+    return [[s] + [round(100 * share[s][lv], 1) for lv in LEVELS] for s in STATES]
+
+
+SHARE_HEADERS = ["state"] + [f"level {lv} (%)" for lv in LEVELS]
+
+
+def prune_exports(folder: str, max_age_s: float = EXPORT_MAX_AGE_S) -> None:
+    """Remove export files older than ``max_age_s`` (nothing a user sends is kept longer)."""
+    if not os.path.isdir(folder):
+        return
+    cutoff = time.time() - max_age_s
+    for name in os.listdir(folder):
+        path = os.path.join(folder, name)
+        if os.path.isfile(path) and os.path.getmtime(path) < cutoff:
+            os.remove(path)
+
+
+def _write_pair(folder: str, kind: str, json_text: str, csv_text: str) -> tuple[str, str]:
+    """Write one export as JSON and CSV under a fresh name (old exports pruned); returns both paths."""
+    os.makedirs(folder, exist_ok=True)
+    prune_exports(folder)
+    stem = os.path.join(folder, f"engage-{kind}-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}")
+    for ext, text in ((".json", json_text), (".csv", csv_text)):
+        with open(stem + ext, "w") as fh:
+            fh.write(text)
+    return stem + ".json", stem + ".csv"
+
+
+def write_exports(analysis: Analysis, folder: str) -> tuple[str, str]:
+    """The per-window results of one analysis as JSON and CSV."""
+    return _write_pair(folder, analysis.kind, analysis.to_json(), analysis.to_csv())
+
+
+def single_outputs(analysis: Analysis):
+    """Image and webcam tabs: (summary markdown, four-panel figure, JSON)."""
+    title = "Probability of each level" + (" (random test weights)" if analysis.warnings else "")
+    return summary_markdown(analysis), plots.level_bars(analysis.overall, title), analysis.to_dict()
+
+
+def video_outputs(analysis: Analysis, export_dir: str):
+    """Video tab: summary, four-panel bars, timeline, share figure, share table, JSON, export files."""
+    md, bars, data = single_outputs(analysis)
+    files = list(write_exports(analysis, export_dir))
+    if len(analysis.windows) > 1:
+        return md, bars, plots.timeline(analysis), plots.level_share(analysis), share_table(analysis), data, files
+    note = plots.placeholder("One window only: the timeline needs a clip longer than one window.")
+    return md, bars, note, plots.level_share(analysis), share_table(analysis), data, files
+
+
+def _metric(value) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
+def heads_markdown(engine: Engine) -> str:
+    """The heads' card, as a reader wants it: where they come from and how well they did."""
+    if engine.heads is None:
+        return f"**MLP heads: not available.** {engine.heads_problem}"
+    card = engine.heads.card
+    lines = [
+        f"**MLP heads** for {card.get('backbone')} ({card['input_size']}-d features). Source: {card.get('source')}.",
+        "",
+    ]
+    if not card.get("trained"):
+        lines.insert(0, warning_banner(["These heads are untrained random weights, for tests only."]))
+    metrics = card.get("metrics", {})
+    rows = []
+    for s in STATES:
+        m = metrics.get(s, {})
+        test, base, val = m.get("test", {}), m.get("majority_baseline_test", {}), m.get("validation", {})
+        rows.append(
+            f"| {s} | {_metric(val.get('f1_macro'))} | {_metric(test.get('f1_macro'))} | {_metric(test.get('accuracy'))} "
+            f"| {_metric(base.get('f1_macro'))} | {_metric(base.get('accuracy'))} | {test.get('n') or base.get('n') or '–'} |"
+        )
+    lines += [
+        "| state | validation macro-F1 | test macro-F1 | test accuracy | majority-class macro-F1 | majority-class accuracy | test clips |",
+        "|---|---|---|---|---|---|---|",
+        *rows,
+        "",
+        "The majority-class baseline always predicts the most frequent level of the training set; a head is only "
+        "useful where it beats it on macro-F1. \"–\" means the card has no such number yet.",
+    ]
+    return "\n".join(lines)
+
+
+def about_markdown(engine: Engine) -> str:
+    limits = engine.limits
+    bb = engine.backbone
+    p = bb.protocol
+    head_size = engine.heads.input_size if engine.heads is not None else bb.hidden_size
+    return "\n".join(
+        [
+            warning_banner([w for w in engine.warnings("zero-shot")]),
+            "### What this is",
+            "engage estimates a learner's **boredom, engagement, confusion and frustration**, each at level 0-3 "
+            "(very low, low, high, very high) as annotated in the DAiSEE dataset, from a webcam stream, a photo or a video.",
+            "",
+            "### The model",
+            f"- Backbone: `{bb.source}` ({bb.hidden_size}-d hidden state), frozen, on `{bb.device}`.",
+            f"- Feature: the clip goes in as a video at {p.fps:g} frame per second inside a chat message with the text "
+            f"\"{p.prompt}\"; the feature is the {p.pooling}. Each frame is resized to "
+            f"{p.min_pixels / 1e6:.1f}-{p.max_pixels / 1e6:.1f} megapixels ({p.min_pixels // 784}-{p.max_pixels // 784} "
+            "patches of 28×28 pixels), as qwen-vl-utils does.",
+            f"- **MLP heads (report's method):** four small classifiers ({head_size} → 512 → 256 → 4) trained on those "
+            "features, one per state.",
+            "- **Zero-shot level scoring (report's baseline):** the same model is asked, per state, to rate levels 0-3 "
+            "(each level defined in the prompt); the probabilities are read from its next-token scores for `0`-`3`. "
+            "No text is parsed and nothing defaults to level 0.",
+            "",
+            heads_markdown(engine),
+            "",
+            "How far to trust the first report's own numbers: see the **Report check** tab. The **Classroom** tab "
+            "analyses every face in a classroom (detection with dlib, tracking, emotions and head pose; see the README).",
+            "",
+            "### Limits",
+            "- DAiSEE shows one learner at a desk, filmed by a laptop camera; other settings (several people, far away, "
+            "poor light) are outside what the heads saw in training.",
+            "- Levels are strongly imbalanced in DAiSEE (most clips are engaged and not confused or frustrated): read a "
+            "probability as a tendency, not a verdict about a person.",
+            f"- Uploads up to {limits.max_upload_mb:.0f} MB and {limits.max_video_seconds:.0f} s; frames larger than "
+            f"{limits.max_side} pixels on a side are scaled down; images over {limits.max_image_pixels / 1e6:.0f} "
+            "megapixels are refused.",
+            "",
+            "### Privacy",
+            "Nothing you upload or stream is stored: frames are analysed in memory and dropped; uploaded files and the "
+            "JSON/CSV exports are deleted from the server within an hour.",
+        ]
+    )
+
+
+# ---------------------------------------------------------------- Report check tab
+
+AUDIT_JSON = os.path.join(REPO_ROOT, "docs", "audit", "audit.json")
+
+
+def load_audit(path: str = AUDIT_JSON) -> dict | None:
+    import json
+
+    if not os.path.isfile(path):
+        return None
+    with open(path) as fh:
+        return json.load(fh)
+
+
+def audit_markdown(report: dict | None) -> str:
+    if report is None:
+        return "No audit found. Run `python -m engage audit` to write `docs/audit/audit.json`."
+    return "\n".join(
+        [
+            "The first report's logged runs, tables and claims, recomputed from its own files "
+            f"(`{report['reference_dir']}`, labels `{report['labels_csv']}`) by `python -m engage audit`. "
+            "The full report is `docs/audit/audit.md` in the repository.",
+            "",
+            "**Key findings**",
+            "",
+            *[f"- {f}" for f in report["key_findings"]],
+        ]
+    )
+
+
+def claim_rows(report: dict | None) -> list[list[str]]:
+    if report is None:
+        return []
+    return [[c["text"], c["verdict"], "; ".join(c["notes"])] for c in report["claims"]]
+
+
+def claims_markdown(report: dict | None) -> str:
+    """The claims with their verdicts, as a table that wraps long text."""
+    rows = claim_rows(report)
+    if not rows:
+        return ""
+    lines = ["**The report's claims**", "", "| claim | verdict | deciding numbers |", "|---|---|---|"]
+    lines += [f"| {text} | **{verdict}** | {notes} |" for text, verdict, notes in rows]
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- Classroom tab
+
+STUDENT_HEADERS = ["id", "name", "seconds seen", "engagement (0-3)", "confused (%)", "bored (%)", "dominant emotion", "attending (%)"]
+
+
+def classroom_cards(session, warnings: list[str]) -> str:
+    c = session.cards()
+    if not c["students_seen"]:
+        return warning_banner(warnings) + "No students seen yet."
+    attention = f"{c['attention_share']:.0%}" if c["attention_seconds"] else "–"
+    return warning_banner(warnings) + "\n".join(
+        [
+            "| students seen | average engagement | time confused | time bored | facing the screen/board |",
+            "|---|---|---|---|---|",
+            f"| {c['students_seen']} | {c['average_engagement']:.1f} / 3 | {c['confused_share']:.0%} | {c['bored_share']:.0%} | {attention} |",
+        ]
+    )
+
+
+def student_rows(session) -> list[list]:
+    rows = []
+    for s in session.students():
+        measured = s["affect_seconds"] > 0
+        share = s["level_share"]
+        rows.append(
+            [
+                s["id"],
+                s["name"],
+                round(s["seconds"]),
+                round(s["mean_level"]["Engagement"], 2) if measured else None,
+                round(100 * (share["Confusion"][2] + share["Confusion"][3])) if measured else None,
+                round(100 * (share["Boredom"][2] + share["Boredom"][3])) if measured else None,
+                s["dominant_emotion"] or "",
+                round(100 * s["attention_share"]) if s["attention_seconds"] else None,
+            ]
+        )
+    return rows
+
+
+def parse_renames(text: str) -> dict[int, str]:
+    """'1=Alice, 2=Bob' (or one per line) → {1: 'Alice', 2: 'Bob'}; malformed parts are reported."""
+    out: dict[int, str] = {}
+    for part in [p for chunk in (text or "").splitlines() for p in chunk.split(",")]:
+        if not part.strip():
+            continue
+        key, sep, name = part.partition("=")
+        if not sep or not key.strip().isdigit() or not name.strip():
+            raise ValueError(f"Cannot read {part.strip()!r}: write renames as 1=Alice, 2=Bob.")
+        out[int(key)] = name.strip()
+    return out
+
+
+def write_session_exports(session, folder: str) -> tuple[str, str]:
+    """A classroom session's observations and names as JSON and CSV."""
+    return _write_pair(folder, "class", session.to_json(), session.to_csv())
+
+
+def classroom_outputs(room, warnings: list[str], export_dir: str, export: bool = True):
+    """(status, cards, annotated frame, class timeline, student heatmap, student table, export files)."""
+    from . import classroom_plots
+
+    session = room.session
+    frame = None
+    if room.last_frame is not None and room.last is not None:
+        names = session.names
+        labels = {}
+        for s in session.students():
+            if s["affect_seconds"]:
+                labels[s["id"]] = f"engagement {s['mean_level']['Engagement']:.1f}"
+        frame = classroom_plots.annotate_frame(room.last_frame, room.last.faces, room.last.ids, names, labels)
+    files = list(write_session_exports(session, export_dir)) if export and session.observations else None
+    return (
+        room.status(),
+        classroom_cards(session, warnings),
+        frame,
+        classroom_plots.class_timeline(session),
+        classroom_plots.student_levels(session),
+        student_rows(session),
+        files,
+    )
