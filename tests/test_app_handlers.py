@@ -4,6 +4,7 @@ from __future__ import annotations
 import importlib
 import os
 import sys
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -36,7 +37,7 @@ def test_webcam_frame_shows_a_result_once_a_frame_pair_is_in(app, monkeypatch):
     import gradio as gr
 
     clock = iter([100.0, 100.5, 101.0])
-    monkeypatch.setattr(app.time, "monotonic", lambda: next(clock))
+    monkeypatch.setattr(app, "time", SimpleNamespace(monotonic=lambda: next(clock)))  # app's clock only
     frame = np.random.default_rng(0).integers(0, 255, (48, 64, 3), dtype=np.uint8)
     first = app.webcam_frame(frame, "MLP heads (report's method)", None)
     assert isinstance(first[0], type(gr.skip())) and first[3].pushed == 1  # encoded, no result yet
@@ -90,7 +91,7 @@ def test_classroom_camera_observes_each_second_and_analyses_every_few(app, monke
 
     frame = next(s for s in benchmark_scenes() if len(s.boxes) >= 2).frame
     clock = iter([200.0, 200.3, 201.0, 202.0, 203.0, 204.0, 205.0])
-    monkeypatch.setattr(app.time, "monotonic", lambda: next(clock))
+    monkeypatch.setattr(app, "time", SimpleNamespace(monotonic=lambda: next(clock)))  # app's clock only
     calls, real_gpu = [], app._classroom_gpu
     monkeypatch.setattr(app, "_classroom_gpu", lambda room, bounds, method: calls.append(list(bounds)) or real_gpu(room, bounds, method))
     room, skipped = None, []
