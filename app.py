@@ -1,13 +1,22 @@
-"""engage: the Gradio Space. UI wiring and @spaces.GPU wrappers only; the logic lives in engage/."""
+"""engage: the Gradio Space. UI wiring and ZeroGPU (@spaces.GPU) wrappers only; the logic lives in engage/."""
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 import time
 
+try:  # the Space's platform installs `spaces` (not in requirements.txt); import it before torch
+    import spaces
+    from spaces.config import Config as SpacesConfig
+
+    gpu, ZERO_GPU = spaces.GPU, SpacesConfig.zero_gpu
+except ImportError:  # a local run without the package: the decorator changes nothing, as `spaces` does off ZeroGPU
+    from engage.ui.zerogpu import no_gpu as gpu
+
+    ZERO_GPU = False
+
 import gradio as gr
-import spaces
-from spaces.config import Config as SpacesConfig
 
 from engage import settings
 from engage.affect.pipeline import METHODS, Engine, normalize_method
@@ -21,7 +30,10 @@ from engage.media import VideoSource, frames_to_clip, load_image
 from engage.ui import plots, views
 from engage.ui.zerogpu import classroom_gpu_seconds, clip_gpu_seconds, video_gpu_seconds
 
-ENGINE = Engine.load()  # once, at import, as ZeroGPU expects
+try:
+    ENGINE = Engine.load()  # once, at import, as ZeroGPU expects
+except EngageError as exc:  # e.g. offline without the model: one line that says what to do, no traceback
+    sys.exit(f"engage: {exc}")
 if settings.on_space() and ENGINE.heads is None:
     # On the Space the hub is reachable: convert the report's published heads on first start.
     ENGINE.import_heads_if_missing(settings.weights_dir(), settings.heads_source())
@@ -36,25 +48,25 @@ CLASSROOM_CAMERA = ClassroomStream(every=settings.classroom_update_seconds())
 # ---------------------------------------------------------------- GPU work (returns plain Python/numpy only)
 
 
-@spaces.GPU(duration=lambda image, method: clip_gpu_seconds(normalize_method(method)))
+@gpu(duration=lambda image, method: clip_gpu_seconds(normalize_method(method)))
 def _image_gpu(image, method):
     return ENGINE.analyze_image(image, method)
 
 
-@spaces.GPU(duration=lambda clip, method: clip_gpu_seconds(normalize_method(method)))
+@gpu(duration=lambda clip, method: clip_gpu_seconds(normalize_method(method)))
 def _clip_gpu(clip, method):
     return ENGINE.analyze_clip(clip, method, kind="webcam")
 
 
-@spaces.GPU(duration=lambda stream, frame, method: clip_gpu_seconds(normalize_method(method)))
+@gpu(duration=lambda stream, frame, method: clip_gpu_seconds(normalize_method(method)))
 def _webcam_gpu(stream: WebcamStream, frame, method):
     analysis = ENGINE.analyze_webcam(stream, frame, method)
-    if SpacesConfig.zero_gpu:
+    if ZERO_GPU:
         stream.to("cpu")  # the caches go back to the main process, which holds no GPU
     return stream, analysis
 
 
-@spaces.GPU(duration=lambda path, method, progress=None: video_gpu_seconds(path, normalize_method(method)))
+@gpu(duration=lambda path, method, progress=None: video_gpu_seconds(path, normalize_method(method)))
 def _video_gpu(path, method, progress: gr.Progress | None = None):
     # The gr.Progress object itself crosses into the ZeroGPU worker (a lambda would not pickle).
     report = (lambda frac, msg: progress(frac, desc=msg)) if progress is not None else None
@@ -62,14 +74,14 @@ def _video_gpu(path, method, progress: gr.Progress | None = None):
     return ENGINE.analyze_video(path, method, report), ENGINE.batch_size
 
 
-@spaces.GPU(duration=lambda room, bounds, method: classroom_gpu_seconds(len(bounds), room.max_faces))
+@gpu(duration=lambda room, bounds, method: classroom_gpu_seconds(len(bounds), room.max_faces))
 def _classroom_gpu(room: Classroom, bounds: list[tuple[float, float]], method) -> Classroom:
     # Faces were detected, tracked and cropped on the CPU before this call: only the model runs here.
     room.analyze_windows(ENGINE, bounds, method)
     return room
 
 
-@spaces.GPU(duration=120)
+@gpu(duration=120)
 def _report_gpu(session):
     return class_report(session, ENGINE.backbone)
 

@@ -48,3 +48,7 @@ class UnsafeCheckpointError(HeadsError):
 
 class UnsupportedLibraryError(EngageError):
     """An installed library is a version engage was not written for."""
+
+
+class BackboneUnavailableError(EngageError):
+    """The backbone can be neither downloaded nor found in the local cache."""

@@ -102,3 +102,34 @@ def test_classroom_camera_observes_each_second_and_analyses_every_few(app, monke
     assert skipped == [False, True, False, False, False, False, False]
     assert calls == [[(0.0, 6.0)]]  # at the frame of t = 5 s
     assert room.analysed_until == 6.0 and "face" in out[0]
+
+
+def test_the_real_spaces_decorator_is_used_where_the_package_is_installed(app):
+    import spaces
+
+    assert app.gpu is spaces.GPU and app.ZERO_GPU is False  # off ZeroGPU it returns each function unchanged
+
+
+def test_the_app_runs_without_the_spaces_package(tiny_dir, heads_dir, tmp_path):
+    """Locally, without `spaces` (it is not in requirements.txt), a no-op stand-in takes its place."""
+    import subprocess
+
+    env = dict(os.environ, ENGAGE_BACKBONE=tiny_dir, ENGAGE_WEIGHTS=heads_dir, ENGAGE_DEVICE="cpu", GRADIO_TEMP_DIR=str(tmp_path))
+    code = (
+        "import sys; sys.modules['spaces'] = None\n"  # as if not installed: `import spaces` raises ImportError
+        "import app\n"
+        "md, fig, data = app.analyze_image('examples/astronaut.png', 'zero-shot')\n"
+        "print(app.gpu.__module__, app.ZERO_GPU, data['kind'])\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.split()[-3:] == ["engage.ui.zerogpu", "False", "image"]
+
+
+def test_no_gpu_returns_the_function_bare_or_with_arguments():
+    from engage.ui.zerogpu import no_gpu
+
+    def f(x):
+        return x + 1
+
+    assert no_gpu(f) is f and no_gpu(duration=lambda x: 3)(f) is f and no_gpu(duration=30, size="large")(f)(1) == 2

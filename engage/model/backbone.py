@@ -5,21 +5,52 @@ random test checkpoint of ``engage.model.tiny``.
 """
 from __future__ import annotations
 
+import os
 import threading
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from ..errors import BackboneUnavailableError
 from ..media import Clip
 from ..settings import backbone_source, device_override
 from .protocol import DEFAULT_PROTOCOL, FeatureProtocol
 from .tiny import is_test_backbone
 
+HUB_TIMEOUT_S = 5.0  # how long the hub may take to answer before the cache alone is tried
 
 def pick_device() -> str:
     import torch
 
     return device_override() or ("cuda" if torch.cuda.is_available() else "cpu")
+
+
+def hub_access(source: str, timeout: float = HUB_TIMEOUT_S) -> dict:
+    """``from_pretrained``'s keyword arguments for ``source``, decided in seconds rather than after minutes of
+    retries: nothing for a local folder or a reachable hub; the cache alone (``local_files_only``) for a hub id
+    the hub cannot serve now but that was downloaded before; else ``BackboneUnavailableError`` saying how to run
+    without the download."""
+    if os.path.isdir(source):
+        return {}
+    from huggingface_hub import get_hf_file_metadata, hf_hub_url, try_to_load_from_cache
+
+    try:
+        get_hf_file_metadata(hf_hub_url(source, "config.json"), timeout=timeout)
+        return {}
+    except Exception as exc:  # offline, no DNS, a timeout, or the hub's own refusal (no such repo, gated)
+        reason = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else 'no detail'}"
+    try:
+        cached = isinstance(try_to_load_from_cache(source, "config.json"), str)
+    except ValueError:  # not a hub id either (a folder that does not exist, say)
+        cached = False
+    if cached:
+        return {"local_files_only": True}
+    raise BackboneUnavailableError(
+        f"Cannot load the backbone {source}: it is not in the local Hugging Face cache and the hub cannot serve it "
+        f"({reason[:200]}). To run without the download, use the tiny random test backbone (results are meaningless): "
+        "`python -m engage make-tiny-backbone /tmp/tiny && ENGAGE_BACKBONE=/tmp/tiny python app.py`; or set "
+        "ENGAGE_BACKBONE to a local folder holding the model."
+    )
 
 
 @dataclass
@@ -48,10 +79,11 @@ class Backbone:
         hf_logging.disable_progress_bar()
 
         source = source or backbone_source()
+        access = hub_access(source)
         device = device or pick_device()
         dtype = torch.bfloat16 if device.startswith("cuda") else torch.float32
-        processor = AutoProcessor.from_pretrained(source)
-        model = AutoModelForImageTextToText.from_pretrained(source, dtype=dtype, attn_implementation="sdpa")
+        processor = AutoProcessor.from_pretrained(source, **access)
+        model = AutoModelForImageTextToText.from_pretrained(source, dtype=dtype, attn_implementation="sdpa", **access)
         model.to(device).eval()
         backbone = cls(source=source, processor=processor, model=model, device=device, protocol=protocol)
         backbone.processor.tokenizer.padding_side = "left"

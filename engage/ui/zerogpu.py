@@ -10,6 +10,14 @@ PER_WINDOW_SECONDS = {"mlp": 2.0, "zero-shot": 6.0}
 MAX_SECONDS = 300
 
 
+def no_gpu(task=None, *, duration=None, size=None):
+    """Stand-in for ``spaces.GPU`` where the ``spaces`` package is not installed: the function, unchanged (what
+    ``spaces.GPU`` itself returns off ZeroGPU). Used bare (``@no_gpu``) or with arguments (``@no_gpu(duration=…)``)."""
+    if callable(task):
+        return task
+    return lambda fn: fn
+
+
 def clip_gpu_seconds(method: str = "mlp") -> int:
     return int(BASE_SECONDS + PER_WINDOW_SECONDS.get(method, 6.0))
 
