@@ -33,7 +33,14 @@ def test_the_installed_transformers_passes():
     kvcache.check_transformers()
 
 
-def test_an_upgrade_fails_in_the_adapter_not_in_a_forward(prefix, monkeypatch):
+@pytest.fixture()
+def fresh_check():
+    kvcache._check_installed.cache_clear()  # the installed version is checked once per process
+    yield
+    kvcache._check_installed.cache_clear()
+
+
+def test_an_upgrade_fails_in_the_adapter_not_in_a_forward(prefix, monkeypatch, fresh_check):
     monkeypatch.setattr(kvcache, "_installed", lambda: "6.2.0")
     for call in (lambda: kvcache.nbytes(prefix.cache), lambda: kvcache.to_device(prefix.cache, "cpu"), lambda: kvcache.truncate(prefix.cache, 1)):
         with pytest.raises(UnsupportedLibraryError, match="transformers 6.2.0"):

@@ -13,7 +13,7 @@ import functools
 from ..errors import UnsupportedLibraryError
 
 # Written against transformers 5.17 (the GPU machine) and 5.23 (requirements.txt); the layer API dates from 5.0.
-SUPPORTED = (">=", (5, 0), "<", (6, 0))
+SUPPORTED = ((5, 0), (6, 0))  # [lowest, first unsupported)
 
 
 def _release(version: str) -> tuple[int, int]:
@@ -24,10 +24,10 @@ def _release(version: str) -> tuple[int, int]:
 
 
 def check_transformers(version: str | None = None) -> None:
-    """Raise ``UnsupportedLibraryError`` unless ``version`` (default: the installed one) is supported."""
+    """Raise ``UnsupportedLibraryError`` unless ``version`` (default: the installed one, checked once) is supported."""
     if version is None:
-        version = _installed()
-    low, high = SUPPORTED[1], SUPPORTED[3]
+        return _check_installed()
+    low, high = SUPPORTED
     if not low <= _release(version) < high:
         raise UnsupportedLibraryError(
             f"engage's key/value cache adapter (engage/model/kvcache.py) was written for transformers "
@@ -36,11 +36,16 @@ def check_transformers(version: str | None = None) -> None:
         )
 
 
-@functools.cache
 def _installed() -> str:
     import transformers
 
     return transformers.__version__
+
+
+@functools.cache
+def _check_installed() -> None:
+    # cached: the adapter runs per question and per webcam frame; a failed check raises again each time
+    check_transformers(_installed())
 
 
 def _layers(cache) -> list:
