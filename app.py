@@ -1,6 +1,7 @@
 """engage: the Gradio Space. UI wiring and ZeroGPU (@spaces.GPU) wrappers only; the logic lives in engage/."""
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import tempfile
@@ -20,15 +21,16 @@ import gradio as gr
 
 from engage import settings
 from engage.affect.pipeline import METHODS, Engine, normalize_method
-from engage.affect.webcam import WebcamStream
+from engage.affect.results import Analysis
+from engage.affect.webcam import WebcamFrames, WebcamStream
 from engage.classroom.faces import load_detector
 from engage.classroom.report import class_report
-from engage.classroom.room import DEFAULT_MAX_FACES, PHOTO_WINDOW, WINDOWS_PER_CALL, Classroom, run_video_in_calls
+from engage.classroom.room import DEFAULT_MAX_FACES, PHOTO_WINDOW, Classroom, StudentWindow, analyze_students, run_video_in_calls
 from engage.classroom.stream import ClassroomStream
 from engage.errors import EngageError
 from engage.media import VideoSource, frames_to_clip, load_image
 from engage.ui import plots, views
-from engage.ui.zerogpu import classroom_gpu_seconds, clip_gpu_seconds, video_gpu_seconds
+from engage.ui.zerogpu import VideoPlan, classroom_plan, refusal_message, report_seconds, split, students_per_call, students_seconds, windows_seconds
 
 try:
     ENGINE = Engine.load()  # once, at import, as ZeroGPU expects
@@ -41,49 +43,103 @@ DETECTOR = load_detector()
 EXPORT_DIR = os.path.join(tempfile.gettempdir(), "engage-exports")
 EXAMPLES = settings.EXAMPLES_DIR
 METHOD_LABELS = list(METHODS.values())
-CLASSROOM_WINDOWS_PER_CALL = WINDOWS_PER_CALL
+CLASSROOM_STUDENTS_PER_CALL = students_per_call()
 CLASSROOM_CAMERA = ClassroomStream(every=settings.classroom_update_seconds())
+# On ZeroGPU every call is a fresh pickled round trip: the webcam keeps frames and computes a due window whole;
+# where the GPU stays attached it keeps the windows' key/value caches and encodes only the newest patch.
+WEBCAM_KEEPS_FRAMES = ZERO_GPU
 
 
 # ---------------------------------------------------------------- GPU work (returns plain Python/numpy only)
+# Each takes the seconds to ask ZeroGPU for as its first argument (computed by the caller from the work, see
+# engage/ui/zerogpu.py), so the request and the refusal message say the same number.
 
 
-@gpu(duration=lambda image, method: clip_gpu_seconds(normalize_method(method)))
-def _image_gpu(image, method):
+def _requested(seconds: int, *args, **kwargs) -> int:
+    return seconds
+
+
+def _user_errors(fn):
+    """Inside a GPU call an EngageError becomes gr.Error: only gr.Error crosses back from a ZeroGPU worker with
+    its message (anything else arrives as "ZeroGPU worker error: <class name>")."""
+
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        try:
+            return fn(*args, **kwargs)
+        except EngageError as exc:
+            raise gr.Error(str(exc), print_exception=False) from exc
+
+    return wrapper
+
+
+@gpu(duration=_requested)
+@_user_errors
+def _image_gpu(seconds, image, method) -> Analysis:
     return ENGINE.analyze_image(image, method)
 
 
-@gpu(duration=lambda clip, method: clip_gpu_seconds(normalize_method(method)))
-def _clip_gpu(clip, method):
+@gpu(duration=_requested)
+@_user_errors
+def _clip_gpu(seconds, clip, method) -> Analysis:
     return ENGINE.analyze_clip(clip, method, kind="webcam")
 
 
-@gpu(duration=lambda stream, frame, method: clip_gpu_seconds(normalize_method(method)))
-def _webcam_gpu(stream: WebcamStream, frame, method):
+@gpu(duration=_requested)
+@_user_errors
+def _webcam_gpu(seconds, stream: WebcamStream, frame, method):
     analysis = ENGINE.analyze_webcam(stream, frame, method)
-    if ZERO_GPU:
-        stream.to("cpu")  # the caches go back to the main process, which holds no GPU
+    if ZERO_GPU:  # not used by the app there (WEBCAM_KEEPS_FRAMES); kept correct for callers that choose it
+        stream.to("cpu")
     return stream, analysis
 
 
-@gpu(duration=lambda path, method, progress=None: video_gpu_seconds(path, normalize_method(method)))
-def _video_gpu(path, method, progress: gr.Progress | None = None):
+@gpu(duration=_requested)
+@_user_errors
+def _video_gpu(seconds, path, method, part: range, progress: gr.Progress | None = None):
     # The gr.Progress object itself crosses into the ZeroGPU worker (a lambda would not pickle).
     report = (lambda frac, msg: progress(frac, desc=msg)) if progress is not None else None
     # The batch size is sized at the first video; on ZeroGPU that happens in the worker, so send it back.
-    return ENGINE.analyze_video(path, method, report), ENGINE.batch_size
+    return ENGINE.analyze_video(path, method, report, part), ENGINE.batch_size
 
 
-@gpu(duration=lambda room, bounds, method: classroom_gpu_seconds(len(bounds), room.max_faces))
-def _classroom_gpu(room: Classroom, bounds: list[tuple[float, float]], method) -> Classroom:
-    # Faces were detected, tracked and cropped on the CPU before this call: only the model runs here.
-    room.analyze_windows(ENGINE, bounds, method)
-    return room
+@gpu(duration=_requested)
+@_user_errors
+def _students_gpu(seconds, jobs: list[StudentWindow], method):
+    # Faces were detected, tracked and cropped on the CPU before this call: only the students' clips come in.
+    return analyze_students(ENGINE, jobs, method)
 
 
-@gpu(duration=120)
-def _report_gpu(session):
+@gpu(duration=_requested)
+@_user_errors
+def _report_gpu(seconds, session):
     return class_report(session, ENGINE.backbone)
+
+
+def _on_gpu(fn, seconds: int, *args):
+    """Call a GPU function; a ZeroGPU refusal becomes one line that says what to do."""
+    try:
+        return fn(seconds, *args)
+    except gr.Error as exc:
+        line = refusal_message(getattr(exc, "title", None), str(exc.message), seconds)
+        if line is None:
+            raise
+        raise gr.Error(line, title="GPU time", print_exception=False) from exc
+
+
+def _analyze_students(room: Classroom, jobs: list[StudentWindow], method) -> int:
+    """The students' clips in calls of at most CLASSROOM_STUDENTS_PER_CALL; their results added to the room."""
+    for part in split(len(jobs), CLASSROOM_STUDENTS_PER_CALL):
+        chunk = jobs[part.start : part.stop]
+        room.add_results(_on_gpu(_students_gpu, students_seconds(len(chunk)), chunk, method))
+    return len(jobs)
+
+
+def _method_key(method) -> str:
+    try:
+        return normalize_method(method)
+    except EngageError as exc:
+        raise gr.Error(str(exc), print_exception=False) from exc
 
 
 # ---------------------------------------------------------------- event handlers
@@ -93,35 +149,61 @@ def analyze_image(image, method):
     if image is None:
         raise gr.Error("Upload an image first (or pick an example).")
     try:
-        return views.single_outputs(_image_gpu(image, method))
+        return views.single_outputs(_on_gpu(_image_gpu, windows_seconds(1, _method_key(method)), image, method))
     except EngageError as exc:
         raise gr.Error(str(exc), print_exception=False) from exc
 
 
 def analyze_video(video, method, progress=gr.Progress()):
+    """A generator: the plan first (how many GPU calls, how much GPU time), then the results as each call ends."""
     if not video:
         raise gr.Error("Upload a video first (or pick an example).")
     try:
-        analysis, ENGINE.batch_size = _video_gpu(video, method, progress)
-        return views.video_outputs(analysis, EXPORT_DIR)
+        key = _method_key(method)
+        source = VideoSource(video, ENGINE.limits, ENGINE.windowing)  # probes only (CPU); refuses bad files here
+        plan = VideoPlan.of(source.num_windows, key)
+        yield (f"⏳ {plan.markdown(ZERO_GPU)}",) + (gr.skip(),) * 6
+        parts: list[Analysis] = []
+        for k, part in enumerate(plan.parts, start=1):
+            analysis, ENGINE.batch_size = _on_gpu(_video_gpu, plan.seconds(part), video, method, part, progress)
+            parts.append(analysis)
+            outputs = views.video_outputs(Analysis.joined(parts), EXPORT_DIR)
+            if k < len(plan.parts):
+                outputs = (views.partial_markdown(outputs[0], k, len(plan.parts)),) + outputs[1:]
+            yield outputs
     except EngageError as exc:
         raise gr.Error(str(exc), print_exception=False) from exc
+
+
+FRAMES_MAX = 10  # the webcam's window: longer recordings go to /analyze_video
 
 
 def analyze_frames(files, method):
-    """API twin of the webcam: frames sampled at 1 FPS (oldest first) analysed as one clip."""
+    """API twin of the webcam: up to 10 frames sampled at 1 FPS (oldest first) analysed as one clip."""
     if not files:
         raise gr.Error("Send at least one frame.")
+    if len(files) > FRAMES_MAX:
+        raise gr.Error(f"Send at most {FRAMES_MAX} frames (one 10 s window at 1 FPS); send longer recordings as a video.")
     try:
         clip = frames_to_clip([f if isinstance(f, str) else f.name for f in files], ENGINE.limits)
-        return views.single_outputs(_clip_gpu(clip, method))
+        return views.single_outputs(_on_gpu(_clip_gpu, windows_seconds(1, _method_key(method)), clip, method))
     except EngageError as exc:
         raise gr.Error(str(exc), print_exception=False) from exc
 
 
-def webcam_frame(frame, method, stream: WebcamStream | None):
-    """Called for every streamed frame; keeps 1 FPS, encodes each kept frame, shows a result when one is due."""
-    stream = stream if stream is not None else WebcamStream()
+def _webcam_analysis(stream, frame, method):
+    """(stream, analysis or None) for one kept frame, in whichever way the stream keeps its windows."""
+    seconds = windows_seconds(1, _method_key(method))
+    if isinstance(stream, WebcamFrames):
+        clip = stream.push(frame)  # CPU: a GPU call only when a result is due
+        return stream, (None if clip is None else _on_gpu(_clip_gpu, seconds, clip, method))
+    return _on_gpu(_webcam_gpu, seconds, stream, frame, method)
+
+
+def webcam_frame(frame, method, stream: WebcamStream | WebcamFrames | None):
+    """Called for every streamed frame; keeps 1 FPS and shows a result when one is due."""
+    if stream is None:
+        stream = WebcamFrames() if WEBCAM_KEEPS_FRAMES else WebcamStream()
     try:
         frame = stream.offer(frame, time.monotonic())
     except EngageError:
@@ -129,9 +211,9 @@ def webcam_frame(frame, method, stream: WebcamStream | None):
     if frame is None:
         return gr.skip(), gr.skip(), gr.skip(), stream
     try:
-        stream, analysis = _webcam_gpu(stream, frame, method)
-    except EngageError as exc:
-        return f"> ⚠️ {exc}", gr.skip(), gr.skip(), stream
+        stream, analysis = _webcam_analysis(stream, frame, method)
+    except (EngageError, gr.Error) as exc:
+        return f"> ⚠️ {exc.message if isinstance(exc, gr.Error) else exc}", gr.skip(), gr.skip(), stream
     if analysis is None:
         return gr.skip(), gr.skip(), gr.skip(), stream
     md, fig, data = views.single_outputs(analysis)
@@ -146,23 +228,28 @@ def _class_outputs(room: Classroom | None, export: bool = True):
 
 
 def analyze_classroom(video, photo, method, max_faces, progress=gr.Progress()):
+    """A generator: for a video, first what it will ask of the GPU, then the dashboard."""
     if not video and not photo:
         raise gr.Error("Upload a classroom video or photo first.")
     room = Classroom(max_faces=int(max_faces))
     try:
+        _method_key(method)
         if not video:
             room.observe_photo(DETECTOR, load_image(photo, ENGINE.limits))
-            return _class_outputs(_classroom_gpu(room, [PHOTO_WINDOW], method))
+            _analyze_students(room, room.take_windows([PHOTO_WINDOW]), method)
+            yield _class_outputs(room)
+            return
         source = VideoSource(video, ENGINE.limits, ENGINE.windowing)
+        yield (f"⏳ {classroom_plan(source.num_windows, int(max_faces), ZERO_GPU)}",) + (gr.skip(),) * 7
         room = run_video_in_calls(
             room,
             DETECTOR,
             source,
-            lambda room, bounds: _classroom_gpu(room, bounds, method),
+            lambda jobs: _on_gpu(_students_gpu, students_seconds(len(jobs)), jobs, method),
             lambda frac, message: progress(frac, desc=message),
-            CLASSROOM_WINDOWS_PER_CALL,
+            CLASSROOM_STUDENTS_PER_CALL,
         )
-        return _class_outputs(room)
+        yield _class_outputs(room)
     except EngageError as exc:
         raise gr.Error(str(exc), print_exception=False) from exc
 
@@ -182,21 +269,22 @@ def rename_students(text, room: Classroom | None):
 def write_class_report(room: Classroom | None, use_model: bool):
     if room is None:
         raise gr.Error("Analyse a classroom first.")
-    report = _report_gpu(room.session) if use_model else class_report(room.session)
+    report = _on_gpu(_report_gpu, report_seconds(), room.session) if use_model else class_report(room.session)
     return report.markdown
 
 
 def classroom_frame(frame, method, max_faces, room: Classroom | None):
-    """Classroom webcam: one frame per second is observed (CPU); students are analysed every few seconds (GPU)."""
+    """Classroom webcam: one frame per second is observed (CPU); students are analysed every few seconds (one GPU
+    call, carrying only their face crops of those seconds)."""
     room, t = CLASSROOM_CAMERA.offer(room, max_faces, time.monotonic())
     if t is None:
         return (gr.skip(),) * 7 + (room,)
     try:
         due = CLASSROOM_CAMERA.observe(room, DETECTOR, frame, t)
         if due:
-            room = _classroom_gpu(room, due, method)
-    except EngageError as exc:
-        return (f"> ⚠️ {exc}",) + (gr.skip(),) * 6 + (room,)
+            _analyze_students(room, due, method)
+    except (EngageError, gr.Error) as exc:
+        return (f"> ⚠️ {exc.message if isinstance(exc, gr.Error) else exc}",) + (gr.skip(),) * 6 + (room,)
     # exports are rewritten only when students were analysed, not for every observed frame
     return _class_outputs(room, export=due is not None)
 
@@ -311,7 +399,11 @@ with gr.Blocks(title="engage: learner affect from video", delete_cache=(900, 360
             cls_rename_btn = gr.Button("Rename")
         cls_files = gr.File(label="Session export (JSON and CSV)", file_count="multiple")
         with gr.Row():
-            cls_use_model = gr.Checkbox(value=not ENGINE.backbone.is_test_weights, label="Write with Qwen2.5-VL (else the fixed template)")
+            cls_use_model = gr.Checkbox(
+                value=not ENGINE.backbone.is_test_weights,
+                label="Write with Qwen2.5-VL (else the fixed template)",
+                info=f"One GPU call of at most {report_seconds()} s" if ZERO_GPU else None,
+            )
             cls_report_btn = gr.Button("Write class report")
         cls_report = gr.Markdown(label="report")
         cls_state = gr.State(None)

@@ -180,6 +180,16 @@ def validate_frame(frame: np.ndarray | None) -> np.ndarray:
     return arr
 
 
+def fit_pixels(frame: np.ndarray, max_pixels: int) -> np.ndarray:
+    """The frame scaled down (bicubic, aspect kept) to at most ``max_pixels`` pixels; unchanged if it fits."""
+    height, width = frame.shape[:2]
+    if height * width <= max_pixels:
+        return frame
+    scale = math.sqrt(max_pixels / (height * width))
+    size = (max(1, int(width * scale)), max(1, int(height * scale)))
+    return np.asarray(Image.fromarray(frame).resize(size, Image.Resampling.BICUBIC))
+
+
 def frames_to_clip(paths: list[str], limits: Limits | None = None, fps: float = 1.0) -> Clip:
     """Still frames taken at ``fps`` (oldest first) as one clip; they must share one size."""
     frames = [load_image(p, limits) for p in paths]
@@ -304,16 +314,19 @@ class VideoSource:
             yield last
             target = next(targets, None)
 
-    def windows(self) -> Iterator[Clip]:
-        """Yield one clip per window; each frame is decoded exactly once."""
+    def windows(self, part: range | None = None) -> Iterator[Clip]:
+        """Yield one clip per window (those numbered in ``part``, default all); each frame is decoded once."""
+        bounds = self.bounds if part is None else [self.bounds[k] for k in part]
         times = sample_times(self.info.duration, self.windowing.fps)
+        if bounds:  # only the frames of the windows asked for
+            times = times[(times >= bounds[0][0] - 1e-9) & (times < bounds[-1][1] - 1e-9)]
         if self.info.needs_sequential_decode:
             indices = frame_indices(times, self.info.fps, self.info.num_frames)
             stream = self._pyav_frames(indices)
         else:
             reader = self._open()
             indices = frame_indices(times, float(reader.get_avg_fps()) or self.info.fps, len(reader))
-        for start, end in self.bounds:
+        for start, end in bounds:
             sel = (times >= start - 1e-9) & (times < end - 1e-9)
             if not sel.any():
                 continue

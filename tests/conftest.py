@@ -37,6 +37,31 @@ def write_video(path: str, seconds: float, fps: float = 10, size: tuple[int, int
     return path
 
 
+def write_frames(path: str, frames: list[np.ndarray], fps: int = 2) -> str:
+    """A video of exactly these RGB frames."""
+    import av
+
+    h, w = frames[0].shape[:2]
+    with av.open(path, "w") as container:
+        stream = container.add_stream("libx264", rate=fps)
+        stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
+        for f in frames:
+            for packet in stream.encode(av.VideoFrame.from_ndarray(f, format="rgb24")):
+                container.mux(packet)
+        for packet in stream.encode(None):
+            container.mux(packet)
+    return path
+
+
+@pytest.fixture(scope="session")
+def classroom_video(media_dir) -> str:
+    """27 s of a classroom scene with at least three faces, at 2 FPS (1280×720)."""
+    from engage.classroom.faces import benchmark_scenes
+
+    scene = next(s for s in benchmark_scenes() if len(s.boxes) >= 3)
+    return write_frames(os.path.join(media_dir, "classroom.mp4"), [scene.frame] * 54)
+
+
 @pytest.fixture(scope="session")
 def tiny_dir(tmp_path_factory) -> str:
     from engage.model.tiny import make_tiny_backbone

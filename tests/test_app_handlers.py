@@ -53,33 +53,40 @@ def test_handlers_turn_library_errors_into_messages(app, tmp_path):
     bad = tmp_path / "bad.mp4"
     bad.write_bytes(b"\x00" * 64)
     with pytest.raises(gr.Error, match="corrupt"):
-        app.analyze_video(str(bad), "mlp")
+        list(app.analyze_video(str(bad), "mlp"))
     with pytest.raises(gr.Error, match="Upload an image"):
         app.analyze_image(None, "mlp")
     with pytest.raises(gr.Error, match="Unknown method"):
         app.analyze_image(os.path.join(ROOT, "examples", "astronaut.png"), "best guess")
 
 
-def test_classroom_video_finds_faces_outside_the_gpu_calls(app, long_video, monkeypatch):
-    """Face detection is CPU work: it runs between GPU calls, each call analysing a few windows."""
+def test_classroom_video_finds_faces_outside_the_gpu_calls(app, classroom_video, monkeypatch):
+    """Face detection is CPU work: it runs between GPU calls; each call gets only students' clips, at most
+    CLASSROOM_STUDENTS_PER_CALL of them."""
     inside, calls, detected = [], [], []
-    real_gpu, real_detect = app._classroom_gpu, app.DETECTOR.detect
+    real_gpu, real_detect = app._students_gpu, app.DETECTOR.detect
 
-    def gpu(room, bounds, method):
-        calls.append(list(bounds))
+    def gpu(seconds, jobs, method):
+        calls.append((seconds, [(j.track_id, j.clip.start, j.clip.end) for j in jobs]))
         inside.append(True)
         try:
-            return real_gpu(room, bounds, method)
+            return real_gpu(seconds, jobs, method)
         finally:
             inside.pop()
 
-    monkeypatch.setattr(app, "_classroom_gpu", gpu)
+    monkeypatch.setattr(app, "_students_gpu", gpu)
     monkeypatch.setattr(app.DETECTOR, "detect", lambda frame: detected.append(bool(inside)) or real_detect(frame))
-    monkeypatch.setattr(app, "CLASSROOM_WINDOWS_PER_CALL", 2)
-    outputs = app.analyze_classroom(long_video, None, "zero-shot", 4, progress=lambda *a, **k: None)
-    assert calls == [[(0.0, 10.0), (10.0, 20.0)], [(20.0, 27.0)]]
-    assert detected and not any(detected)  # 27 frames looked at, none inside a GPU call
+    monkeypatch.setattr(app, "CLASSROOM_STUDENTS_PER_CALL", 4)
+    plan, outputs = app.analyze_classroom(classroom_video, None, "zero-shot", 3, progress=lambda *a, **k: None)
+    assert "3 windows" in plan[0] and "at most 9 student-windows" in plan[0]
+    jobs = [job for _, chunk in calls for job in chunk]
+    assert [len(chunk) for _, chunk in calls] == [4, 4, 1]  # 3 windows × 3 students, 4 per call
+    assert sorted({(start, end) for _, start, end in jobs}) == [(0.0, 10.0), (10.0, 20.0), (20.0, 27.0)]
+    assert len(set(jobs)) == 9 and len({tid for tid, _, _ in jobs}) == 3
+    assert [s for s, _ in calls] == [app.students_seconds(4), app.students_seconds(4), app.students_seconds(1)]
+    assert detected and not any(detected)  # 54 frames looked at, none inside a GPU call
     assert outputs[-1].analysed_until == 27.0
+    assert len([o for o in outputs[-1].session.observations if o.affect is not None]) == 9
 
 
 def test_classroom_camera_observes_each_second_and_analyses_every_few(app, monkeypatch):
@@ -92,15 +99,15 @@ def test_classroom_camera_observes_each_second_and_analyses_every_few(app, monke
     frame = next(s for s in benchmark_scenes() if len(s.boxes) >= 2).frame
     clock = iter([200.0, 200.3, 201.0, 202.0, 203.0, 204.0, 205.0])
     monkeypatch.setattr(app, "time", SimpleNamespace(monotonic=lambda: next(clock)))  # app's clock only
-    calls, real_gpu = [], app._classroom_gpu
-    monkeypatch.setattr(app, "_classroom_gpu", lambda room, bounds, method: calls.append(list(bounds)) or real_gpu(room, bounds, method))
+    calls, real_gpu = [], app._students_gpu
+    monkeypatch.setattr(app, "_students_gpu", lambda s, jobs, m: calls.append({(j.clip.start, j.clip.end) for j in jobs}) or real_gpu(s, jobs, m))
     room, skipped = None, []
     for _ in range(7):
         out = app.classroom_frame(frame, "zero-shot", 4, room)
         room = out[-1]
         skipped.append(all(isinstance(o, type(gr.skip())) for o in out[:-1]))
     assert skipped == [False, True, False, False, False, False, False]
-    assert calls == [[(0.0, 6.0)]]  # at the frame of t = 5 s
+    assert calls == [{(0.0, 6.0)}]  # one call, at the frame of t = 5 s
     assert room.analysed_until == 6.0 and "face" in out[0]
 
 
@@ -133,3 +140,67 @@ def test_no_gpu_returns_the_function_bare_or_with_arguments():
         return x + 1
 
     assert no_gpu(f) is f and no_gpu(duration=lambda x: 3)(f) is f and no_gpu(duration=30, size="large")(f)(1) == 2
+
+
+def _drive_webcam(app, monkeypatch, frames, keeps_frames: bool):
+    """Stream ``frames`` one second apart through the webcam handler; every shown result and the GPU calls."""
+    gpu_calls, shown, stream = [], [], None
+    with monkeypatch.context() as m:
+        m.setattr(app, "WEBCAM_KEEPS_FRAMES", keeps_frames)
+        clock = iter(float(k) for k in range(len(frames)))
+        m.setattr(app, "time", SimpleNamespace(monotonic=lambda: next(clock)))
+        for name in ("_clip_gpu", "_webcam_gpu"):
+            real = getattr(app, name)
+            m.setattr(app, name, lambda *a, _real=real, _name=name: gpu_calls.append(_name) or _real(*a))
+        for frame in frames:
+            md, fig, data, stream = app.webcam_frame(frame, "mlp", stream)
+            if isinstance(data, dict) and "kind" in data:  # gr.skip() is a dict too
+                shown.append(data)
+    return shown, gpu_calls, stream
+
+
+def test_webcam_on_zerogpu_keeps_frames_and_shows_the_same_results(app, monkeypatch):
+    """ZeroGPU mode (frames on the CPU, a due window computed whole in one call) against the cached incremental
+    mode: the same results at the same moments, and one GPU call per shown result instead of one per second."""
+    rng = np.random.default_rng(3)
+    frames = [rng.integers(0, 255, (48, 64, 3), dtype=np.uint8) for _ in range(24)]
+    cached, cached_calls, _ = _drive_webcam(app, monkeypatch, frames, keeps_frames=False)
+    kept, kept_calls, stream = _drive_webcam(app, monkeypatch, frames, keeps_frames=True)
+    assert type(stream).__name__ == "WebcamFrames" and stream.frame_bytes() <= 10 * frames[0].nbytes
+    assert len(cached_calls) == len(frames) and set(cached_calls) == {"_webcam_gpu"}
+    assert len(kept_calls) == len(kept) and set(kept_calls) == {"_clip_gpu"}
+    assert [(r["windows"][0]["frames"]) for r in kept] == [(r["windows"][0]["frames"]) for r in cached]
+    for a, b in zip(kept, cached):
+        for state, score in a["overall"]["states"].items():
+            assert np.allclose(score["probs"], b["overall"]["states"][state]["probs"], atol=1e-4)
+
+
+def test_webcam_frames_larger_than_daisee_are_scaled_down(app):
+    from engage.affect.webcam import WebcamFrames
+
+    stream = WebcamFrames()
+    kept = stream.offer(np.zeros((1080, 1920, 3), np.uint8), 0.0)
+    assert kept.shape[0] * kept.shape[1] <= 640 * 480 and abs(kept.shape[1] / kept.shape[0] - 16 / 9) < 0.01
+
+
+def test_a_long_video_is_analysed_in_several_calls_and_shown_as_it_grows(app, long_video, monkeypatch):
+    """27 s = 3 windows; with 2 windows per call: the plan, then the first call's results, then all of them."""
+    import gradio as gr
+
+    from engage.ui.zerogpu import VideoPlan
+
+    monkeypatch.setattr(app.VideoPlan, "of", classmethod(lambda cls, n, m: VideoPlan(m, [range(0, 2), range(2, n)])))
+    calls, real = [], app._video_gpu
+    monkeypatch.setattr(app, "_video_gpu", lambda s, path, method, part, progress: calls.append((s, part)) or real(s, path, method, part, None))
+    steps = list(app.analyze_video(long_video, "zero-shot"))
+    assert len(steps) == 3 and "2 GPU calls" in steps[0][0] and isinstance(steps[0][1], type(gr.skip()))
+    assert calls == [(app.windows_seconds(2, "zero-shot"), range(0, 2)), (app.windows_seconds(1, "zero-shot"), range(2, 3))]
+    first, last = steps[1][5], steps[2][5]
+    assert "1 of 2 GPU calls done" in steps[1][0] and "GPU calls done" not in steps[2][0]
+    assert [w["start"] for w in first["windows"]] == [0.0, 10.0] and [w["start"] for w in last["windows"]] == [0.0, 10.0, 20.0]
+    assert first["duration_seconds"] == last["duration_seconds"] == 27.0  # the timeline's axis is the whole video
+    whole = app.ENGINE.analyze_video(long_video, "zero-shot").to_dict()
+    for a, b in zip(last["windows"], whole["windows"]):
+        assert a["start"] == b["start"]
+        for state in a["states"]:
+            assert np.allclose(a["states"][state]["probs"], b["states"][state]["probs"], atol=1e-5)

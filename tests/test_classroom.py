@@ -12,6 +12,8 @@ from engage.classroom.room import Classroom
 from engage.classroom.stream import ClassroomStream
 from engage.ui import views
 
+from conftest import write_frames
+
 
 @pytest.fixture(scope="module")
 def detector():
@@ -21,21 +23,6 @@ def detector():
 @pytest.fixture(scope="module")
 def scene():
     return next(s for s in benchmark_scenes() if len(s.boxes) >= 3)
-
-
-def _write(path: str, frames: list[np.ndarray], fps: int = 2) -> str:
-    import av
-
-    h, w = frames[0].shape[:2]
-    with av.open(path, "w") as container:
-        stream = container.add_stream("libx264", rate=fps)
-        stream.width, stream.height, stream.pix_fmt = w, h, "yuv420p"
-        for f in frames:
-            for packet in stream.encode(av.VideoFrame.from_ndarray(f, format="rgb24")):
-                container.mux(packet)
-        for packet in stream.encode(None):
-            container.mux(packet)
-    return path
 
 
 def test_photo(engine, detector, scene):
@@ -49,7 +36,7 @@ def test_photo(engine, detector, scene):
 
 def test_video_keeps_ids_and_analyses_each_window(engine, detector, scene, tmp_path):
     frames = [np.roll(scene.frame, 2 * i, axis=1) for i in range(14)]  # 7 s at 2 FPS, faces drift right
-    path = _write(str(tmp_path / "class.mp4"), frames)
+    path = write_frames(str(tmp_path / "class.mp4"), frames)
     room = Classroom(max_faces=30)
     session = room.run_video(engine, detector, path, "mlp")
     students = session.students()
@@ -106,11 +93,30 @@ def test_camera_stream_keeps_one_frame_per_second_and_schedules_analyses(detecto
         same, t = camera.offer(room, 5, now)
         assert same is room and t == now - 50.0
         due.append(camera.observe(room, detector, scene.frame, t))
-    assert due == [None, [(0.0, 3.0)], [(0.0, 4.0)]]  # due once 3 s of camera are in, and until analysed
-    room.analysed_until = 4.0  # as analysing [0, 4) leaves it
+    assert due[0] is None and due[2] is None  # due once 3 s of camera are in; then taken
+    jobs = due[1]
+    faces = len(room.last.ids)
+    assert faces >= 1 and len(jobs) == faces
+    assert all((j.clip.start, j.clip.end, j.clip.num_frames) == (0.0, 3.0, 3) for j in jobs)
+    assert room.analysed_until == 3.0 and room.pending_bytes() == sum(c.nbytes for items in room.crops.values() for _, c in items)
     _, t = camera.offer(room, 5, now=54.0)
     assert camera.observe(room, detector, scene.frame, t) is None
     assert room.session.observations and room.last.t == 4.0
+
+
+def test_camera_stream_analyses_sooner_when_the_crops_would_pass_the_call_limit(detector, scene):
+    """A large class: the call is made before one more second of crops would take it past ``max_bytes``."""
+    probe = ClassroomStream(every=60.0)
+    room, t = probe.offer(None, 30, now=0.0)
+    probe.observe(room, detector, scene.frame, t)
+    per_second = room.pending_bytes()
+    assert per_second > 0
+    camera = ClassroomStream(every=60.0, max_bytes=int(3.5 * per_second))
+    room, t = camera.offer(None, 30, now=0.0)
+    due = [camera.observe(room, detector, scene.frame, camera.offer(room, 30, now=float(s))[1]) for s in range(6)]
+    sizes = [None if d is None else sum(j.clip.frames.nbytes for j in d) for d in due]
+    assert sizes[:2] == [None, None] and sizes[2] == 3 * per_second  # 4 s would pass 3.5 s worth
+    assert all(size is None or size <= camera.max_bytes for size in sizes)
 
 
 def test_camera_stream_does_not_continue_a_video_room(detector):

@@ -13,7 +13,6 @@ import pytest
 
 from engage.affect.results import STATES, AffectResult, Analysis, analysis_from_dict
 from engage.ui import plots, views
-from engage.ui.zerogpu import MAX_SECONDS, classroom_gpu_seconds, video_gpu_seconds
 
 
 def _probs(levels: list[int], p: float = 0.7) -> np.ndarray:
@@ -86,21 +85,7 @@ def test_timeline_and_share_figures():
     assert plots.placeholder("hello").layout.annotations[0].text == "hello"
 
 
-# ---------------------------------------------------------------- ZeroGPU durations and views
-
-
-def test_gpu_duration_grows_with_the_work(short_video, long_video, tmp_path):
-    short, long = video_gpu_seconds(short_video, "mlp"), video_gpu_seconds(long_video, "mlp")
-    assert short < long <= MAX_SECONDS
-    assert video_gpu_seconds(long_video, "zero-shot") > long
-    bad = tmp_path / "bad.mp4"
-    bad.write_bytes(b"nope")
-    assert video_gpu_seconds(str(bad)) < short
-
-
-def test_classroom_gpu_duration_counts_windows_and_students():
-    assert classroom_gpu_seconds(1, 1) < classroom_gpu_seconds(1, 12) < classroom_gpu_seconds(6, 12) <= MAX_SECONDS
-    assert classroom_gpu_seconds(1000, 30) == MAX_SECONDS
+# ---------------------------------------------------------------- views
 
 
 def test_summary_markdown_carries_warnings_and_coverage():

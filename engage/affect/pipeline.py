@@ -124,13 +124,16 @@ class Engine:
         clip = image_array_to_clip(frame)
         return self._analysis("image", method, self.score_clips([clip], method), 0.0, t0)
 
-    def analyze_video(self, path: str, method: str = "mlp", progress: Progress | None = None) -> Analysis:
+    def analyze_video(self, path: str, method: str = "mlp", progress: Progress | None = None, part: range | None = None) -> Analysis:
+        """All windows of the video, or those numbered in ``part`` (one GPU call's share; ``Analysis.joined``
+        puts the parts back together); ``duration`` is always the whole video's."""
         t0 = time.perf_counter()
         method = normalize_method(method)
         if method == "mlp" and self.heads is None:
             raise HeadsError(self.heads_problem or "No MLP heads are loaded.")
         source = VideoSource(path, self.limits, self.windowing)
         total = source.num_windows
+        first = part.start if part is not None else 0
         results: list[AffectResult] = []
         features: list[np.ndarray] = []
         pending: list[Clip] = []
@@ -143,11 +146,11 @@ class Engine:
                 features.append(feats)
             pending.clear()
             if progress:
-                progress(len(results) / total, f"Analysed {len(results)} of {total} windows")
+                progress((first + len(results)) / total, f"Analysed {first + len(results)} of {total} windows")
 
-        if progress:
+        if progress and not first:
             progress(0.0, f"Decoding {source.info.duration:.0f} s of video in {total} windows")
-        for clip in prefetch(source.windows()):
+        for clip in prefetch(source.windows(part)):
             pending.append(clip)
             if len(pending) >= step:
                 flush()

@@ -73,6 +73,22 @@ class Analysis:
     # Per-window backbone features (MLP method only); kept in memory, never exported.
     features: np.ndarray | None = field(default=None, repr=False)
 
+    @classmethod
+    def joined(cls, parts: list[Analysis]) -> Analysis:
+        """Consecutive parts of one video (``Engine.analyze_video(part=...)``) as one analysis."""
+        first = parts[0]
+        features = [p.features for p in parts if p.features is not None]
+        return cls(
+            kind=first.kind,
+            method=first.method,
+            windows=[w for p in parts for w in p.windows],
+            duration=first.duration,
+            backbone=first.backbone,
+            warnings=list(first.warnings),
+            timings={"total": sum(p.timings.get("total", 0.0) for p in parts)},
+            features=np.concatenate(features) if len(features) == len(parts) else None,
+        )
+
     @property
     def overall(self) -> AffectResult:
         """Duration-weighted mean over windows (the single window when there is one)."""

@@ -28,7 +28,6 @@ Bounds = list[tuple[float, float]]
 Progress = Callable[[float, str], None]
 
 DEFAULT_MAX_FACES = 12
-WINDOWS_PER_CALL = 6  # a minute of video per GPU call: its face crops (≤ 12 × 60 × 150 KB) cross into it
 CROP_SIZE = 224
 PHOTO_WINDOW = (0.0, 1.0)  # a photo is a one-second window
 
@@ -52,6 +51,44 @@ class FrameResult:
     faces: list
     ids: list[int]
     found: int  # faces detected before the cap
+
+
+@dataclass
+class StudentWindow:
+    """One student's face crops in one window: the unit of work a GPU call receives (no room, no history)."""
+
+    track_id: int
+    clip: Clip
+
+
+@dataclass
+class StudentResult:
+    track_id: int
+    start: float
+    end: float
+    affect: dict[str, list[float]]
+    emotions: dict[str, float]
+
+
+def analyze_students(engine: Engine, jobs: list[StudentWindow], method: str) -> list[StudentResult]:
+    """The model part of classroom mode, the only one that needs a GPU: ONE forward pass over each student's
+    clip prefix serves the four states and the seven emotions."""
+    method = normalize_method(method)
+    if method == "mlp" and engine.heads is None:
+        raise HeadsError(engine.heads_problem or "No MLP heads are loaded.")
+    bb = engine.backbone
+    out = []
+    for job in jobs:
+        with bb.lock:
+            prefix = encode_prefix(bb, job.clip)
+            if method == "mlp":
+                probs = engine.heads.predict_proba(prefix_feature(bb, prefix)[None])[0]
+            else:
+                probs = prefix_level_probs(bb, prefix)
+            emotions = prefix_emotion_probs(bb, prefix)
+        affect = {s: [float(p) for p in probs[i]] for i, s in enumerate(STATES)}
+        out.append(StudentResult(job.track_id, job.clip.start, job.clip.end, affect, emotions))
+    return out
 
 
 @dataclass
@@ -89,34 +126,37 @@ class Classroom:
 
     # ------------------------------------------------------------------ per window
 
-    def analyze_window(self, engine: Engine, start: float, end: float, method: str) -> int:
-        """Affect and emotions for every student seen in ``[start, end)``; returns how many were analysed."""
-        method = normalize_method(method)
-        if method == "mlp" and engine.heads is None:
-            raise HeadsError(engine.heads_problem or "No MLP heads are loaded.")
-        bb = engine.backbone
-        analysed = 0
+    def take_window(self, start: float, end: float) -> list[StudentWindow]:
+        """Each student's crops in ``[start, end)`` as a clip (CPU); crops before ``end`` are dropped."""
+        jobs = []
         for tid, items in sorted(self.crops.items()):
             window = [(t, c) for t, c in items if start - 1e-9 <= t < end - 1e-9]
-            if not window:
-                continue
-            clip = Clip(np.stack([c for _, c in window]), np.array([t - start for t, _ in window]), start, end)
-            with bb.lock:
-                prefix = encode_prefix(bb, clip)
-                if method == "mlp":
-                    probs = engine.heads.predict_proba(prefix_feature(bb, prefix)[None])[0]
-                else:
-                    probs = prefix_level_probs(bb, prefix)
-                emotions = prefix_emotion_probs(bb, prefix)
-            box = self._last_box(tid)
-            affect = {s: [float(p) for p in probs[i]] for i, s in enumerate(STATES)}
-            self.session.add(
-                Observation(t=start, track_id=tid, box=box, affect=affect, emotions=emotions, pose=None, attending=None, duration=max(end - start, 1.0))
-            )
-            analysed += 1
+            if window:
+                jobs.append(StudentWindow(tid, Clip(np.stack([c for _, c in window]), np.array([t - start for t, _ in window]), start, end)))
         self.crops = {tid: [(t, c) for t, c in items if t >= end - 1e-9] for tid, items in self.crops.items()}
         self.analysed_until = max(self.analysed_until, end)
-        return analysed
+        return jobs
+
+    def take_windows(self, bounds: Bounds) -> list[StudentWindow]:
+        return [job for start, end in bounds for job in self.take_window(start, end)]
+
+    def pending_bytes(self) -> int:
+        """Bytes of the crops not analysed yet (what the next GPU call will carry)."""
+        return sum(c.nbytes for items in self.crops.values() for _, c in items)
+
+    def add_results(self, results: list[StudentResult]) -> int:
+        for r in results:
+            self.session.add(
+                Observation(
+                    t=r.start, track_id=r.track_id, box=self._last_box(r.track_id), affect=r.affect, emotions=r.emotions,
+                    pose=None, attending=None, duration=max(r.end - r.start, 1.0),
+                )
+            )
+        return len(results)
+
+    def analyze_window(self, engine: Engine, start: float, end: float, method: str) -> int:
+        """Affect and emotions for every student seen in ``[start, end)``, in this process; returns how many."""
+        return self.add_results(analyze_students(engine, self.take_window(start, end), method))
 
     def _last_box(self, tid: int) -> tuple[float, float, float, float]:
         for o in reversed(self.session.observations):
@@ -131,18 +171,10 @@ class Classroom:
         for frame, t in zip(clip.frames, clip.timestamps):
             self.observe(detector, frame, float(t))
 
-    def analyze_windows(self, engine: Engine, bounds: list[tuple[float, float]], method: str) -> int:
-        """``analyze_window`` for each (start, end), in order: the model part, the only one that needs a GPU."""
-        return sum(self.analyze_window(engine, start, end, method) for start, end in bounds)
-
     def run_video(self, engine: Engine, detector, path: str, method: str = "zero-shot", progress: Progress | None = None) -> ClassSession:
         """The whole video in this process, window by window (the app splits it into GPU calls: ``run_video_in_calls``)."""
-
-        def analyze(room: Classroom, bounds: Bounds) -> Classroom:
-            room.analyze_windows(engine, bounds, method)
-            return room
-
-        return run_video_in_calls(self, detector, VideoSource(path, engine.limits, engine.windowing), analyze, progress, 1).session
+        source = VideoSource(path, engine.limits, engine.windowing)
+        return run_video_in_calls(self, detector, source, lambda jobs: analyze_students(engine, jobs, method), progress, 1).session
 
     def run_photo(self, engine: Engine, detector, image: str | np.ndarray, method: str = "zero-shot") -> ClassSession:
         self.observe_photo(detector, load_image(image, engine.limits) if isinstance(image, str) else image)
@@ -178,22 +210,28 @@ def run_video_in_calls(
     room: Classroom,
     detector,
     source: VideoSource,
-    analyze: Callable[[Classroom, Bounds], Classroom],
+    analyze: Callable[[list[StudentWindow]], list[StudentResult]],
     progress: Progress | None = None,
-    windows_per_call: int = WINDOWS_PER_CALL,
+    students_per_call: int = 40,
 ) -> Classroom:
-    """Find the faces of each window on the CPU, and hand every ``windows_per_call`` windows to ``analyze`` (the
-    model: on a Space, one GPU call). ``analyze`` returns the room to go on with: on ZeroGPU a copy comes back."""
+    """Find the faces of each window on the CPU, and hand the students' clips to ``analyze`` (the model: on a
+    Space, one GPU call) as soon as ``students_per_call`` of them are waiting, and the rest at the end."""
     total, done, pending = source.num_windows, 0, []
+
+    def send(jobs: list[StudentWindow]) -> None:
+        nonlocal done
+        done += room.add_results(analyze(jobs))
+
     if progress:
         progress(0.0, f"Finding faces in {source.info.duration:.0f} s of video")
     for k, clip in enumerate(prefetch(source.windows()), start=1):
         room.observe_clip(detector, clip)
+        pending += room.take_window(clip.start, clip.end)
+        while len(pending) >= students_per_call:
+            send(pending[:students_per_call])
+            pending = pending[students_per_call:]
         if progress:
-            progress(k / total, f"Found the faces of window {k} of {total}; analysed {done}")
-        pending.append((clip.start, clip.end))
-        if len(pending) == windows_per_call:
-            room, done, pending = analyze(room, pending), done + len(pending), []
+            progress(k / total, f"Window {k} of {total}: {done} student-windows analysed")
     if pending:
-        room = analyze(room, pending)
+        send(pending)
     return room

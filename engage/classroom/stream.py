@@ -2,7 +2,7 @@
 the students analysed every ``every`` seconds of camera (the model: on a Space, one GPU call).
 
 Like ``engage.affect.webcam.WebcamStream`` it only decides; the room it fills is plain data kept in the
-visitor's state, so that it can cross into a ZeroGPU worker and back.
+visitor's state; only the students' face crops of the window due cross into a GPU call.
 """
 from __future__ import annotations
 
@@ -10,13 +10,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .room import Bounds, Classroom
+from .room import Classroom, StudentWindow
+
+MAX_CALL_BYTES = 20_000_000  # face crops carried into one GPU call (ZeroGPU pickles them across)
 
 
 @dataclass(frozen=True)
 class ClassroomStream:
     every: float = 6.0  # seconds of camera between two analyses of the students
     fps: float = 1.0
+    max_bytes: int = MAX_CALL_BYTES
 
     def offer(self, room: Classroom | None, max_faces: int, now: float) -> tuple[Classroom, float | None]:
         """The room to fill (a new one unless ``room`` is this camera's) and the camera time of a frame received
@@ -29,8 +32,13 @@ class ClassroomStream:
             return room, None
         return room, t
 
-    def observe(self, room: Classroom, detector, frame: np.ndarray, t: float) -> Bounds | None:
-        """Observe the kept frame; the window whose students are due for analysis now, if any."""
+    def observe(self, room: Classroom, detector, frame: np.ndarray, t: float) -> list[StudentWindow] | None:
+        """Observe the kept frame; when an analysis is due, the students' clips it covers (one GPU call; the list
+        is empty when nobody was seen). Due every ``every`` seconds, or sooner when one more second of crops would
+        take the call past ``max_bytes`` (a large class)."""
         room.observe(detector, frame, t)
-        due = room.stream_due(t, every=self.every)
-        return [due] if due else None
+        seconds = t + 1.0 - room.analysed_until
+        pending = room.pending_bytes()
+        if seconds >= self.every or pending + pending / max(seconds, 1.0) > self.max_bytes:
+            return room.take_window(room.analysed_until, t + 1.0)
+        return None

@@ -99,6 +99,11 @@ def video_outputs(analysis: Analysis, export_dir: str):
     return md, bars, note, plots.level_share(analysis), share_table(analysis), data, files
 
 
+def partial_markdown(summary: str, done: int, calls: int) -> str:
+    """The summary so far of a video analysed in several GPU calls."""
+    return f"⏳ **{done} of {calls} GPU calls done**: the results so far; the timeline grows as the others end.\n\n{summary}"
+
+
 def _metric(value) -> str:
     return "–" if value is None else f"{value:.3f}"
 
