@@ -1,7 +1,8 @@
 """Train the four MLP heads on extracted features: the report's recipe, seeded, with learning curves.
 
 ``python -m engage train --features DIR --out weights/``. Per state and per dropout of the grid, an MLP
-(``heads.build_mlp``) is trained with Adam and ``ReduceLROnPlateau`` on the validation loss; the epoch with
+(``heads.build_mlp``) is trained with Adam and ``ReduceLROnPlateau`` on the validation macro-F1 (mode max, as the
+report's notebook steps it; ``--scheduler-on loss`` for the validation loss); the epoch with
 the best validation macro-F1 is kept, then the dropout whose kept epoch has the best validation macro-F1.
 """
 from __future__ import annotations
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 
 LOSSES = ("ce", "weighted-ce", "focal")
 SAMPLERS = ("none", "balanced")
+SCHEDULER_ON = ("f1", "loss")  # what ReduceLROnPlateau watches: validation macro-F1 (the report's) or loss
 CURVES_JSON = "curves.json"
 CURVES_HTML = "curves.html"
 
@@ -49,10 +51,13 @@ class TrainConfig:
     seed: int = 0
     scheduler_patience: int = 5
     scheduler_factor: float = 0.5
+    scheduler_on: str = "f1"
 
     def check(self) -> None:
         if self.loss not in LOSSES:
             raise EngageError(f"Unknown loss {self.loss!r}; choose one of {', '.join(LOSSES)}.")
+        if self.scheduler_on not in SCHEDULER_ON:
+            raise EngageError(f"Unknown scheduler metric {self.scheduler_on!r}; choose one of {', '.join(SCHEDULER_ON)}.")
         if self.sampler not in SAMPLERS:
             raise EngageError(f"Unknown sampler {self.sampler!r}; choose one of {', '.join(SAMPLERS)}.")
         unknown = [s for s in self.states if s not in STATES]
@@ -140,7 +145,7 @@ def _fit(x_train, y_train, x_val, y_val, dropout: float, config: TrainConfig, cl
     model = build_mlp(x_train.shape[1], dropout=dropout)
     optimizer = torch.optim.Adam(model.parameters(), lr=config.lr)
     scheduler = torch.optim.lr_scheduler.ReduceLROnPlateau(
-        optimizer, mode="min", patience=config.scheduler_patience, factor=config.scheduler_factor
+        optimizer, mode="max" if config.scheduler_on == "f1" else "min", patience=config.scheduler_patience, factor=config.scheduler_factor
     )
     criterion = _criterion(config, class_weights)
     best_f1, best_epoch, best_state, best_metrics = -1.0, 0, None, None
@@ -161,7 +166,7 @@ def _fit(x_train, y_train, x_val, y_val, dropout: float, config: TrainConfig, cl
             logits = model(x_val)
             val_loss = float(criterion(logits, y_val))
         metrics = classification_metrics(y_val.numpy(), logits.argmax(dim=1).numpy())
-        scheduler.step(val_loss)
+        scheduler.step(metrics.f1_macro if config.scheduler_on == "f1" else val_loss)
         curve.append(
             {
                 "epoch": epoch,
@@ -274,7 +279,10 @@ def _settings(config: TrainConfig, features_dir: str, augment: bool) -> dict:
         "lr": config.lr,
         "batch_size": config.batch_size,
         "epochs": config.epochs,
-        "scheduler": f"ReduceLROnPlateau(patience={config.scheduler_patience}, factor={config.scheduler_factor}) on validation loss",
+        "scheduler": (
+            f"ReduceLROnPlateau(mode={'max' if config.scheduler_on == 'f1' else 'min'}, patience={config.scheduler_patience}, "
+            f"factor={config.scheduler_factor}) on validation {'macro-F1' if config.scheduler_on == 'f1' else 'loss'}"
+        ),
         "dropout_grid": list(config.dropouts),
         "selection": "epoch with the best validation macro-F1, then the dropout whose kept epoch scores best",
         "augment": augment,
@@ -471,6 +479,7 @@ def cmd_train(args) -> int:
         augment=args.augment,
         states=args.states,
         seed=args.seed,
+        scheduler_on=args.scheduler_on,
     )
     report = train_heads(args.features, args.out, config, log=print)
     print(f"wrote {args.out}/heads.safetensors, {CARD_FILE}, {CURVES_JSON} and {CURVES_HTML}")
@@ -503,4 +512,10 @@ def add_cli(subparsers) -> None:
     p.add_argument("--dropouts", type=_floats, default=defaults.dropouts, help="comma-separated grid (default 0,0.3,0.5)")
     p.add_argument("--states", type=_states, default=defaults.states, help="comma-separated subset; the other heads in --out are kept")
     p.add_argument("--seed", type=int, default=defaults.seed)
+    p.add_argument(
+        "--scheduler-on",
+        choices=SCHEDULER_ON,
+        default=defaults.scheduler_on,
+        help="what ReduceLROnPlateau watches: f1 (validation macro-F1, mode max: the report's) or loss (validation loss, mode min)",
+    )
     p.set_defaults(func=cmd_train)
