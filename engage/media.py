@@ -1,4 +1,4 @@
-"""Media in: decode, validate, sample at 1 FPS by timestamp, cut into windows.
+"""Media in: decode, validate, cut into windows, keep the frames the report's processor call keeps.
 
 A *clip* is the frames of one window (a DAiSEE clip is 10 s; an image is a one-frame clip).
 Videos are probed with PyAV (metadata only) and decoded with decord, once, window by window.
@@ -60,24 +60,26 @@ class VideoInfo:
     needs_sequential_decode: bool = False
 
 
-# ---------------------------------------------------------------- pure timing helpers
+# ---------------------------------------------------------------- pure sampling helpers
 
 
-def sample_times(duration: float, fps: float = 1.0) -> np.ndarray:
-    """Timestamps sampled at ``fps``: 0, 1/fps, 2/fps, ... strictly before ``duration``.
+def report_frame_indices(total: int, video_fps: float, fps: float = 1.0, temporal_patch: int = 2, min_frames: int = 4, max_frames: int = 768) -> np.ndarray:
+    """The frames of a ``total``-frame clip that the report's call keeps: Qwen2-VL's video processor sampling at
+    ``fps`` (``sample_frames`` in transformers 4.57.1, the report's version, and unchanged in 5.x): a multiple of
+    ``temporal_patch`` frames, ``floor(total / video_fps * fps / 2) * 2`` (at least ``min_frames``, at most the
+    frames there are), spread evenly over the clip by truncated fractional steps. A clip too short for one
+    temporal patch keeps its first frame."""
+    import torch
 
-    A clip shorter than one sampling period still gives its first frame.
-    """
-    if duration <= 0:
-        return np.zeros(0, dtype=np.float64)
-    count = max(1, math.ceil(duration * fps - 1e-9))
-    return np.arange(count, dtype=np.float64) / fps
-
-
-def frame_indices(times: np.ndarray, video_fps: float, num_frames: int) -> np.ndarray:
-    """Index of the frame on screen at each timestamp."""
-    idx = np.floor(np.asarray(times) * video_fps + 1e-6).astype(np.int64)
-    return np.clip(idx, 0, max(num_frames - 1, 0))
+    if total <= 0:
+        return np.zeros(0, dtype=np.int64)
+    top = math.floor(min(max_frames, total) / temporal_patch) * temporal_patch
+    n = min(max(total / video_fps * fps, min_frames), top, total)
+    n = math.floor(n / temporal_patch) * temporal_patch
+    if n <= 0:
+        return np.zeros(1, dtype=np.int64)
+    # the same torch expression as transformers, so float steps truncate identically
+    return torch.arange(0, total, total / n).int().numpy().astype(np.int64)
 
 
 def window_bounds(duration: float, window_seconds: float = 10.0, min_tail_seconds: float = 5.0) -> list[tuple[float, float]]:
@@ -314,32 +316,41 @@ class VideoSource:
             yield last
             target = next(targets, None)
 
+    def _window_frames(self, bounds: list[tuple[float, float]], video_fps: float, total: int) -> list[np.ndarray]:
+        """For each window, the indices of the frames to decode: the report's sampling rule applied to the
+        window's frames as if it were a clip of its own (the whole file when there is one window)."""
+        out = []
+        for start, end in bounds:
+            first = min(total, int(round(start * video_fps)))
+            stop = total if end >= self.info.duration - 1e-6 else min(total, int(round(end * video_fps)))
+            out.append(first + report_frame_indices(stop - first, video_fps, self.windowing.fps))
+        return out
+
     def windows(self, part: range | None = None) -> Iterator[Clip]:
-        """Yield one clip per window (those numbered in ``part``, default all); each frame is decoded once."""
+        """Yield one clip per window (those numbered in ``part``, default all); only the frames the report's
+        sampling keeps are decoded, each once."""
         bounds = self.bounds if part is None else [self.bounds[k] for k in part]
-        times = sample_times(self.info.duration, self.windowing.fps)
-        if bounds:  # only the frames of the windows asked for
-            times = times[(times >= bounds[0][0] - 1e-9) & (times < bounds[-1][1] - 1e-9)]
         if self.info.needs_sequential_decode:
-            indices = frame_indices(times, self.info.fps, self.info.num_frames)
-            stream = self._pyav_frames(indices)
+            video_fps, total = self.info.fps, self.info.num_frames
         else:
             reader = self._open()
-            indices = frame_indices(times, float(reader.get_avg_fps()) or self.info.fps, len(reader))
-        for start, end in bounds:
-            sel = (times >= start - 1e-9) & (times < end - 1e-9)
-            if not sel.any():
+            video_fps, total = float(reader.get_avg_fps()) or self.info.fps, len(reader)
+        per_window = self._window_frames(bounds, video_fps, total)
+        if self.info.needs_sequential_decode:
+            stream = self._pyav_frames(np.concatenate(per_window) if per_window else np.zeros(0, dtype=np.int64))
+        for (start, end), indices in zip(bounds, per_window):
+            if not len(indices):
                 continue
             try:
                 if self.info.needs_sequential_decode:
-                    frames = np.stack([next(stream) for _ in range(int(sel.sum()))])
+                    frames = np.stack([next(stream) for _ in range(len(indices))])
                 else:
-                    frames = reader.get_batch(indices[sel].tolist()).asnumpy()
+                    frames = reader.get_batch(indices.tolist()).asnumpy()
             except Exception as exc:  # decord/FFmpeg raise plain errors on bad packets
                 raise CorruptMediaError(
                     f"The video could not be decoded after {start:.0f} s; it may be truncated or corrupt."
                 ) from exc
-            yield Clip(frames=frames, timestamps=times[sel], start=float(start), end=float(end))
+            yield Clip(frames=frames, timestamps=indices / video_fps, start=float(start), end=float(end))
 
     def clips(self) -> list[Clip]:
         return list(self.windows())

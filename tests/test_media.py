@@ -17,13 +17,12 @@ from engage.errors import (
 )
 from engage.media import (
     VideoSource,
-    frame_indices,
     frames_to_clip,
     image_array_to_clip,
     load_image,
     media_kind,
     probe_video,
-    sample_times,
+    report_frame_indices,
     scaled_size,
     validate_frame,
     window_bounds,
@@ -34,27 +33,21 @@ from conftest import write_video
 
 
 @pytest.mark.parametrize(
-    "duration, fps, expected",
-    [
-        (10.0, 1.0, list(range(10))),
-        (0.4, 1.0, [0.0]),  # shorter than one second: still its first frame
-        (10.5, 1.0, list(range(11))),  # not a whole number of seconds
-        (3.0, 2.0, [0, 0.5, 1, 1.5, 2, 2.5]),
-        (1.0, 1.0, [0.0]),
-        (2.0000001, 1.0, [0.0, 1.0, 2.0]),
-        (0.0, 1.0, []),
-    ],
+    "total, video_fps", [(300, 30), (299, 30), (285, 30), (330, 30), (301, 30), (45, 10), (80, 25), (2, 30), (3, 30), (7, 1), (1000, 29.97), (30000, 30)]
 )
-def test_sample_times(duration, fps, expected):
-    assert sample_times(duration, fps).tolist() == pytest.approx(expected)
+def test_report_frame_indices_are_transformers_own_sampling(total, video_fps):
+    """The report's call (transformers' Qwen2-VL video processor with fps=1) keeps these frames; engage must too."""
+    from transformers.models.qwen2_vl.video_processing_qwen2_vl import Qwen2VLVideoProcessor
+    from transformers.video_utils import VideoMetadata
+
+    want = Qwen2VLVideoProcessor().sample_frames(VideoMetadata(total_num_frames=total, fps=video_fps), fps=1)
+    assert report_frame_indices(total, video_fps).tolist() == want.tolist()
 
 
-def test_frame_indices_at_several_frame_rates():
-    assert frame_indices(np.array([0, 1, 2]), 30.0, 300).tolist() == [0, 30, 60]
-    assert frame_indices(np.array([0, 1, 2]), 29.97, 300).tolist() == [0, 29, 59]
-    assert frame_indices(np.array([0, 1, 2]), 7.5, 30).tolist() == [0, 7, 15]
-    # never past the last frame, even when metadata rounds the duration up
-    assert frame_indices(np.array([0, 1, 2, 3]), 10.0, 25).tolist() == [0, 10, 20, 24]
+def test_report_frame_indices_edge_cases():
+    assert report_frame_indices(0, 30).tolist() == []
+    assert report_frame_indices(1, 30).tolist() == [0]  # too short for a temporal patch (transformers fails here)
+    assert report_frame_indices(299, 30).tolist() == [0, 37, 74, 112, 149, 186, 224, 261]  # DAiSEE's short clips: 8 frames
 
 
 @pytest.mark.parametrize(
@@ -92,14 +85,16 @@ def test_short_video_is_one_window(short_video):
     clips = source.clips()
     assert source.info.duration == pytest.approx(4.5, abs=0.15)
     assert len(clips) == 1
-    assert clips[0].timestamps.tolist() == [0, 1, 2, 3, 4]
-    assert clips[0].frames.shape == (5, 120, 160, 3) and clips[0].frames.dtype == np.uint8
+    # 45 frames at 10 fps: the report's rule keeps floor(4.5 / 2) * 2 = 4 frames, evenly spread (frames 0, 11, 22, 33)
+    assert clips[0].timestamps.tolist() == pytest.approx([0, 1.1, 2.2, 3.3])
+    assert clips[0].frames.shape == (4, 120, 160, 3) and clips[0].frames.dtype == np.uint8
 
 
 def test_long_video_windows_and_frames(long_video):
     clips = VideoSource(long_video).clips()
-    assert [c.num_frames for c in clips] == [10, 10, 7]
+    assert [c.num_frames for c in clips] == [10, 10, 6]  # the 7 s tail keeps floor(7 / 2) * 2 frames
     assert [(c.start, c.end) for c in clips] == [(0, 10), (10, 20), (20, pytest.approx(27, abs=0.15))]
+    assert clips[0].timestamps.tolist() == list(range(10)) and clips[2].timestamps.tolist() == pytest.approx([20, 21.1, 22.3, 23.5, 24.6, 25.8])
     # the moving bar makes consecutive sampled frames differ
     assert not np.array_equal(clips[0].frames[0], clips[0].frames[5])
 
@@ -117,13 +112,13 @@ def test_frames_decoded_once(long_video, monkeypatch):
     monkeypatch.setattr(decord.VideoReader, "get_batch", counting)
     VideoSource(long_video).clips()
     flat = [i for c in calls for i in c]
-    assert len(flat) == 27 and len(set(flat)) == 27
+    assert len(flat) == 26 and len(set(flat)) == 26
 
 
 def test_fractional_fps_and_duration(media_dir):
     path = write_video(os.path.join(media_dir, "frac.mp4"), seconds=3.2, fps=25)
     clips = VideoSource(path).clips()
-    assert len(clips) == 1 and clips[0].timestamps.tolist() == [0, 1, 2, 3]
+    assert len(clips) == 1 and clips[0].timestamps.tolist() == pytest.approx([0, 0.8, 1.6, 2.4])  # 80 frames: at least 4
 
 
 def test_large_video_is_downscaled_at_decode(short_video):
@@ -297,7 +292,7 @@ def test_frames_to_clip(tmp_path):
 
 def test_windowing_setting_is_used(long_video):
     clips = VideoSource(long_video, windowing=Windowing(window_seconds=5.0, min_tail_seconds=2.5)).clips()
-    assert [c.num_frames for c in clips] == [5, 5, 5, 5, 7]
+    assert [c.num_frames for c in clips] == [4, 4, 4, 4, 6]  # 5 s windows keep 4 frames, the 7 s tail 6
 
 
 @pytest.mark.parametrize("name, codec", [("bframes.avi", "libx264"), ("bframes.mp4", "libx264"), ("plain.avi", "mpeg4")])

@@ -62,7 +62,7 @@ def test_video_through_the_whole_pipeline(engine, long_video):
     seen = []
     analysis = engine.analyze_video(long_video, "mlp", progress=lambda f, m: seen.append(f))
     assert analysis.kind == "video" and len(analysis.windows) == 3
-    assert [w.frames for w in analysis.windows] == [10, 10, 7]
+    assert [w.frames for w in analysis.windows] == [10, 10, 6]
     for w in analysis.windows:
         np.testing.assert_allclose(w.probs().sum(1), 1.0, atol=1e-6)
     assert seen[0] == 0.0 and seen[-1] == 1.0

@@ -5,9 +5,11 @@ same ``Backbone`` and the same decoding (``engage.media``), so heads trained on 
 serving time exactly what they were trained on.
 
 * A DAiSEE clip (about 10 s) is decoded with ``VideoSource`` and ``WHOLE_CLIP`` windowing: one window as
-  long as the whole file, so the clip is ONE clip sampled at 1 FPS, as the reference fed the whole clip to
-  the model as one video. (The app's 10 s windows give the same single window for a 10 s clip; the explicit
-  windowing keeps a 10.6 s clip, or a changed ``ENGAGE_WINDOW_SECONDS``, from being split.)
+  long as the whole file, so the clip is ONE clip whose frames are those the report's processor call keeps
+  (``media.report_frame_indices``: floor(seconds / 2) × 2 frames at fps=1, evenly spread), as the reference fed
+  the whole clip to the model as one video (``tests/test_fidelity.py`` checks the feature against that call).
+  (The app's 10 s windows give the same single window for a clip under 15 s; the explicit windowing keeps a
+  longer clip, or a changed ``ENGAGE_WINDOW_SECONDS``, from being split.)
 * An augmentation image goes through ``load_image`` → ``image_array_to_clip`` → ``clip_features``, the
   app's image path: a one-frame video with the one feature protocol. The report used the prompt
   "Analyze this image." for these; engage deliberately feeds every input with the same protocol

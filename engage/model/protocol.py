@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, fields
 
-# qwen-vl-utils' video defaults (VIDEO_MIN_TOKEN_NUM / VIDEO_MAX_TOKEN_NUM tokens of 28×28 pixels),
-# which is what the reference implementation used through process_vision_info.
+# Qwen2-VL's video processor defaults in transformers 4.57.1 (size shortest_edge / longest_edge: 128 and 768
+# patches of 28×28 pixels), which the report's processor call used; it never called qwen-vl-utils.
 VIDEO_MIN_PIXELS = 128 * 28 * 28
 VIDEO_MAX_PIXELS = 768 * 28 * 28
 

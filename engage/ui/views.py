@@ -30,7 +30,7 @@ def summary_markdown(analysis: Analysis) -> str:
         covers = f"the last {analysis.duration:.0f} s of the camera ({_plural(overall.frames, 'frame')} at 1 FPS)"
     else:
         n = len(analysis.windows)
-        covers = f"{analysis.duration:.1f} s of video ({_plural(n, 'window')}, {_plural(overall.frames, 'frame')} at 1 FPS)"
+        covers = f"{analysis.duration:.1f} s of video ({_plural(n, 'window')}, {_plural(overall.frames, 'frame')} sampled at about 1 FPS)"
     lines = [warning_banner(analysis.warnings), f"**{METHODS[analysis.method]}** on {covers}.", ""]
     lines.append("| state | most likely level | probability | expected level |")
     lines.append("|---|---|---|---|")
@@ -153,10 +153,11 @@ def about_markdown(engine: Engine) -> str:
             "",
             "### The model",
             f"- Backbone: `{bb.source}` ({bb.hidden_size}-d hidden state), frozen, on `{bb.device}`.",
-            f"- Feature: the clip goes in as a video at {p.fps:g} frame per second inside a chat message with the text "
+            f"- Feature: the clip goes in as a video sampled as the report's processor call samples it (floor(seconds × {p.fps:g} / 2) × 2 "
+            "frames, at least 4, evenly spread) inside a chat message with the text "
             f"\"{p.prompt}\"; the feature is the {p.pooling}. Each frame is resized to "
             f"{p.min_pixels / 1e6:.1f}-{p.max_pixels / 1e6:.1f} megapixels ({p.min_pixels // 784}-{p.max_pixels // 784} "
-            "patches of 28×28 pixels), as qwen-vl-utils does.",
+            "patches of 28×28 pixels), as Qwen2-VL's video processor does by default.",
             f"- **MLP heads (report's method):** four small classifiers ({head_size} → 512 → 256 → 4) trained on those "
             "features, one per state.",
             "- **Zero-shot level scoring (report's baseline):** the same model is asked, per state, to rate levels 0-3 "

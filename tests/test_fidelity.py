@@ -1,0 +1,109 @@
+"""engage's feature is the report's feature, clip for clip.
+
+The report's code (its repository nhlam04/data-science-group20: the training notebook and
+deployment/backend/inference_engine.py) builds a clip's feature with ONE call: the processor's chat template over
+the video *path* and "Analyze this video.", fps=1, tokenized; then the model with every hidden state, the mean of
+the last. transformers decodes every frame itself (``load_video``) and its video processor keeps
+floor(frames / fps / 2) * 2 of them, evenly spread. ``report_feature`` below is that call, run through transformers
+(not through engage). engage's three paths must give the same vector: ``python -m engage extract`` (the CLI, which
+writes the features the heads are trained on), the extraction library, and the app's video analysis.
+
+Clips: DAiSEE's size and rate (640×480 at 30 fps) with 285, 299, 300 and 330 frames (MPEG-4 Part 2 AVIs, as
+DAiSEE's), and one H.264 AVI with B-frames (decoded sequentially: decord seeks wrongly in those).
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from conftest import ROOT, write_video
+
+FRAMES = {"5000441001": (285, "mpeg4"), "5000441002": (299, "mpeg4"), "5000441003": (300, "mpeg4"), "5000441004": (330, "mpeg4"),
+          "5000441005": (299, "libx264")}
+HEADER = "ClipID,Boredom,Engagement,Confusion,Frustration \n"
+
+
+def report_feature(model, processor, path: str) -> np.ndarray:
+    """The report's call, through transformers' own ``load_video`` and processor (sampling at fps=1), then the
+    model with every hidden state and the mean of the last.
+
+    Two things are pinned so that the call means what the report's meant:
+    - Decoding with PyAV, in presentation order. ``apply_chat_template`` decodes through ``fetch_videos``, which
+      takes torchcodec, or torchvision where torchcodec is absent (as here); torchvision returns an H.264 AVI
+      with B-frames in *decode* order (236 of this 299-frame clip's frames differ), which no one means by "the
+      clip". For the MPEG-4 clips all decoders agree.
+    - ``second_per_grid_ts`` as the report's transformers 4.57.1 set it: temporal_patch_size / fps with the call's
+      fps (1 → 2.0 s for every clip; its processing_qwen2_5_vl.py). 5.x computes it from each video's sampled rate
+      (2.49 s for 8 frames over 9.97 s), which moves the temporal positions of clips that are not exactly 10 s.
+    """
+    import torch
+    from transformers.video_utils import load_video
+
+    messages = [{"role": "user", "content": [{"type": "video"}, {"type": "text", "text": "Analyze this video."}]}]
+    text = processor.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    video, metadata = load_video(path, backend="pyav")
+    inputs = processor(text=[text], videos=[video], video_metadata=[metadata], do_sample_frames=True, fps=1, return_tensors="pt")
+    inputs["second_per_grid_ts"] = torch.full_like(inputs["second_per_grid_ts"], processor.video_processor.temporal_patch_size / 1.0)
+    with torch.no_grad():
+        hidden = model(**inputs, output_hidden_states=True).hidden_states[-1]
+    return hidden.float().mean(dim=1)[0].numpy()
+
+
+@pytest.fixture(scope="module")
+def daisee_root(tmp_path_factory) -> str:
+    root = tmp_path_factory.mktemp("daisee-fidelity")
+    rows = [HEADER]
+    for clip_id, (frames, codec) in FRAMES.items():
+        folder = root / "DataSet" / "Test" / clip_id[:6] / clip_id
+        folder.mkdir(parents=True)
+        write_video(str(folder / f"{clip_id}.avi"), frames / 30, fps=30, size=(640, 480), codec=codec)
+        rows.append(f"{clip_id}.avi,1,2,0,0\n")
+    (root / "Labels").mkdir()
+    (root / "Labels" / "TestLabels.csv").write_text("".join(rows))
+    return str(root)
+
+
+def _path(root: str, clip_id: str) -> str:
+    return os.path.join(root, "DataSet", "Test", clip_id[:6], clip_id, f"{clip_id}.avi")
+
+
+@pytest.fixture(scope="module")
+def reference(daisee_root, tiny_dir) -> dict[str, np.ndarray]:
+    from transformers import AutoProcessor, Qwen2_5_VLForConditionalGeneration
+
+    model = Qwen2_5_VLForConditionalGeneration.from_pretrained(tiny_dir, dtype="float32").eval()
+    processor = AutoProcessor.from_pretrained(tiny_dir)
+    return {clip_id: report_feature(model, processor, _path(daisee_root, clip_id)) for clip_id in FRAMES}
+
+
+def test_the_b_frame_clip_really_has_b_frames(daisee_root):
+    import av
+    from av.video.frame import PictureType
+
+    with av.open(_path(daisee_root, "5000441005")) as container:
+        kinds = {int(frame.pict_type) for frame in container.decode(video=0)}
+    assert int(PictureType.B) in kinds, kinds
+
+
+def test_the_cli_extracts_the_reports_feature_for_every_clip(daisee_root, tiny_dir, reference, tmp_path):
+    from engage.daisee import featurestore
+
+    out = str(tmp_path / "features")
+    cmd = [sys.executable, "-m", "engage", "extract", "--daisee", daisee_root, "--split", "Test", "--out", out, "--backbone", tiny_dir, "--quiet"]
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600, env=dict(os.environ, ENGAGE_DEVICE="cpu"))
+    assert done.returncode == 0, done.stderr[-3000:]
+    features = featurestore.load_split(out, "Test")
+    assert sorted(features.clip_ids) == sorted(FRAMES)
+    for clip_id, feature in zip(features.clip_ids, features.features):
+        np.testing.assert_allclose(feature, reference[clip_id], atol=2e-5, err_msg=clip_id)
+
+
+def test_the_app_analyses_each_clip_with_the_reports_feature(engine, daisee_root, reference):
+    for clip_id, (frames, _) in FRAMES.items():
+        analysis = engine.analyze_video(_path(daisee_root, clip_id), "mlp")
+        assert len(analysis.windows) == 1 and analysis.windows[0].frames == (frames // 30) // 2 * 2
+        np.testing.assert_allclose(analysis.features[0], reference[clip_id], atol=2e-5, err_msg=clip_id)
