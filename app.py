@@ -162,7 +162,7 @@ def analyze_video(video, method, progress=gr.Progress()):
         key = _method_key(method)
         source = VideoSource(video, ENGINE.limits, ENGINE.windowing)  # probes only (CPU); refuses bad files here
         plan = VideoPlan.of(source.num_windows, key)
-        yield (f"⏳ {plan.markdown(ZERO_GPU)}",) + (gr.skip(),) * 6
+        yield (plan.markdown(ZERO_GPU),) + (gr.skip(),) * 6
         parts: list[Analysis] = []
         for k, part in enumerate(plan.parts, start=1):
             analysis, ENGINE.batch_size = _on_gpu(_video_gpu, plan.seconds(part), video, method, part, progress)
@@ -240,7 +240,7 @@ def analyze_classroom(video, photo, method, max_faces, progress=gr.Progress()):
             yield _class_outputs(room)
             return
         source = VideoSource(video, ENGINE.limits, ENGINE.windowing)
-        yield (f"⏳ {classroom_plan(source.num_windows, int(max_faces), ZERO_GPU)}",) + (gr.skip(),) * 7
+        yield (classroom_plan(source.num_windows, int(max_faces), ZERO_GPU),) + (gr.skip(),) * 7
         room = run_video_in_calls(
             room,
             DETECTOR,
@@ -370,7 +370,7 @@ with gr.Blocks(title="engage: learner affect from video", delete_cache=(900, 360
             [vid_md, vid_plot, vid_timeline, vid_share, vid_table, vid_json, vid_files],
             api_name="analyze_video",
             concurrency_limit=1,
-            show_progress_on=[vid_md, vid_plot],
+            show_progress_on=[vid_plot],  # the summary keeps showing the plan, then the results so far
         )
 
     with gr.Tab("Classroom"):

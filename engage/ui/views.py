@@ -101,7 +101,7 @@ def video_outputs(analysis: Analysis, export_dir: str):
 
 def partial_markdown(summary: str, done: int, calls: int) -> str:
     """The summary so far of a video analysed in several GPU calls."""
-    return f"⏳ **{done} of {calls} GPU calls done**: the results so far; the timeline grows as the others end.\n\n{summary}"
+    return f"**{done} of {calls} GPU calls done**: the results so far; the timeline grows as the others end.\n\n{summary}"
 
 
 def _metric(value) -> str:
