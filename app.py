@@ -165,7 +165,11 @@ def analyze_video(video, method, progress=gr.Progress()):
         yield (plan.markdown(ZERO_GPU),) + (gr.skip(),) * 6
         parts: list[Analysis] = []
         for k, part in enumerate(plan.parts, start=1):
-            analysis, ENGINE.batch_size = _on_gpu(_video_gpu, plan.seconds(part), video, method, part, progress)
+            try:
+                analysis, ENGINE.batch_size = _on_gpu(_video_gpu, plan.seconds(part), video, method, part, progress)
+            except gr.Error as exc:  # the summary must not keep saying "Analysing…" once the toast has gone
+                yield (views.stopped_markdown(exc.message, k - 1, len(plan.parts)),) + (gr.skip(),) * 6
+                raise
             parts.append(analysis)
             outputs = views.video_outputs(Analysis.joined(parts), EXPORT_DIR)
             if k < len(plan.parts):

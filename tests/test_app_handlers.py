@@ -204,3 +204,26 @@ def test_a_long_video_is_analysed_in_several_calls_and_shown_as_it_grows(app, lo
         assert a["start"] == b["start"]
         for state in a["states"]:
             assert np.allclose(a["states"][state]["probs"], b["states"][state]["probs"], atol=1e-5)
+
+
+def test_a_video_stopped_by_a_refusal_says_so_in_its_summary(app, long_video, monkeypatch):
+    """After the error toast closes, the summary must say why the analysis stopped, not "Analysing…"."""
+    import gradio as gr
+
+    from engage.ui.zerogpu import VideoPlan
+
+    monkeypatch.setattr(app.VideoPlan, "of", classmethod(lambda cls, n, m: VideoPlan(m, [range(0, 2), range(2, n)])))
+    real = app._video_gpu
+
+    def second_refused(s, path, method, part, progress):
+        if part.start:
+            raise gr.Error("no time left", title="ZeroGPU quota exceeded")
+        return real(s, path, method, part, None)
+
+    monkeypatch.setattr(app, "_video_gpu", second_refused)
+    steps, generator = [], app.analyze_video(long_video, "zero-shot")
+    with pytest.raises(gr.Error, match="ZeroGPU refused this request"):
+        for outputs in generator:
+            steps.append(outputs)
+    assert len(steps) == 3 and steps[-1][0].startswith("**Stopped:** ZeroGPU refused this request")
+    assert "first 1 of 2 GPU calls" in steps[-1][0] and isinstance(steps[-1][1], type(gr.skip()))

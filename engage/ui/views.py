@@ -104,6 +104,12 @@ def partial_markdown(summary: str, done: int, calls: int) -> str:
     return f"**{done} of {calls} GPU calls done**: the results so far; the timeline grows as the others end.\n\n{summary}"
 
 
+def stopped_markdown(reason: str, done: int, calls: int) -> str:
+    """The summary of a video whose analysis stopped at a GPU call (a refusal, an error)."""
+    kept = f" The results shown are those of the first {done} of {calls} GPU calls." if done else ""
+    return f"**Stopped:** {reason}{kept}"
+
+
 def _metric(value) -> str:
     return "–" if value is None else f"{value:.3f}"
 
