@@ -148,3 +148,17 @@ def test_server_quota_follows_the_x_ip_token(tmp_path: Path, api: FakeDeviceAPI)
     assert api.calls[0]["left_before_s"] == 300 and api.used("alice") >= 1
     assert [(e["name"], e["requested_s"], e["error"] and e["error"]["title"]) for e in read_calls(log)] == [
         ("hold", 100, None), ("hold", 100, "ZeroGPU illegal duration")]
+
+
+def test_offload_falls_back_beside_the_clone_where_tmp_is_tmpfs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """spaces packs tensors with O_DIRECT, which tmpfs refuses: a machine whose /tmp is tmpfs gets a folder on disk."""
+    from zerogpu import run
+
+    asked: list[str] = []
+    monkeypatch.setattr(run, "_supports_o_direct", lambda d: asked.append(d) or len(asked) > 1)
+    env = zerogpu_env("http://127.0.0.1:1", str(tmp_path / "zg"), str(tmp_path / "calls.jsonl"))
+    assert asked[0] == str(tmp_path / "zg" / "tensors")
+    assert env["ZEROGPU_OFFLOAD_DIR"] == asked[1] and asked[1].startswith(os.path.join(run.ROOT, ".pytest_cache"))
+    monkeypatch.setattr(run, "_supports_o_direct", lambda d: False)
+    with pytest.raises(RuntimeError, match="O_DIRECT"):
+        zerogpu_env("http://127.0.0.1:1", str(tmp_path / "zg2"), str(tmp_path / "calls.jsonl"))
