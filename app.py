@@ -127,19 +127,15 @@ def _on_gpu(fn, seconds: int, *args):
         raise gr.Error(line, title="GPU time", print_exception=False) from exc
 
 
+def _students_on_gpu(jobs: list[StudentWindow], method):
+    return _on_gpu(_students_gpu, students_seconds(len(jobs)), jobs, method)
+
+
 def _analyze_students(room: Classroom, jobs: list[StudentWindow], method) -> int:
     """The students' clips in calls of at most CLASSROOM_STUDENTS_PER_CALL; their results added to the room."""
     for part in split(len(jobs), CLASSROOM_STUDENTS_PER_CALL):
-        chunk = jobs[part.start : part.stop]
-        room.add_results(_on_gpu(_students_gpu, students_seconds(len(chunk)), chunk, method))
+        room.add_results(_students_on_gpu(jobs[part.start : part.stop], method))
     return len(jobs)
-
-
-def _method_key(method) -> str:
-    try:
-        return normalize_method(method)
-    except EngageError as exc:
-        raise gr.Error(str(exc), print_exception=False) from exc
 
 
 # ---------------------------------------------------------------- event handlers
@@ -149,7 +145,7 @@ def analyze_image(image, method):
     if image is None:
         raise gr.Error("Upload an image first (or pick an example).")
     try:
-        return views.single_outputs(_on_gpu(_image_gpu, windows_seconds(1, _method_key(method)), image, method))
+        return views.single_outputs(_on_gpu(_image_gpu, windows_seconds(1, normalize_method(method)), image, method))
     except EngageError as exc:
         raise gr.Error(str(exc), print_exception=False) from exc
 
@@ -159,7 +155,7 @@ def analyze_video(video, method, progress=gr.Progress()):
     if not video:
         raise gr.Error("Upload a video first (or pick an example).")
     try:
-        key = _method_key(method)
+        key = normalize_method(method)
         source = VideoSource(video, ENGINE.limits, ENGINE.windowing)  # probes only (CPU); refuses bad files here
         plan = VideoPlan.of(source.num_windows, key)
         yield (plan.markdown(ZERO_GPU),) + (gr.skip(),) * 6
@@ -190,14 +186,14 @@ def analyze_frames(files, method):
         raise gr.Error(f"Send at most {FRAMES_MAX} frames (one 10 s window at 1 FPS); send longer recordings as a video.")
     try:
         clip = frames_to_clip([f if isinstance(f, str) else f.name for f in files], ENGINE.limits)
-        return views.single_outputs(_on_gpu(_clip_gpu, windows_seconds(1, _method_key(method)), clip, method))
+        return views.single_outputs(_on_gpu(_clip_gpu, windows_seconds(1, normalize_method(method)), clip, method))
     except EngageError as exc:
         raise gr.Error(str(exc), print_exception=False) from exc
 
 
 def _webcam_analysis(stream, frame, method):
     """(stream, analysis or None) for one kept frame, in whichever way the stream keeps its windows."""
-    seconds = windows_seconds(1, _method_key(method))
+    seconds = windows_seconds(1, normalize_method(method))
     if isinstance(stream, WebcamFrames):
         clip = stream.push(frame)  # CPU: a GPU call only when a result is due
         return stream, (None if clip is None else _on_gpu(_clip_gpu, seconds, clip, method))
@@ -237,7 +233,7 @@ def analyze_classroom(video, photo, method, max_faces, progress=gr.Progress()):
         raise gr.Error("Upload a classroom video or photo first.")
     room = Classroom(max_faces=int(max_faces))
     try:
-        _method_key(method)
+        normalize_method(method)  # an unknown method fails before any face is looked for
         if not video:
             room.observe_photo(DETECTOR, load_image(photo, ENGINE.limits))
             _analyze_students(room, room.take_windows([PHOTO_WINDOW]), method)
@@ -249,7 +245,7 @@ def analyze_classroom(video, photo, method, max_faces, progress=gr.Progress()):
             room,
             DETECTOR,
             source,
-            lambda jobs: _on_gpu(_students_gpu, students_seconds(len(jobs)), jobs, method),
+            lambda jobs: _students_on_gpu(jobs, method),
             lambda frac, message: progress(frac, desc=message),
             CLASSROOM_STUDENTS_PER_CALL,
         )
