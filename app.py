@@ -33,12 +33,11 @@ from engage.ui import plots, views
 from engage.ui.zerogpu import VideoPlan, classroom_plan, refusal_message, report_seconds, split, students_per_call, students_seconds, windows_seconds
 
 try:
-    ENGINE = Engine.load()  # once, at import, as ZeroGPU expects
+    # Once, at import, as ZeroGPU expects. On the Space the hub is reachable: the report's published heads are
+    # converted on first start, before the backbone loads, so that it is fed with their protocol.
+    ENGINE = Engine.load(heads_source=settings.heads_source() if settings.on_space() else None)
 except EngageError as exc:  # e.g. offline without the model: one line that says what to do, no traceback
     sys.exit(f"engage: {exc}")
-if settings.on_space() and ENGINE.heads is None:
-    # On the Space the hub is reachable: convert the report's published heads on first start.
-    ENGINE.import_heads_if_missing(settings.weights_dir(), settings.heads_source())
 DETECTOR = load_detector()
 EXPORT_DIR = os.path.join(tempfile.gettempdir(), "engage-exports")
 EXAMPLES = settings.EXAMPLES_DIR

@@ -66,7 +66,8 @@ def cmd_import_heads(args) -> int:
     from .affect.reference_heads import import_reference_heads
 
     headset = import_reference_heads(args.src, args.out, backbone=args.backbone_id)
-    print(f"wrote {args.out}/heads.safetensors and card.json ({headset.input_size}-d input)")
+    print(f"wrote {args.out}/model.safetensors, config.json (with the card) and README.md (the model card): "
+          f"{headset.input_size}-d input, the {headset.protocol.name} feature protocol")
     print(json.dumps(headset.card["metrics"], indent=2))
     return 0
 
@@ -99,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--csv", help="also write per-window results to this CSV file")
     p.add_argument("--save-features", help="also save the per-window backbone features (.npy, MLP method)")
     p.add_argument("--backbone", help=f"hub id or local directory (default $ENGAGE_BACKBONE or {DEFAULT_BACKBONE})")
-    p.add_argument("--weights", help="folder with heads.safetensors + card.json (default $ENGAGE_WEIGHTS or weights/)")
+    p.add_argument("--weights", help="heads: a folder or a hub repo id (default $ENGAGE_WEIGHTS or weights/)")
     p.set_defaults(func=cmd_predict)
 
     p = sub.add_parser("make-tiny-backbone", help="write a tiny random Qwen2.5-VL checkpoint (tests only)")

@@ -37,6 +37,7 @@ class Clip:
     timestamps: np.ndarray
     start: float
     end: float
+    still: bool = False  # a photo (or one frame taken as a photo), not frames of a video
 
     @property
     def num_frames(self) -> int:
@@ -161,7 +162,7 @@ def load_image(path: str, limits: Limits | None = None) -> np.ndarray:
 def image_array_to_clip(frame: np.ndarray | None) -> Clip:
     """A still image (or one webcam frame) as a one-frame clip."""
     frame = validate_frame(frame)
-    return Clip(frames=frame[None], timestamps=np.zeros(1), start=0.0, end=0.0)
+    return Clip(frames=frame[None], timestamps=np.zeros(1), start=0.0, end=0.0, still=True)
 
 
 def validate_frame(frame: np.ndarray | None) -> np.ndarray:

@@ -39,11 +39,11 @@ def test_webcam_frame_shows_a_result_once_a_frame_pair_is_in(app, monkeypatch):
     clock = iter([100.0, 100.5, 101.0])
     monkeypatch.setattr(app, "time", SimpleNamespace(monotonic=lambda: next(clock)))  # app's clock only
     frame = np.random.default_rng(0).integers(0, 255, (48, 64, 3), dtype=np.uint8)
-    first = app.webcam_frame(frame, "MLP heads (report's method)", None)
+    first = app.webcam_frame(frame, "MLP heads (the report's method)", None)
     assert isinstance(first[0], type(gr.skip())) and first[3].pushed == 1  # encoded, no result yet
-    again = app.webcam_frame(frame, "MLP heads (report's method)", first[3])
+    again = app.webcam_frame(frame, "MLP heads (the report's method)", first[3])
     assert isinstance(again[0], type(gr.skip())) and again[3].pushed == 1  # under 1 s later: not kept
-    md, fig, data, stream = app.webcam_frame(frame, "MLP heads (report's method)", again[3])
+    md, fig, data, stream = app.webcam_frame(frame, "MLP heads (the report's method)", again[3])
     assert "last 2 s of the camera (2 frames at 1 FPS)" in md and data["kind"] == "webcam" and stream.pushed == 2
 
 

@@ -1,24 +1,55 @@
-"""The benchmark's two pipelines compute the same feature; its table and ratios are built from measurements."""
+"""The benchmark's two pipelines compute the same feature; its reference is the report's call (checked against
+the fidelity test's transcription of it, run through transformers alone); its table and ratios are built from
+measurements."""
 from __future__ import annotations
 
 import numpy as np
 import pytest
 import torch
+from test_fidelity import report_feature, report_image_feature
 
-from engage.bench.configs import daisee_like_windows
+from engage.bench.configs import daisee_like_files, daisee_like_windows
 from engage.bench.flops import flop_counts, matmul_tflops
-from engage.bench.measure import BenchResult, format_results, measure, reference_features
-from engage.model.features import clip_features
+from engage.bench.measure import BenchResult, engage_features, format_results, measure
+from engage.bench.reference import report_face_feature, report_video_features
+from engage.model.backbone import Backbone
 
 
-def test_reference_pipeline_computes_the_same_feature(engine):
-    clips = daisee_like_windows(2)
-    np.testing.assert_allclose(reference_features(engine.backbone, clips), clip_features(engine.backbone, clips), atol=1e-5)
+@pytest.fixture(scope="module")
+def files(tmp_path_factory) -> list[str]:
+    return daisee_like_files(2, str(tmp_path_factory.mktemp("bench-files")))
 
 
-def test_measure_and_format(engine):
+def test_reference_pipeline_is_the_reports_call_and_engage_computes_the_same_feature(engine, files, monkeypatch):
+    bb = engine.backbone
+    with monkeypatch.context() as m:  # the reference must not borrow engage's way of building inputs
+        for name in ("inputs", "inputs_for_texts", "feature_texts"):
+            m.setattr(Backbone, name, lambda *a, **k: (_ for _ in ()).throw(AssertionError("engage's inputs used")))
+        reference = report_video_features(bb, files)
+    oracle = np.stack([report_feature(bb.model, bb.processor, path) for path in files])
+    np.testing.assert_allclose(reference, oracle, atol=1e-6)
+    np.testing.assert_allclose(engage_features(bb, files), reference, atol=2e-5)
+
+
+def test_reference_update_is_the_reports_deployment_call(engine, tmp_path):
+    """One 224-pixel face image with "Analyze this face.": checked against the report's image call on the
+    thumbnail written to a file; not the same feature as a window of frames."""
+    from PIL import Image
+
+    bb = engine.backbone
+    frame = daisee_like_windows(1)[0].frames[-1]
+    thumb = Image.fromarray(frame)
+    thumb.thumbnail((224, 224), Image.Resampling.LANCZOS)
+    assert max(thumb.size) == 224
+    thumb.save(tmp_path / "face.png")
+    feature = report_face_feature(bb, frame)
+    np.testing.assert_allclose(feature, report_image_feature(bb.model, bb.processor, str(tmp_path / "face.png"), "Analyze this face."), atol=1e-6)
+    assert np.abs(feature - report_image_feature(bb.model, bb.processor, str(tmp_path / "face.png"))).max() > 1e-3  # the prompt counts
+
+
+def test_measure_and_format(engine, files):
     results = [
-        measure(engine.backbone, "tiny", windows=1, repeats=1, pipeline=p, matmul_tflops=0.1) for p in ("engage", "reference")
+        measure(engine.backbone, "tiny", files[:1], repeats=1, pipeline=p, matmul_tflops=0.1) for p in ("engage", "reference")
     ]
     assert all(r.tokens_per_window == 1996 and r.seconds_per_window > 0 and r.webcam_latency_s > 0 for r in results)
     assert [r.batch_size for r in results] == [4, 1]
@@ -29,13 +60,13 @@ def test_measure_and_format(engine):
     assert r.flops_per_window > e.flops_per_window > 0
 
 
-def test_flop_count_sees_the_whole_model(engine):
+def test_flop_count_sees_the_whole_model(engine, files):
     """The reference pipeline's count exceeds engage's by the lm_head it computes and engage skips; the count
     includes attention (SDPA) and at least 2 FLOPs per non-embedding parameter per token."""
     bb = engine.backbone
     clip = daisee_like_windows(1)[0]
     tokens = int(bb.inputs([clip], [bb.protocol.prompt])["input_ids"].shape[1])
-    ours, theirs = (flop_counts(f, bb, clip) for f in (clip_features, reference_features))
+    ours, theirs = (flop_counts(f, bb, files[0]) for f in (engage_features, report_video_features))
     text = bb.model.config.text_config
     lm_head = 2 * tokens * text.hidden_size * text.vocab_size
     assert sum(theirs.values()) - sum(ours.values()) == pytest.approx(lm_head, rel=0.03)
@@ -62,8 +93,10 @@ def test_webcam_update_comparison(engine):
 
     bench = webcam_updates(engine.backbone, frames=12)
     assert bench.results == 6  # after 2, 4, 6, 8, 10 and 11 frames (see test_incremental)
-    assert bench.latency_s > 0 and bench.recompute_s > 0 and bench.max_difference < 1e-4 and bench.state_mb > 0
-    assert f"({bench.latency_s / bench.recompute_s:.2f}x)" in bench.line("tiny")
+    assert bench.latency_s > 0 and bench.recompute_s > 0 and bench.report_image_s > 0
+    assert bench.max_difference < 1e-4 and bench.state_mb > 0
+    line = bench.line("tiny")
+    assert f"({bench.latency_s / bench.recompute_s:.2f}x)" in line and f"{bench.latency_s / bench.report_image_s:.2f}x)" in line
 
 
 def test_full_size_flops_add_the_layers_mid_lacks():

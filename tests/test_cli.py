@@ -69,10 +69,11 @@ def test_import_heads_cli(tmp_path, capsys):
             src / f"mlp_{state}_best.pth",
         )
     assert main(["import-heads", str(src), "--out", str(tmp_path / "w")]) == 0
-    card = json.loads(Path(tmp_path / "w" / "card.json").read_text())
+    card = json.loads(Path(tmp_path / "w" / "config.json").read_text())["card"]
+    assert card["protocol_name"] == "report" and "wrote" in capsys.readouterr().out
     assert card["input_size"] == 32 and card["trained"] and card["backbone"] == "Qwen/Qwen2.5-VL-7B-Instruct"
 
 
 def test_make_random_heads_cli(tmp_path):
     assert main(["make-random-heads", str(tmp_path), "--input-size", "16"]) == 0
-    assert json.loads(Path(tmp_path / "card.json").read_text())["trained"] is False
+    assert json.loads(Path(tmp_path / "config.json").read_text())["card"]["trained"] is False

@@ -10,10 +10,15 @@ writes the features the heads are trained on), the extraction library, and the a
 
 Clips: DAiSEE's size and rate (640×480 at 30 fps) with 285, 299, 300 and 330 frames (MPEG-4 Part 2 AVIs, as
 DAiSEE's), and one H.264 AVI with B-frames (decoded sequentially: decord seeks wrongly in those).
+
+Photos: the report's notebook fed its augmentation images (256×256, saved as JPEG) as *images* with "Analyze this
+image." through the same chat-template call; heads imported from the report run with that protocol, so a photo
+analysed in the app with those heads must give that call's feature.
 """
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 
@@ -53,6 +58,26 @@ def report_feature(model, processor, path: str) -> np.ndarray:
     return hidden.float().mean(dim=1)[0].numpy()
 
 
+def report_image_feature(model, processor, path: str, prompt: str = "Analyze this image.") -> np.ndarray:
+    """The report's image call (its notebook's ``extract_facial_embeddings``): the image *path* in the chat
+    template, tokenized by the processor, the model with every hidden state, the mean of the last."""
+    import torch
+
+    messages = [{"role": "user", "content": [{"type": "image", "image": path}, {"type": "text", "text": prompt}]}]
+    inputs = processor.apply_chat_template(messages, add_generation_prompt=True, tokenize=True, return_dict=True, return_tensors="pt")
+    with torch.no_grad():
+        hidden = model(**inputs, output_hidden_states=True).hidden_states[-1]
+    return hidden.float().mean(dim=1)[0].numpy()
+
+
+@pytest.fixture(scope="module")
+def report_model(tiny_dir):
+    from transformers import AutoProcessor, Qwen2_5_VLForConditionalGeneration
+
+    model = Qwen2_5_VLForConditionalGeneration.from_pretrained(tiny_dir, dtype="float32").eval()
+    return model, AutoProcessor.from_pretrained(tiny_dir)
+
+
 @pytest.fixture(scope="module")
 def daisee_root(tmp_path_factory) -> str:
     root = tmp_path_factory.mktemp("daisee-fidelity")
@@ -72,12 +97,8 @@ def _path(root: str, clip_id: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def reference(daisee_root, tiny_dir) -> dict[str, np.ndarray]:
-    from transformers import AutoProcessor, Qwen2_5_VLForConditionalGeneration
-
-    model = Qwen2_5_VLForConditionalGeneration.from_pretrained(tiny_dir, dtype="float32").eval()
-    processor = AutoProcessor.from_pretrained(tiny_dir)
-    return {clip_id: report_feature(model, processor, _path(daisee_root, clip_id)) for clip_id in FRAMES}
+def reference(daisee_root, report_model) -> dict[str, np.ndarray]:
+    return {clip_id: report_feature(*report_model, _path(daisee_root, clip_id)) for clip_id in FRAMES}
 
 
 def test_the_b_frame_clip_really_has_b_frames(daisee_root):
@@ -107,3 +128,91 @@ def test_the_app_analyses_each_clip_with_the_reports_feature(engine, daisee_root
         analysis = engine.analyze_video(_path(daisee_root, clip_id), "mlp")
         assert len(analysis.windows) == 1 and analysis.windows[0].frames == (frames // 30) // 2 * 2
         np.testing.assert_allclose(analysis.features[0], reference[clip_id], atol=2e-5, err_msg=clip_id)
+
+
+# ---------------------------------------------------------------- photos, under the report's protocol
+
+
+@pytest.fixture(scope="module")
+def photo(tmp_path_factory) -> str:
+    """A 256×256 JPEG like the report's augmentation images (a face-like pattern, not noise)."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (256, 256), (180, 150, 120))
+    draw = ImageDraw.Draw(img)
+    draw.ellipse((60, 40, 196, 220), fill=(230, 190, 160))
+    draw.ellipse((95, 100, 115, 115), fill=(40, 40, 40))
+    draw.ellipse((141, 100, 161, 115), fill=(40, 40, 40))
+    draw.arc((100, 150, 156, 190), 20, 160, fill=(120, 30, 30), width=4)
+    path = str(tmp_path_factory.mktemp("photo") / "face.jpg")
+    img.save(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def report_weights(tmp_path_factory) -> str:
+    """The report's heads as the Space gets them: checkpoints in the report's format (random weights of the
+    report's shape) converted by the importer, whose card records the report's protocol."""
+    import torch
+
+    from engage.affect.heads import build_mlp
+    from engage.affect.reference_heads import import_reference_heads
+    from engage.affect.results import STATES
+
+    src = tmp_path_factory.mktemp("report-heads")
+    for s in STATES:
+        torch.save({"model_state_dict": build_mlp(64).state_dict(), "epoch": 3, "val_f1": 0.3}, src / f"mlp_{s}_best.pth")
+    out = str(tmp_path_factory.mktemp("weights"))
+    import_reference_heads(str(src), out)
+    return out
+
+
+@pytest.fixture(scope="module")
+def report_engine(tiny_dir, report_weights):
+    from engage.affect.pipeline import Engine
+
+    return Engine.load(tiny_dir, report_weights, device="cpu")
+
+
+def test_with_the_reports_heads_a_photo_gives_the_reports_image_feature(report_engine, report_model, photo):
+    from engage.model.protocol import REPORT_PROTOCOL
+
+    assert report_engine.backbone.protocol == REPORT_PROTOCOL and report_engine.heads is not None
+    expected = report_image_feature(*report_model, photo)
+    analysis = report_engine.analyze_image(photo, "mlp")
+    np.testing.assert_allclose(analysis.features[0], expected, atol=2e-5)
+
+
+def test_with_the_reports_heads_videos_keep_the_reports_feature(report_engine, daisee_root, reference):
+    clip_id = "5000441002"
+    analysis = report_engine.analyze_video(_path(daisee_root, clip_id), "mlp")
+    np.testing.assert_allclose(analysis.features[0], reference[clip_id], atol=2e-5)
+
+
+def test_engages_protocol_feeds_a_photo_as_a_one_frame_video_and_refuses_the_reports_heads(engine, report_model, photo, tiny_dir, report_weights):
+    from engage.affect.pipeline import Engine
+    from engage.model.protocol import ENGAGE_PROTOCOL
+
+    mine = engine.analyze_image(photo, "mlp").features[0]
+    assert np.abs(mine - report_image_feature(*report_model, photo)).max() > 1e-2
+    forced = Engine.load(tiny_dir, report_weights, device="cpu", protocol=ENGAGE_PROTOCOL)
+    assert forced.heads is None
+    assert "report feature protocol but the backbone feeds the engage one" in forced.heads_problem
+
+
+def test_the_cli_extracts_the_reports_image_feature_under_the_reports_protocol(tiny_dir, report_model, photo, tmp_path):
+    """``extract --images --protocol report``: the report's augmentation features, and the protocol recorded."""
+    from engage.daisee import featurestore
+    from engage.model.protocol import REPORT_PROTOCOL, FeatureProtocol
+
+    folder = tmp_path / "faces"
+    folder.mkdir()
+    shutil.copy(photo, folder / "face.jpg")
+    out = str(tmp_path / "features")
+    cmd = [sys.executable, "-m", "engage", "extract", "--images", str(folder), "--state", "Boredom", "--out", out,
+           "--backbone", tiny_dir, "--protocol", "report", "--quiet"]
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600, env=dict(os.environ, ENGAGE_DEVICE="cpu"))
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert FeatureProtocol.from_dict(featurestore.read_meta(out)["protocol"]) == REPORT_PROTOCOL
+    features = featurestore.load_split(out, "Augment")
+    np.testing.assert_allclose(features.features[0], report_image_feature(*report_model, photo), atol=2e-5)

@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 import torch
 
-from engage.affect.card import CARD_FILE, validate_card
+from engage.affect.card import validate_card
 from engage.affect.heads import build_mlp, load_heads, random_heads
 from engage.affect.reference_heads import import_reference_heads
 from engage.affect.results import STATES
 from engage.errors import HeadsMismatchError, HeadsMissingError, UnsafeCheckpointError
-from engage.model.protocol import DEFAULT_PROTOCOL, FeatureProtocol
+from engage.model.protocol import DEFAULT_PROTOCOL, REPORT_PROTOCOL, FeatureProtocol
 
 
 def test_mlp_shapes_and_key_names():
@@ -46,7 +46,12 @@ def test_round_trip_gives_identical_probabilities(tmp_path):
 
 def _card(tmp_path) -> dict:
     random_heads(64).save(str(tmp_path))
-    return json.loads(Path(os.path.join(tmp_path, CARD_FILE)).read_text())
+    return json.loads(Path(tmp_path, "config.json").read_text())["card"]
+
+
+def _write_card(tmp_path, card: dict) -> None:
+    config = json.loads(Path(tmp_path, "config.json").read_text())
+    Path(tmp_path, "config.json").write_text(json.dumps(dict(config, card=card)))
 
 
 @pytest.mark.parametrize(
@@ -73,10 +78,41 @@ def test_card_without_protocol_is_rejected(tmp_path):
         validate_card(card)
 
 
+@pytest.mark.parametrize("protocol", [[1, 2], "report", None, {"gpu_dtype": "int8"}, {"images": "as a poem"}])
+def test_card_with_an_unreadable_protocol_is_rejected(tmp_path, protocol):
+    card = _card(tmp_path)
+    card["protocol"] = protocol
+    with pytest.raises(HeadsMismatchError, match="protocol cannot be read"):
+        validate_card(card)
+
+
+def test_a_card_from_before_the_sampling_field_is_refused_by_todays_backbone(tmp_path):
+    """Heads trained on whole-second frames (cards without ``sampling``) must not take today's features."""
+    card = _card(tmp_path)
+    del card["protocol"]["sampling"]
+    _write_card(tmp_path, card)
+    heads = load_heads(str(tmp_path))
+    assert heads.protocol.sampling == "one frame per whole second"
+    with pytest.raises(HeadsMismatchError, match="sampling"):
+        heads.check_compatible(64, DEFAULT_PROTOCOL)
+
+
+def test_the_two_protocols_differ_where_the_report_did_and_pick_the_dtype():
+    from engage.model.backbone import model_dtype
+
+    assert REPORT_PROTOCOL.name == "report" and DEFAULT_PROTOCOL.name == "engage"
+    assert set(f.split(":")[0] for f in REPORT_PROTOCOL.differences(DEFAULT_PROTOCOL)) == {"gpu_dtype", "images", "image_prompt"}
+    assert model_dtype(REPORT_PROTOCOL, "cuda") == torch.float16
+    assert model_dtype(REPORT_PROTOCOL, "cuda:1") == torch.float16
+    assert model_dtype(DEFAULT_PROTOCOL, "cuda") == torch.bfloat16
+    assert model_dtype(REPORT_PROTOCOL, "cpu") == torch.float32
+    assert "float16 on GPU" in REPORT_PROTOCOL.describe() and "'Analyze this image.'" in REPORT_PROTOCOL.describe()
+
+
 def test_card_input_size_must_match_tensors(tmp_path):
     card = _card(tmp_path)
     card["input_size"] = 3584
-    Path(os.path.join(tmp_path, CARD_FILE)).write_text(json.dumps(card))
+    _write_card(tmp_path, card)
     with pytest.raises(HeadsMismatchError, match="64-d input"):
         load_heads(str(tmp_path))
 
@@ -90,6 +126,8 @@ def test_heads_refuse_other_backbone_size_or_protocol():
         heads.check_compatible(64, FeatureProtocol(prompt="Analyze this face."))
     with pytest.raises(HeadsMismatchError, match="fps"):
         heads.check_compatible(64, FeatureProtocol(fps=2.0))
+    with pytest.raises(HeadsMismatchError, match="engage feature protocol but the backbone feeds the report one"):
+        heads.check_compatible(64, REPORT_PROTOCOL)
 
 
 def test_features_of_wrong_size_are_refused():
@@ -126,12 +164,15 @@ def test_importer_converts_report_checkpoints(tmp_path):
     imported = import_reference_heads(str(src), str(out))
     assert imported.input_size == 3584 and imported.trained
     assert imported.card["metrics"]["Confusion"]["validation"] == {"f1_macro": pytest.approx(0.27), "epoch": 12, "n": None}
-    assert imported.card["protocol"] == DEFAULT_PROTOCOL.to_dict()
+    # the report's protocol, and the card says where it was read from
+    assert imported.card["protocol"] == REPORT_PROTOCOL.to_dict() and imported.card["protocol_name"] == "report"
+    assert imported.protocol.gpu_dtype == "float16" and imported.protocol.image_prompt == "Analyze this image."
+    assert "qwen2-5-embedding-classifier-wandb.ipynb" in imported.card["protocol_source"]
     loaded = load_heads(str(out))
     x = torch.randn(3, 3584)
     expected = np.stack([torch.softmax(modules[s](x), -1).detach().numpy() for s in STATES], axis=1)
     np.testing.assert_allclose(loaded.predict_proba(x.numpy()), expected, atol=1e-6)
-    assert sorted(os.listdir(out)) == ["card.json", "heads.safetensors"]
+    assert sorted(os.listdir(out)) == ["README.md", "config.json", "model.safetensors"]
 
 
 def test_importer_needs_all_four_heads(tmp_path):

@@ -146,21 +146,22 @@ def test_webcam_clip(engine):
     assert analysis.kind == "webcam" and analysis.duration == 4.0
 
 
-def test_missing_heads_are_imported_from_the_report_format(tiny_dir, tmp_path):
+def test_missing_heads_are_imported_from_the_report_format_before_the_backbone(tiny_dir, tmp_path):
     import torch
 
     from engage.affect.heads import build_mlp
+    from engage.model.protocol import REPORT_PROTOCOL
 
     src = tmp_path / "report"
     src.mkdir()
     for s in STATES:
         torch.save({"model_state_dict": build_mlp(64).state_dict(), "epoch": 1, "val_f1": 0.2}, src / f"mlp_{s}_best.pth")
-    engine = Engine.load(tiny_dir, str(tmp_path / "weights"), device="cpu")
-    assert engine.heads is None
-    engine.import_heads_if_missing(str(tmp_path / "nowhere"), str(tmp_path / "no-such-source"))
-    assert engine.heads is None and "importing" in engine.heads_problem
-    engine.import_heads_if_missing(str(tmp_path / "weights"), str(src))
+    failed = Engine.load(tiny_dir, str(tmp_path / "nowhere"), device="cpu", heads_source=str(tmp_path / "no-such-source"))
+    assert failed.heads is None and "importing" in failed.heads_problem
+    engine = Engine.load(tiny_dir, str(tmp_path / "weights"), device="cpu", heads_source=str(src))
     assert engine.heads is not None and engine.heads.trained
+    # the backbone was loaded for the imported heads: the report's protocol, photos as images
+    assert engine.backbone.protocol == REPORT_PROTOCOL == engine.heads.protocol
     assert engine.analyze_image(np.zeros((32, 32, 3), np.uint8), "mlp").windows
 
 

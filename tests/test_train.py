@@ -131,21 +131,21 @@ def test_same_command_twice_gives_identical_weights(tmp_path, sampler):
     rng_before = torch.get_rng_state()
     train_heads(features, str(tmp_path / "a"), config)
     train_heads(features, str(tmp_path / "b"), config)
-    a = (tmp_path / "a" / "heads.safetensors").read_bytes()
-    assert a == (tmp_path / "b" / "heads.safetensors").read_bytes()
+    a = (tmp_path / "a" / "model.safetensors").read_bytes()
+    assert a == (tmp_path / "b" / "model.safetensors").read_bytes()
     assert (tmp_path / "a" / "curves.json").read_bytes() == (tmp_path / "b" / "curves.json").read_bytes()
     # Training leaves the caller's global RNG and determinism setting alone.
     assert torch.equal(torch.get_rng_state(), rng_before)
     assert not torch.are_deterministic_algorithms_enabled()
     other = TrainConfig(epochs=3, dropouts=(0.0, 0.5), sampler=sampler, seed=1)
     train_heads(features, str(tmp_path / "c"), other)
-    assert (tmp_path / "c" / "heads.safetensors").read_bytes() != a
+    assert (tmp_path / "c" / "model.safetensors").read_bytes() != a
 
 
 def test_card_curves_and_loading_back(default_run, features):
     out = default_run.out_dir
-    with open(os.path.join(out, "card.json")) as fh:
-        card = json.load(fh)
+    with open(os.path.join(out, "config.json")) as fh:
+        card = json.load(fh)["card"]
     assert card == json.loads(json.dumps(default_run.card))
     assert card["trained"] and card["backbone"] == "synthetic" and card["input_size"] == HIDDEN
     assert card["protocol"] == DEFAULT_PROTOCOL.to_dict()
@@ -227,13 +227,13 @@ def test_training_a_subset_keeps_the_other_heads(tmp_path):
     with pytest.raises(EngageError, match="train all four states first"):
         train_heads(features, out, TrainConfig(epochs=1, dropouts=(0.0,), states=("Frustration",)))
     train_heads(features, out, TrainConfig(epochs=1, dropouts=(0.0,)))
-    before = load_file(os.path.join(out, "heads.safetensors"))
-    shutil.copy(os.path.join(out, "card.json"), tmp_path / "card-before.json")
+    before = load_file(os.path.join(out, "model.safetensors"))
+    shutil.copy(os.path.join(out, "config.json"), tmp_path / "config-before.json")
     report = train_heads(features, out, TrainConfig(epochs=3, dropouts=(0.3,), states=("Frustration",)))
-    after = load_file(os.path.join(out, "heads.safetensors"))
+    after = load_file(os.path.join(out, "model.safetensors"))
     for key, tensor in before.items():
-        assert torch.equal(tensor, after[key]) == (not key.startswith("Frustration.")), key
-    old_card = json.loads((tmp_path / "card-before.json").read_text())
+        assert torch.equal(tensor, after[key]) == (not key.startswith("heads.Frustration.")), key
+    old_card = json.loads((tmp_path / "config-before.json").read_text())["card"]
     card = report.card
     assert card["metrics"]["Boredom"] == old_card["metrics"]["Boredom"]
     assert card["training"]["states"]["Boredom"]["settings"]["epochs"] == 1
@@ -269,7 +269,7 @@ def test_cli(tmp_path, capsys):
     assert (args.augment, args.dropouts, args.states) == (False, (0.0, 0.5), STATES)
     assert args.func(args) == 0
     out = capsys.readouterr().out
-    assert "heads.safetensors" in out and all(s in out for s in STATES)
+    assert "model.safetensors" in out and all(s in out for s in STATES)
     card = load_heads(str(tmp_path / "w")).card
     assert (card["training"]["seed"], card["training"]["loss"], card["training"]["augment"]) == (3, "weighted-ce", False)
 

@@ -212,6 +212,6 @@ def test_a_launched_app_tells_a_refused_visitor_what_to_do(media, app_env, tmp_p
         api.set_used("anonymous", 110)
         env = dict(zerogpu_env(api.url, str(tmp_path), str(tmp_path / "calls.jsonl")), **app_env, GRADIO_SERVER_PORT=str(port))
         with launched([sys.executable, RUN_PY, "app.py"], env, port, cwd=ROOT, timeout=300) as url, pytest.raises(AppError) as refused:
-            Client(url, verbose=False).predict(handle_file(media["image"]), "MLP heads (report's method)", api_name="/analyze_image")
+            Client(url, verbose=False).predict(handle_file(media["image"]), "MLP heads (the report's method)", api_name="/analyze_image")
     assert refused.value.title == "GPU time", (refused.value.title, str(refused.value))
     assert "Sign in" in str(refused.value) and api.startup_reports == 1

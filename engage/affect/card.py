@@ -1,5 +1,6 @@
-"""The heads' card: the JSON beside ``heads.safetensors`` that says what the heads are, what backbone and
-feature protocol they take, how they were made and how good they are. Checked on every load."""
+"""The heads' card: the JSON that says what the heads are, what backbone and feature protocol they take, how they
+were made and how good they are (the ``card`` of a hub model's config.json, or engage's first format's card.json
+beside heads.safetensors). Checked on every load."""
 from __future__ import annotations
 
 import datetime as _dt
@@ -26,6 +27,15 @@ def validate_card(card: dict) -> None:
         raise HeadsMismatchError(f"The card's input_size {size!r} is not a positive integer.")
     if "protocol" not in card:
         raise HeadsMismatchError("The card does not record the feature protocol the heads were trained with.")
+    card_protocol(card)
+
+
+def card_protocol(card: dict) -> FeatureProtocol:
+    """The feature protocol a card records, or ``HeadsMismatchError`` saying why it cannot be read."""
+    try:
+        return FeatureProtocol.from_dict(card.get("protocol"))
+    except (TypeError, ValueError) as exc:
+        raise HeadsMismatchError(f"The card's feature protocol cannot be read: {exc}.") from None
 
 
 def new_card(
@@ -36,12 +46,15 @@ def new_card(
     protocol: FeatureProtocol = DEFAULT_PROTOCOL,
     training: dict | None = None,
     metrics: dict | None = None,
+    protocol_source: str = "the protocol of the features the heads were trained on (their features directory's meta.json)",
 ) -> dict:
     return {
         "format": CARD_FORMAT,
         "backbone": backbone,
         "input_size": int(input_size),
         "protocol": protocol.to_dict(),
+        "protocol_name": protocol.name,
+        "protocol_source": protocol_source,
         "states": list(STATES),
         "levels": list(LEVELS),
         "architecture": "Linear(in,512)-ReLU-Dropout-Linear(512,256)-ReLU-Dropout-Linear(256,4), one per state",

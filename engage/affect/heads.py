@@ -12,7 +12,7 @@ import numpy as np
 from ..errors import HeadsMismatchError, HeadsMissingError
 from ..model.protocol import FeatureProtocol
 from ..settings import REFERENCE_HEADS_REPO
-from .card import CARD_FILE, CARD_FORMAT, WEIGHTS_FILE, new_card, validate_card
+from .card import CARD_FILE, WEIGHTS_FILE, card_protocol, new_card, validate_card
 from .results import LEVELS, STATES
 
 
@@ -52,7 +52,7 @@ class HeadSet:
 
     @property
     def protocol(self) -> FeatureProtocol:
-        return FeatureProtocol.from_dict(self.card.get("protocol", {}))
+        return card_protocol(self.card)
 
     @property
     def trained(self) -> bool:
@@ -83,40 +83,81 @@ class HeadSet:
             )
         diff = self.protocol.differences(protocol)
         if diff:
-            raise HeadsMismatchError("The heads were trained with another feature protocol: " + "; ".join(diff))
+            raise HeadsMismatchError(
+                f"The heads were trained with the {self.protocol.name} feature protocol but the backbone feeds the "
+                f"{protocol.name} one ({'; '.join(diff)}). Load the backbone with the heads' protocol."
+            )
 
-    def save(self, out_dir: str) -> str:
-        from safetensors.torch import save_file
+    def save(self, out_dir: str, push_to: str | None = None) -> str:
+        """Write the heads as a hub model (``model.safetensors``, ``config.json``, a model card ``README.md``) into
+        ``out_dir``, and publish them to the hub repo ``push_to`` when given."""
+        from .hub import AffectHeads
 
-        os.makedirs(out_dir, exist_ok=True)
-        tensors = {}
-        for s in STATES:
-            for k, v in self.heads[s].state_dict().items():
-                tensors[f"{s}.{k}"] = v.detach().cpu().contiguous()
-        save_file(tensors, os.path.join(out_dir, WEIGHTS_FILE), metadata={"format": CARD_FORMAT})
-        with open(os.path.join(out_dir, CARD_FILE), "w") as fh:
-            json.dump(self.card, fh, indent=2)
-        return out_dir
+        return AffectHeads.from_headset(self).save(out_dir, push_to=push_to)
 
 
-def heads_present(weights_dir: str) -> bool:
-    return os.path.isfile(os.path.join(weights_dir, WEIGHTS_FILE)) and os.path.isfile(os.path.join(weights_dir, CARD_FILE))
+def _legacy_present(folder: str) -> bool:
+    """engage's first format: ``heads.safetensors`` + ``card.json``."""
+    return os.path.isfile(os.path.join(folder, WEIGHTS_FILE)) and os.path.isfile(os.path.join(folder, CARD_FILE))
 
 
-def load_heads(weights_dir: str) -> HeadSet:
-    """Load ``heads.safetensors`` + ``card.json`` from ``weights_dir``, checking both."""
-    from safetensors.torch import load_file
+def _hub_present(folder: str) -> bool:
+    from .hub import CONFIG_NAME, WEIGHTS_NAME
 
-    if not heads_present(weights_dir):
+    return os.path.isfile(os.path.join(folder, WEIGHTS_NAME)) and os.path.isfile(os.path.join(folder, CONFIG_NAME))
+
+
+def is_hub_id(source: str) -> bool:
+    """``owner/name`` that is not a folder here: heads to fetch from the hub."""
+    parts = source.split("/")
+    return not os.path.exists(source) and len(parts) == 2 and all(parts) and not source.startswith((".", "~"))
+
+
+def heads_present(source: str) -> bool:
+    """Heads in either format in the folder ``source``, or ``source`` is a hub repo id (checked on loading)."""
+    return _legacy_present(source) or _hub_present(source) or is_hub_id(source)
+
+
+def _read_card(folder: str) -> dict:
+    """The card of the heads in ``folder``: ``card.json``, or the ``card`` in a hub model's ``config.json``."""
+    from .hub import CONFIG_NAME
+
+    if _legacy_present(folder):
+        with open(os.path.join(folder, CARD_FILE)) as fh:
+            card = json.load(fh)
+    else:
+        with open(os.path.join(folder, CONFIG_NAME)) as fh:
+            config = json.load(fh)
+        card = config.get("card") if isinstance(config, dict) else None
+    if not isinstance(card, dict):
+        raise HeadsMismatchError(f"The heads' card in {folder} is not a JSON object.")
+    return card
+
+
+def load_heads(source: str) -> HeadSet:
+    """The heads in the folder ``source`` (hub format, or engage's first format) or the hub repo ``source``,
+    every file checked."""
+    from .hub import AffectHeads
+
+    if _hub_present(source) or is_hub_id(source):
+        try:
+            return AffectHeads.from_pretrained(source).to_headset()
+        except HeadsMismatchError:
+            raise
+        except Exception as exc:  # hub unreachable, no such repo, a config that is not JSON, a broken file
+            detail = str(exc).splitlines()[0][:200] if str(exc) else "no detail"
+            raise HeadsMismatchError(f"The heads in {source} cannot be loaded ({type(exc).__name__}: {detail}).") from None
+    if not _legacy_present(source):
         raise HeadsMissingError(
-            f"No MLP heads in {weights_dir}. Import the report's heads with "
+            f"No MLP heads in {source}. Import the report's heads with "
             f"`python -m engage import-heads {REFERENCE_HEADS_REPO}` (or a local folder of mlp_<State>_best.pth), "
             "or train your own; meanwhile use the zero-shot method."
         )
-    with open(os.path.join(weights_dir, CARD_FILE)) as fh:
-        card = json.load(fh)
+    from safetensors.torch import load_file
+
+    card = _read_card(source)
     validate_card(card)
-    tensors = load_file(os.path.join(weights_dir, WEIGHTS_FILE))
+    tensors = load_file(os.path.join(source, WEIGHTS_FILE))
     heads = {}
     for s in STATES:
         state_dict = {k[len(s) + 1 :]: v for k, v in tensors.items() if k.startswith(s + ".")}
@@ -145,5 +186,8 @@ def random_heads(input_size: int, seed: int = 0, backbone: str = "engage tiny te
 
     torch.manual_seed(seed)
     heads = {s: build_mlp(input_size).eval() for s in STATES}
-    card = new_card(input_size, backbone, source=f"random initialisation (seed {seed}), for tests only", trained=False)
+    card = new_card(
+        input_size, backbone, source=f"random initialisation (seed {seed}), for tests only", trained=False,
+        protocol_source="engage's default, given at random initialisation",
+    )
     return HeadSet(heads=heads, card=card)

@@ -12,6 +12,7 @@ from ..media import Clip, VideoSource, image_array_to_clip, load_image, media_ki
 from ..model.backbone import Backbone
 from ..model.batching import pick_batch_size
 from ..model.features import clip_features
+from ..model.protocol import DEFAULT_PROTOCOL, FeatureProtocol
 from ..settings import Limits, Windowing, weights_dir
 from .heads import HeadSet, heads_present, load_heads
 from .reference_heads import import_reference_heads
@@ -19,7 +20,9 @@ from .results import AffectResult, Analysis
 from .webcam import WebcamStream
 from .zeroshot import window_level_probs, zero_shot_probs
 
-METHODS = {"mlp": "MLP heads (report's method)", "zero-shot": "Zero-shot level scoring (report's baseline)"}
+# The zero-shot method is engage's own (next-token probabilities of the levels, one question per state); the
+# report's zero-shot baseline generated one answer for all four states and parsed it, defaulting to level 0.
+METHODS = {"mlp": "MLP heads (the report's method)", "zero-shot": "Zero-shot level probabilities (engage's, untrained)"}
 TEST_WEIGHTS_WARNING = "Random test weights: these results are meaningless."
 UNTRAINED_HEADS_WARNING = "The MLP heads are untrained random weights: these results are meaningless."
 
@@ -46,31 +49,46 @@ class Engine:
     batch_size: int | None = None
 
     @classmethod
-    def load(cls, backbone: str | None = None, weights: str | None = None, device: str | None = None) -> Engine:
-        bb = Backbone.load(backbone, device=device)
-        engine = cls(backbone=bb)
-        engine.attach_heads(weights or weights_dir())
+    def load(
+        cls,
+        backbone: str | None = None,
+        weights: str | None = None,
+        device: str | None = None,
+        protocol: FeatureProtocol | None = None,
+        heads_source: str | None = None,
+    ) -> Engine:
+        """Heads first (a folder or a hub repo id), then the backbone fed with their feature protocol, or with
+        ``protocol`` when given (heads recorded with another are then refused). ``heads_source``: a hub repo or
+        folder of the report's checkpoints, imported into ``weights`` when it holds no heads (the Space's first
+        start). Without usable heads the reason is kept for the user and zero-shot still works."""
+        source = weights or weights_dir()
+        heads, problem = None, None
+        if heads_source and not heads_present(source):
+            try:
+                import_reference_heads(heads_source, source)
+            except Exception as exc:  # no hub, no such repo, or a bad checkpoint: say why, keep zero-shot working
+                problem = f"No heads in {source}, and importing {heads_source} failed: {exc}"
+        if problem is None:
+            try:
+                heads = load_heads(source)
+            except HeadsError as exc:
+                problem = str(exc)
+        chosen = protocol or (heads.protocol if heads is not None else DEFAULT_PROTOCOL)
+        engine = cls(backbone=Backbone.load(backbone, device=device, protocol=chosen))
+        if heads is not None:
+            engine.use_heads(heads)
+        else:
+            engine.heads_problem = problem
         return engine
 
-    def attach_heads(self, folder: str) -> None:
-        """Load heads from ``folder``; on failure keep the reason to show the user, never random heads."""
+    def use_heads(self, heads: HeadSet) -> None:
+        """Attach ``heads`` if they fit the backbone; else keep the reason to show the user, never other heads."""
         try:
-            heads = load_heads(folder)
             heads.check_compatible(self.backbone.hidden_size, self.backbone.protocol)
         except HeadsError as exc:
             self.heads, self.heads_problem = None, str(exc)
         else:
             self.heads, self.heads_problem = heads, None
-
-    def import_heads_if_missing(self, folder: str, source: str) -> None:
-        """Fetch and convert the report's heads into ``folder`` when it has none (used on the Space)."""
-        if not heads_present(folder):
-            try:
-                import_reference_heads(source, folder)
-            except Exception as exc:  # no hub, no such repo, or a bad checkpoint: say why, keep zero-shot working
-                self.heads, self.heads_problem = None, f"No heads in {folder}, and importing {source} failed: {exc}"
-                return
-        self.attach_heads(folder)
 
     def warnings(self, method: str) -> list[str]:
         out = []

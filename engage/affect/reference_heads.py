@@ -11,7 +11,7 @@ import os
 import numpy as np
 
 from ..errors import HeadsMismatchError, HeadsMissingError, UnsafeCheckpointError
-from ..model.protocol import DEFAULT_PROTOCOL, FeatureProtocol
+from ..model.protocol import REPORT_PROTOCOL, REPORT_PROTOCOL_SOURCE, FeatureProtocol
 from ..settings import DEFAULT_BACKBONE
 from .card import new_card
 from .heads import HeadSet, module_from_state_dict
@@ -55,7 +55,7 @@ def import_reference_heads(
     src: str,
     out_dir: str,
     backbone: str = DEFAULT_BACKBONE,
-    protocol: FeatureProtocol = DEFAULT_PROTOCOL,
+    protocol: FeatureProtocol = REPORT_PROTOCOL,
 ) -> HeadSet:
     """Convert the report's ``mlp_<State>_best.pth`` files (local folder or hub repo) to safetensors + card."""
     folder = _resolve_source(src)
@@ -87,6 +87,7 @@ def import_reference_heads(
         source=f"imported from {src} (the first report's published checkpoints) by `python -m engage import-heads`",
         trained=True,
         protocol=protocol,
+        protocol_source=REPORT_PROTOCOL_SOURCE if protocol == REPORT_PROTOCOL else "given to import_reference_heads",
         training={"by": "the first report's authors; see its section 2.5", "selection": "best validation macro-F1"},
         metrics=validation,
     )

@@ -3,6 +3,7 @@ configurations (``mid``: the 7B's widths with 2 + 2 layers; ``full``: the 7B's a
 from __future__ import annotations
 
 import os
+import shutil
 
 import numpy as np
 
@@ -29,6 +30,31 @@ def daisee_like_windows(count: int) -> list[Clip]:
     """``count`` windows of 10 frames at 640×480 (a DAiSEE clip at 1 FPS), from the example clip."""
     frames = VideoSource(EXAMPLE_CLIP).clips()[0].frames[:10]
     return [Clip(frames.copy(), np.arange(10.0), 10.0 * i, 10.0 * (i + 1)) for i in range(count)]
+
+
+def daisee_like_files(count: int, folder: str) -> list[str]:
+    """``count`` DAiSEE-like files in ``folder``: AVIs (MPEG-4 Part 2, as DAiSEE's) of 10 s at 30 fps, 640×480,
+    the example clip's frames looped; the first is reused when it is already there."""
+    import av
+
+    path = os.path.join(folder, "daisee-like-0.avi")
+    if not os.path.exists(path):
+        with av.open(EXAMPLE_CLIP) as container:
+            frames = [f.to_ndarray(format="rgb24", width=640, height=480) for f in container.decode(video=0)]
+        with av.open(path, "w") as container:
+            stream = container.add_stream("mpeg4", rate=30)
+            stream.width, stream.height, stream.pix_fmt = 640, 480, "yuv420p"
+            for i in range(300):
+                for packet in stream.encode(av.VideoFrame.from_ndarray(frames[i % len(frames)], format="rgb24")):
+                    container.mux(packet)
+            for packet in stream.encode(None):
+                container.mux(packet)
+    paths = [path]
+    for i in range(1, count):  # copies, so that no file is served from a warm page cache the others lack
+        paths.append(os.path.join(folder, f"daisee-like-{i}.avi"))
+        if not os.path.exists(paths[-1]):
+            shutil.copyfile(path, paths[-1])
+    return paths
 
 
 def qwen_config(name: str, ids: dict[str, int] | None = None):

@@ -42,11 +42,12 @@ def _counter():
     return fc.FlopCounterMode(display=False)
 
 
-def flop_counts(extract: Callable[[Backbone, list[Clip]], np.ndarray], backbone: Backbone, clip: Clip) -> dict[str, int]:
-    """FLOPs of ``extract`` on one window per aten op (matmuls, convolutions, SDPA), as FlopCounterMode counts them."""
+def flop_counts(extract: Callable[[Backbone, list], np.ndarray], backbone: Backbone, item: Clip | str) -> dict[str, int]:
+    """FLOPs of ``extract`` on one window (a clip, or a file of one window) per aten op (matmuls, convolutions,
+    SDPA), as FlopCounterMode counts them."""
     counter = _counter()
     with counter:
-        extract(backbone, [clip])
+        extract(backbone, [item])
     return {str(op): n for op, n in counter.get_flop_counts()["Global"].items()}
 
 

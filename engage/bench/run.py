@@ -6,10 +6,11 @@ import os
 import platform
 import tempfile
 
-from ..model.backbone import Backbone, pick_device
+from ..model.backbone import Backbone, model_dtype, pick_device
 from ..model.batching import CPU_BATCH, pick_batch_size
+from ..model.protocol import REPORT_PROTOCOL
 from ..model.tiny import make_tiny_backbone
-from .configs import random_backbone
+from .configs import daisee_like_files, random_backbone
 from .flops import matmul_tflops
 from .full_size import estimate_full
 from .measure import BenchResult, format_results, measure
@@ -40,8 +41,10 @@ def run_bench(
     results, webcam_lines, estimate_lines = [], [], []
     print(f"machine: {machine_description()}")
     print(
-        f"input: {windows} windows of 10 frames at 640×480 (a DAiSEE clip at 1 FPS), batched 'batch' at a time "
-        f"(engage: sized to free GPU memory on CUDA, {CPU_BATCH} on CPU; reference: 1); median of {repeats} runs"
+        f"input: {windows} DAiSEE-like AVIs (MPEG-4, 10 s at 30 fps, 640×480), end to end: engage decodes the 10 frames "
+        f"the report's rule keeps and batches 'batch' windows (sized to free GPU memory on CUDA, {CPU_BATCH} on CPU); "
+        f"the reference is the report's call (every frame decoded by transformers, one clip at a time, in "
+        f"{REPORT_PROTOCOL.gpu_dtype} on a GPU); median of {repeats} runs"
     )
     dtype, size = (torch.bfloat16, 8192) if cuda else (torch.float32, 2048)
     rate = matmul_tflops(device, dtype, size)
@@ -49,6 +52,7 @@ def run_bench(
     print(f"matmul rate: {rate:.2f} TFLOP/s ({dtype_name}, {size}×{size} torch.matmul on {device}, best of 10)")
     with tempfile.TemporaryDirectory() as tmp:
         tiny_dir = make_tiny_backbone(os.path.join(tmp, "tiny"))
+        files = daisee_like_files(windows, tmp)
         plans = [("checkpoint", backbone)] if backbone else [(c, None) for c in configs]
         for name, source in plans:
             if name == "full" and not device.startswith("cuda"):
@@ -60,7 +64,7 @@ def run_bench(
                 bb = Backbone.load(tiny_dir, device=device)
             else:
                 bb = random_backbone(name, tiny_dir, device)
-            results.append(measure(bb, name, windows, repeats, "engage", matmul_tflops=rate, batch_size=pick_batch_size(bb)))
+            results.append(measure(bb, name, files, repeats, "engage", matmul_tflops=rate, batch_size=pick_batch_size(bb)))
             if webcam_frames:
                 webcam = webcam_updates(bb, webcam_frames)
                 webcam_lines.append(webcam.line(name))
@@ -70,8 +74,8 @@ def run_bench(
                 estimate_lines.append(estimate_full(bb).lines(gpu_tflops))
             if reference:
                 if device.startswith("cuda"):
-                    bb.model.half()  # the report ran float16
-                results.append(measure(bb, name, windows, repeats, "reference", matmul_tflops=rate))
+                    bb.model.to(model_dtype(REPORT_PROTOCOL, device))
+                results.append(measure(bb, name, files, repeats, "reference", matmul_tflops=rate))
             del bb
             if device.startswith("cuda"):
                 torch.cuda.empty_cache()

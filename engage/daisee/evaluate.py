@@ -228,7 +228,7 @@ def cmd_evaluate(args) -> int:
 def add_cli(subparsers) -> None:
     p = subparsers.add_parser("evaluate", help="score heads on a split of extracted features, next to baselines")
     p.add_argument("--features", required=True, help="features directory written by `python -m engage extract`")
-    p.add_argument("--weights", default="weights", help="folder with heads.safetensors + card.json (default weights/)")
+    p.add_argument("--weights", default="weights", help="heads: a folder or a hub repo id (default weights/)")
     p.add_argument("--split", choices=featurestore.SPLITS, default="Test")
     p.add_argument("--out", help="where to write the evaluation (default <weights>/evaluation/)")
     p.set_defaults(func=cmd_evaluate)

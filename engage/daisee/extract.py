@@ -11,10 +11,9 @@ serving time exactly what they were trained on.
   (The app's 10 s windows give the same single window for a clip under 15 s; the explicit windowing keeps a
   longer clip, or a changed ``ENGAGE_WINDOW_SECONDS``, from being split.)
 * An augmentation image goes through ``load_image`` → ``image_array_to_clip`` → ``clip_features``, the
-  app's image path: a one-frame video with the one feature protocol. The report used the prompt
-  "Analyze this image." for these; engage deliberately feeds every input with the same protocol
-  (``FeatureProtocol``), so an image feature and a video feature are comparable and the heads' card can
-  record one protocol.
+  app's image path, fed as the backbone's feature protocol says (``--protocol``): under ``report`` as an image
+  with "Analyze this image.", as the report's notebook fed them; under ``engage`` as a one-frame video with the
+  video prompt. The features directory's meta.json records the protocol, and heads trained on it record it too.
 
 Output is written with ``engage.daisee.featurestore`` (see there for the layout), a chunk every ``chunk_size``
 clips. Runs are resumable: a rerun skips clips already written or recorded as failed, and since chunks and
@@ -39,6 +38,7 @@ from ..errors import EmptyMediaError, EngageError, MediaError
 from ..media import Clip, VideoSource, image_array_to_clip, load_image
 from ..model.backbone import Backbone
 from ..model.features import clip_features
+from ..model.protocol import DEFAULT_PROTOCOL, PROTOCOLS, protocol_named
 from ..settings import Limits, Windowing
 from . import featurestore
 from .labels import canonical_split, find_clips, parse_shard
@@ -299,7 +299,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
         split = AUGMENT_SPLIT
         level = 2 if args.level is None else args.level
         items, decode = image_items(args.images, args.state, level), decode_image
-    backbone = Backbone.load(args.backbone)
+    backbone = Backbone.load(args.backbone, protocol=protocol_named(args.protocol))
     summary = extract_items(
         items, args.out, split, backbone, decode, shard, args.batch_size, args.chunk_size, progress=not args.quiet
     )
@@ -325,5 +325,12 @@ def add_cli(subparsers) -> None:
     p.add_argument("--batch-size", type=int, default=4, help="clips per forward pass (default 4)")
     p.add_argument("--chunk-size", type=int, default=64, help="clips per written chunk (default 64)")
     p.add_argument("--backbone", help="hub id or local directory (default $ENGAGE_BACKBONE)")
+    p.add_argument(
+        "--protocol",
+        choices=list(PROTOCOLS),
+        default=DEFAULT_PROTOCOL.name,
+        help="feature protocol (engage.model.protocol): report (float16 on GPU, photos as images, as the report's code) "
+        "or engage (bfloat16, photos as one-frame videos; the default); heads trained on the features record it",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress lines on stderr")
     p.set_defaults(func=cmd_extract)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from ..affect.card import CARD_FILE, new_card
+from ..affect.card import new_card
 from ..affect.heads import HeadSet, build_mlp, heads_present, load_heads
 from ..affect.results import LEVELS, STATES
 from ..errors import EngageError
@@ -360,8 +360,10 @@ def train_heads(
     out_dir: str,
     config: TrainConfig | None = None,
     log: Callable[[str], None] | None = None,
+    push_to: str | None = None,
 ) -> TrainReport:
-    """Train the heads of ``config.states`` on ``features_dir`` and save them (+ card, curves) to ``out_dir``.
+    """Train the heads of ``config.states`` on ``features_dir`` and save them (a hub model: weights, config with
+    the card, model card; + curves) to ``out_dir``, and publish the heads to the hub repo ``push_to`` when given.
 
     Training a subset of the states keeps the other heads (and their card entries) already in ``out_dir``.
     """
@@ -390,7 +392,7 @@ def train_heads(
         metrics={s: metrics[s] for s in STATES},
     )
     headset = HeadSet(heads={s: heads[s] for s in STATES}, card=card)
-    headset.save(out_dir)
+    headset.save(out_dir, push_to=push_to)
     with open(os.path.join(out_dir, CURVES_JSON), "w") as fh:
         json.dump(curves, fh, indent=1)
     curves_figure(curves).write_html(os.path.join(out_dir, CURVES_HTML), include_plotlyjs="cdn")
@@ -481,8 +483,10 @@ def cmd_train(args) -> int:
         seed=args.seed,
         scheduler_on=args.scheduler_on,
     )
-    report = train_heads(args.features, args.out, config, log=print)
-    print(f"wrote {args.out}/heads.safetensors, {CARD_FILE}, {CURVES_JSON} and {CURVES_HTML}")
+    report = train_heads(args.features, args.out, config, log=print, push_to=args.push_to_hub)
+    print(f"wrote {args.out}/model.safetensors, config.json (with the card), README.md (the model card), {CURVES_JSON} and {CURVES_HTML}")
+    if args.push_to_hub:
+        print(f"published the heads to https://huggingface.co/{args.push_to_hub}")
     print(f"{'state':<12} dropout  epoch  val macro-F1  test macro-F1  majority macro-F1  test clips")
     for state, r in report.states.items():
         test = f"{r.test.f1_macro:13.4f}" if r.test else f"{'–':>13}"
@@ -496,7 +500,8 @@ def add_cli(subparsers) -> None:
     defaults = TrainConfig()
     p = subparsers.add_parser("train", help="train the four MLP heads on extracted features")
     p.add_argument("--features", required=True, help="features directory written by `python -m engage extract`")
-    p.add_argument("--out", default="weights", help="where to write heads.safetensors, card.json and curves (default weights/)")
+    p.add_argument("--out", default="weights", help="where to write the heads (a hub model folder) and curves (default weights/)")
+    p.add_argument("--push-to-hub", metavar="REPO", help="also publish the heads to this hub model repo (needs a token: HF_TOKEN or `hf auth login`)")
     p.add_argument(
         "--augment",
         action=argparse.BooleanOptionalAction,

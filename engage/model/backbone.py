@@ -14,7 +14,7 @@ import numpy as np
 from ..errors import BackboneUnavailableError
 from ..media import Clip
 from ..settings import backbone_source, device_override
-from .protocol import DEFAULT_PROTOCOL, FeatureProtocol
+from .protocol import DEFAULT_PROTOCOL, IMAGES_AS_IMAGE, FeatureProtocol
 from .tiny import is_test_backbone
 
 HUB_TIMEOUT_S = 5.0  # how long the hub may take to answer before the cache alone is tried
@@ -53,6 +53,13 @@ def hub_access(source: str, timeout: float = HUB_TIMEOUT_S) -> dict:
     )
 
 
+def model_dtype(protocol: FeatureProtocol, device: str):
+    """The protocol's dtype on a GPU; float32 on a CPU (half precision there is slow and not what any GPU computes)."""
+    import torch
+
+    return getattr(torch, protocol.gpu_dtype) if device.startswith("cuda") else torch.float32
+
+
 @dataclass
 class Backbone:
     """A loaded processor + model pair and the protocol used to feed it."""
@@ -72,7 +79,6 @@ class Backbone:
         device: str | None = None,
         protocol: FeatureProtocol = DEFAULT_PROTOCOL,
     ) -> Backbone:
-        import torch
         from transformers import AutoModelForImageTextToText, AutoProcessor
         from transformers.utils import logging as hf_logging
 
@@ -81,7 +87,7 @@ class Backbone:
         source = source or backbone_source()
         access = hub_access(source)
         device = device or pick_device()
-        dtype = torch.bfloat16 if device.startswith("cuda") else torch.float32
+        dtype = model_dtype(protocol, device)
         processor = AutoProcessor.from_pretrained(source, **access)
         model = AutoModelForImageTextToText.from_pretrained(source, dtype=dtype, attn_implementation="sdpa", **access)
         model.to(device).eval()
@@ -101,29 +107,43 @@ class Backbone:
     def tokenizer(self):
         return self.processor.tokenizer
 
-    def chat_text(self, prompt: str) -> str:
-        messages = [{"role": "user", "content": [{"type": "video"}, {"type": "text", "text": prompt}]}]
+    def chat_text(self, prompt: str, media: str = "video") -> str:
+        messages = [{"role": "user", "content": [{"type": media}, {"type": "text", "text": prompt}]}]
         return self.processor.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+
+    def as_image(self, clip: Clip) -> bool:
+        """Whether the protocol feeds this clip as an image (a photo, under a protocol that does so)."""
+        return clip.still and self.protocol.images == IMAGES_AS_IMAGE
+
+    def feature_texts(self, clips: list[Clip]) -> list[str]:
+        """The chat text of each clip's feature call: the protocol's prompt, and its image prompt for a photo
+        it feeds as an image."""
+        p = self.protocol
+        return [self.chat_text(p.image_prompt, "image") if self.as_image(c) else self.chat_text(p.prompt) for c in clips]
 
     def inputs(self, clips: list[Clip], prompts: list[str]):
         """Processor outputs for one batch: clip i goes with prompt i, as a 1 FPS video."""
         return self.inputs_for_texts(clips, [self.chat_text(t) for t in prompts])
 
     def inputs_for_texts(self, clips: list[Clip], texts: list[str]):
-        """Processor outputs for chat texts already built (each holding one video placeholder)."""
+        """Processor outputs for chat texts already built, each holding one video placeholder, or one image
+        placeholder for a clip ``as_image`` (those go to the image processor with its own size settings, as in the
+        report's call)."""
         from transformers.video_utils import VideoMetadata
 
         p = self.protocol
-        videos = [np.ascontiguousarray(c.frames) for c in clips]
-        metadata = [VideoMetadata(total_num_frames=len(v), fps=p.fps) for v in videos]
-        batch = self.processor(
-            text=texts,
-            videos=videos,
-            video_metadata=metadata,
-            do_sample_frames=False,
-            size={"shortest_edge": p.min_pixels, "longest_edge": p.max_pixels},
-            cap_pixels_per_frame=True,
-            padding=True,
-            return_tensors="pt",
-        )
+        images = [c.frames[0] for c in clips if self.as_image(c)]
+        videos = [np.ascontiguousarray(c.frames) for c in clips if not self.as_image(c)]
+        kwargs = {}
+        if videos:
+            kwargs = {
+                "videos": videos,
+                "video_metadata": [VideoMetadata(total_num_frames=len(v), fps=p.fps) for v in videos],
+                "videos_kwargs": {
+                    "do_sample_frames": False,
+                    "size": {"shortest_edge": p.min_pixels, "longest_edge": p.max_pixels},
+                    "cap_pixels_per_frame": True,
+                },
+            }
+        batch = self.processor(text=texts, images=images or None, padding=True, return_tensors="pt", **kwargs)
         return batch.to(self.device)

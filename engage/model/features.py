@@ -19,18 +19,18 @@ def mean_pool(hidden, attention_mask):
 def clip_features(backbone: Backbone, clips: Iterable[Clip], batch_size: int = 4) -> np.ndarray:
     """One ``hidden_size`` vector per clip, as (N, hidden_size) float32.
 
-    Clips are run ``batch_size`` at a time; the language model's last hidden state is averaged over
-    all tokens of the sequence (system prompt, video tokens and text), as the reference did.
+    Clips are run ``batch_size`` at a time, each fed as the backbone's protocol says (a photo as an image or
+    a one-frame video); the language model's last hidden state is averaged over all tokens of the sequence
+    (system prompt, vision tokens and text), as the report's code did.
     """
     import torch
 
     clips = list(clips)
     out = np.zeros((len(clips), backbone.hidden_size), dtype=np.float32)
-    prompt = backbone.protocol.prompt
     with torch.inference_mode(), backbone.lock:
         for i in range(0, len(clips), batch_size):
             chunk = clips[i : i + batch_size]
-            batch = backbone.inputs(chunk, [prompt] * len(chunk))
+            batch = backbone.inputs_for_texts(chunk, backbone.feature_texts(chunk))
             hidden = backbone.model.model(**batch, use_cache=False).last_hidden_state
             out[i : i + len(chunk)] = mean_pool(hidden, batch["attention_mask"]).cpu().numpy()
     return out

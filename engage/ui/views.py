@@ -7,6 +7,7 @@ import uuid
 
 from ..affect.pipeline import METHODS, Engine
 from ..affect.results import LEVEL_NAMES, LEVELS, STATES, Analysis
+from ..model.protocol import IMAGES_AS_IMAGE
 from ..settings import REPO_ROOT
 from . import plots
 
@@ -159,16 +160,25 @@ def about_markdown(engine: Engine) -> str:
             "",
             "### The model",
             f"- Backbone: `{bb.source}` ({bb.hidden_size}-d hidden state), frozen, on `{bb.device}`.",
-            f"- Feature: the clip goes in as a video sampled as the report's processor call samples it (floor(seconds × {p.fps:g} / 2) × 2 "
-            "frames, at least 4, evenly spread) inside a chat message with the text "
-            f"\"{p.prompt}\"; the feature is the {p.pooling}. Each frame is resized to "
-            f"{p.min_pixels / 1e6:.1f}-{p.max_pixels / 1e6:.1f} megapixels ({p.min_pixels // 784}-{p.max_pixels // 784} "
-            "patches of 28×28 pixels), as Qwen2-VL's video processor does by default.",
-            f"- **MLP heads (report's method):** four small classifiers ({head_size} → 512 → 256 → 4) trained on those "
+            f"- Feature ({p.name} protocol): a video is cut into 10 s windows; each goes in as the report's processor "
+            f"call feeds it: the frames that call keeps (floor(seconds × {p.fps:g} / 2) × 2, at least 4, evenly spread), "
+            f"each resized to {p.min_pixels / 1e6:.1f}-{p.max_pixels / 1e6:.1f} megapixels ({p.min_pixels // 784}-"
+            f"{p.max_pixels // 784} patches of 28×28 pixels), inside a chat message with the text \"{p.prompt}\". "
+            + (
+                f"A photo goes in as an image with \"{p.image_prompt}\", as the report fed its augmentation images. "
+                if p.images == IMAGES_AS_IMAGE
+                else "A photo goes in as a one-frame video with the same text (engage's choice; the report fed images as images). "
+            )
+            + f"The model runs in {p.gpu_dtype} on a GPU (float32 on a CPU); the feature is the {p.pooling}. "
+            + ("This is the protocol read from the report's code, which the report's heads were trained with." if p.name == "report"
+               else "The heads, when loaded, were trained with this same protocol (a mismatch is refused)."),
+            f"- **{METHODS['mlp']}:** four small classifiers ({head_size} → 512 → 256 → 4) trained on those "
             "features, one per state.",
-            "- **Zero-shot level scoring (report's baseline):** the same model is asked, per state, to rate levels 0-3 "
-            "(each level defined in the prompt); the probabilities are read from its next-token scores for `0`-`3`. "
-            "No text is parsed and nothing defaults to level 0.",
+            f"- **{METHODS['zero-shot']}:** engage's own scoring with the same model, no training: asked once per "
+            "state to rate levels 0-3 (each level defined in the prompt), it gives the probability of each level from "
+            "its next-token scores for `0`-`3`. This is **not** the report's zero-shot baseline, which generated one "
+            "answer for all four states, read the digits with a regular expression and put level 0 wherever none was "
+            "found; its numbers are not comparable with these.",
             "",
             heads_markdown(engine),
             "",
