@@ -41,7 +41,14 @@ def test_numbers_equal_engage_metrics_on_independent_predictions(trained):
     for i, state in enumerate(STATES):
         e = report.states[state]
         y_true = test.labels[:, i]
-        assert e.model == classification_metrics(y_true, probs[:, i].argmax(axis=1))
+        predicted = probs[:, i].argmax(axis=1)
+        assert e.model == classification_metrics(y_true, predicted)
+        from sklearn import metrics as skm
+
+        kappa = skm.cohen_kappa_score(y_true, predicted, weights="quadratic", labels=[0, 1, 2, 3])
+        assert e.model.qwk == pytest.approx(0.0 if np.isnan(kappa) else kappa, abs=1e-9)
+        assert e.model.balanced_accuracy == pytest.approx(skm.balanced_accuracy_score(y_true, predicted), abs=1e-9)
+        assert e.majority.qwk == pytest.approx(0.0, abs=1e-12)
         assert e.model.to_dict() == heads.card["metrics"][state]["test"]  # what training measured on the same clips
 
         counts = np.bincount(y_true, minlength=4)
@@ -78,7 +85,11 @@ def test_files_and_figures_are_written(trained, tmp_path):
     md = (tmp_path / "out" / "evaluation.md").read_text()
     assert "stratified random (expected)" in md and "majority class (level" in md and "Confusion matrix" in md
     frustration = report.states["Frustration"].model
-    assert f"| heads | {frustration.accuracy:.4f} | {frustration.precision_macro:.4f}" in md
+    assert (
+        f"| heads | {frustration.accuracy:.4f} | {frustration.balanced_accuracy:.4f} | {frustration.qwk:.4f} "
+        f"| {frustration.precision_macro:.4f}" in md
+    )
+    assert {"qwk", "balanced_accuracy"} <= set(entry["majority_class"])
     html = (tmp_path / "out" / "confusion_Frustration.html").read_text()
     assert "heatmap" in html
 

@@ -45,6 +45,40 @@ def test_parity_with_scikit_learn(y_true, y_pred):
     assert m.confusion == skm.confusion_matrix(y_true, y_pred, labels=LABELS).tolist()
 
 
+def _ordinal_cases():
+    yield from _cases()
+    rng = np.random.default_rng(1)
+    for _ in range(200):
+        n = int(rng.integers(1, 40))
+        present = rng.choice(4, size=int(rng.integers(1, 5)), replace=False)
+        y_true = rng.choice(present, n)
+        y_pred = np.where(rng.random(n) < 0.5, y_true, rng.integers(0, 4, n))
+        yield y_true, y_pred
+    yield np.array([3, 3, 3]), np.array([3, 3, 3])  # one level everywhere: kappa undefined in scikit-learn
+    yield np.array([1, 1, 2]), np.array([1, 1, 2])  # perfect
+    yield np.array([0, 1, 2, 3]), np.array([3, 2, 1, 0])  # reversed
+
+
+@pytest.mark.parametrize("y_true, y_pred", list(_ordinal_cases()))
+def test_ordinal_metrics_parity_with_scikit_learn(y_true, y_pred):
+    import warnings
+
+    m = classification_metrics(y_true, y_pred)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # scikit-learn warns where kappa is undefined or y_pred has extra levels
+        kappa = skm.cohen_kappa_score(y_true, y_pred, weights="quadratic", labels=LABELS)
+        balanced = skm.balanced_accuracy_score(y_true, y_pred)
+    assert m.qwk == pytest.approx(0.0 if np.isnan(kappa) else kappa, abs=1e-9)
+    assert m.balanced_accuracy == pytest.approx(balanced, abs=1e-9)
+
+
+def test_ordinal_metrics_of_the_baselines():
+    """A constant guess: kappa 0 (its agreement is all chance), balanced accuracy 1 / levels present."""
+    m = metrics_from_confusion(majority_confusion([50, 30, 0, 5]))
+    assert m.qwk == pytest.approx(0.0, abs=1e-12) and m.balanced_accuracy == pytest.approx(1 / 3)
+    assert metrics_from_confusion(stratified_confusion([50, 30, 15, 5], [50, 30, 15, 5])).qwk == pytest.approx(0.0, abs=1e-12)
+
+
 def test_confusion_matrix_checks_input():
     with pytest.raises(ValueError):
         confusion_matrix([0, 1], [0])

@@ -190,6 +190,10 @@ def test_card_reads_in_the_about_tab(default_run):
     frustration = next(line for line in text.splitlines() if line.startswith("| Frustration"))
     m = default_run.card["metrics"]["Frustration"]
     assert f"{m['test']['f1_macro']:.3f}" in frustration and f"{m['majority_baseline_test']['accuracy']:.3f}" in frustration
+    cells = [c.strip() for c in frustration.split("|")[1:-1]]
+    assert cells[3:5] == [f"{m['test']['qwk']:.3f}", f"{m['test']['balanced_accuracy']:.3f}"]
+    assert cells[7:9] == ["0.000", f"{m['majority_baseline_test']['balanced_accuracy']:.3f}"]
+    assert "Feature protocol: **engage**" in text
     assert f"| {SIZES['Test']} |" in frustration
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from huggingface_hub import ModelCard, PyTorchModelHubMixin
 import torch
+from huggingface_hub import ModelCard, PyTorchModelHubMixin
 from torch import nn
 
 from ..errors import HeadsMismatchError

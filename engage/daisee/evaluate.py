@@ -76,15 +76,18 @@ class EvaluationReport:
             *[f"**Warning:** {w}\n" for w in self.warnings],
             f"Baselines: *majority class* always predicts the most frequent level of the {self.baseline_split} split; "
             f"*stratified random* guesses each level with its {self.baseline_split} share, and its numbers come from the "
-            "expected confusion matrix (an average over guesses, not one random draw).",
+            "expected confusion matrix (an average over guesses, not one random draw). *QWK* is the quadratic "
+            "weighted kappa (a miss by one level costs less than a miss by three; 0 is chance, so 0 for a constant "
+            "guess); *balanced accuracy* is the mean recall over the levels that occur.",
         ]
         for s, e in self.states.items():
             lines += [
                 "",
                 f"## {s} ({e.model.n} clips)",
                 "",
-                "| predictor | accuracy | macro precision | macro recall | macro F1 | weighted precision | weighted recall | weighted F1 |",
-                "|---|---|---|---|---|---|---|---|",
+                "| predictor | accuracy | balanced accuracy | QWK | macro precision | macro recall | macro F1 | weighted precision "
+                "| weighted recall | weighted F1 |",
+                "|---|---|---|---|---|---|---|---|---|---|",
             ]
             for name, m in (
                 ("heads", e.model),
@@ -92,7 +95,8 @@ class EvaluationReport:
                 ("stratified random (expected)", e.stratified),
             ):
                 lines.append(
-                    f"| {name} | {m.accuracy:.4f} | {m.precision_macro:.4f} | {m.recall_macro:.4f} | {m.f1_macro:.4f} "
+                    f"| {name} | {m.accuracy:.4f} | {m.balanced_accuracy:.4f} | {m.qwk:.4f} "
+                    f"| {m.precision_macro:.4f} | {m.recall_macro:.4f} | {m.f1_macro:.4f} "
                     f"| {m.precision_weighted:.4f} | {m.recall_weighted:.4f} | {m.f1_weighted:.4f} |"
                 )
             lines += [

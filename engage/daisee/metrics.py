@@ -2,7 +2,11 @@
 
 Definitions follow scikit-learn with ``labels=[0, 1, 2, 3]`` and ``zero_division=0``: every level counts in the
 macro average even when it never occurs, and a precision, recall or F1 with a zero denominator is 0.
-(Tests check agreement with scikit-learn to 1e-9.)
+Two ordinal-aware ones sit beside them: quadratic weighted kappa (``cohen_kappa_score(weights="quadratic")``: a
+prediction one level off costs less than one three levels off; 0 is chance, 1 perfect) and balanced accuracy
+(``balanced_accuracy_score``: the mean recall over the levels that occur, so a constant guess scores 1 / levels
+present). Where scikit-learn's kappa is undefined (every truth and every prediction on one level: nan there),
+engage gives 0, no agreement beyond chance to measure. (Tests check agreement with scikit-learn to 1e-9.)
 """
 from __future__ import annotations
 
@@ -43,6 +47,8 @@ class Metrics:
     f1_weighted: float
     per_level: dict[str, list[float]]  # precision, recall, f1, support: one value per level
     confusion: list[list[float]]
+    qwk: float  # quadratic weighted kappa
+    balanced_accuracy: float  # mean recall over the levels present in the truth
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -79,7 +85,23 @@ def metrics_from_confusion(cm) -> Metrics:
             "support": [as_number(s) for s in support],
         },
         confusion=[[as_number(v) for v in row] for row in cm],
+        qwk=quadratic_weighted_kappa(cm),
+        balanced_accuracy=float(recall[support > 0].mean()) if total else 0.0,
     )
+
+
+def quadratic_weighted_kappa(cm) -> float:
+    """Cohen's kappa with quadratic weights, from a confusion matrix (rows true, columns predicted): one minus
+    the weighted disagreement over the disagreement expected from the two margins alone."""
+    cm = np.asarray(cm, dtype=np.float64)
+    total = cm.sum()
+    if not total:
+        return 0.0
+    levels = np.arange(cm.shape[0])
+    weights = (levels[:, None] - levels[None, :]) ** 2
+    expected = np.outer(cm.sum(axis=1), cm.sum(axis=0)) / total
+    chance = float((weights * expected).sum())
+    return 1.0 - float((weights * cm).sum()) / chance if chance else 0.0
 
 
 def classification_metrics(y_true, y_pred) -> Metrics:

@@ -487,9 +487,9 @@ def cmd_train(args) -> int:
     print(f"wrote {args.out}/model.safetensors, config.json (with the card), README.md (the model card), {CURVES_JSON} and {CURVES_HTML}")
     if args.push_to_hub:
         print(f"published the heads to https://huggingface.co/{args.push_to_hub}")
-    print(f"{'state':<12} dropout  epoch  val macro-F1  test macro-F1  majority macro-F1  test clips")
+    print(f"{'state':<12} dropout  epoch  val macro-F1  test macro-F1  test QWK  test bal.acc  majority macro-F1  test clips")
     for state, r in report.states.items():
-        test = f"{r.test.f1_macro:13.4f}" if r.test else f"{'–':>13}"
+        test = f"{r.test.f1_macro:13.4f}  {r.test.qwk:8.4f}  {r.test.balanced_accuracy:12.4f}" if r.test else f"{'–':>13}  {'–':>8}  {'–':>12}"
         base = f"{r.majority_baseline_test.f1_macro:17.4f}" if r.majority_baseline_test else f"{'–':>17}"
         n = r.test.n if r.test else "–"
         print(f"{state:<12} {r.dropout:7.2f}  {r.best_epoch:5d}  {r.validation.f1_macro:11.4f}  {test}  {base}  {n}")

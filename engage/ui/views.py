@@ -132,16 +132,24 @@ def heads_markdown(engine: Engine) -> str:
         m = metrics.get(s, {})
         test, base, val = m.get("test", {}), m.get("majority_baseline_test", {}), m.get("validation", {})
         rows.append(
-            f"| {s} | {_metric(val.get('f1_macro'))} | {_metric(test.get('f1_macro'))} | {_metric(test.get('accuracy'))} "
-            f"| {_metric(base.get('f1_macro'))} | {_metric(base.get('accuracy'))} | {test.get('n') or base.get('n') or '–'} |"
+            f"| {s} | {_metric(val.get('f1_macro'))} | {_metric(test.get('f1_macro'))} | {_metric(test.get('qwk'))} "
+            f"| {_metric(test.get('balanced_accuracy'))} | {_metric(test.get('accuracy'))} | {_metric(base.get('f1_macro'))} "
+            f"| {_metric(base.get('qwk'))} | {_metric(base.get('balanced_accuracy'))} | {_metric(base.get('accuracy'))} "
+            f"| {test.get('n') or base.get('n') or '–'} |"
         )
+    protocol = engine.heads.protocol
     lines += [
-        "| state | validation macro-F1 | test macro-F1 | test accuracy | majority-class macro-F1 | majority-class accuracy | test clips |",
-        "|---|---|---|---|---|---|---|",
+        "| state | validation macro-F1 | test macro-F1 | test QWK | test balanced accuracy | test accuracy "
+        "| majority macro-F1 | majority QWK | majority balanced accuracy | majority accuracy | test clips |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
         *rows,
         "",
         "The majority-class baseline always predicts the most frequent level of the training set; a head is only "
-        "useful where it beats it on macro-F1. \"–\" means the card has no such number yet.",
+        "useful where it beats it on macro-F1, quadratic weighted kappa (QWK: a miss by one level costs less than a "
+        "miss by three; 0 is chance, and the baseline's) and balanced accuracy (mean recall over the levels that "
+        "occur). \"–\" means the card has no such number yet.",
+        "",
+        f"Feature protocol: **{protocol.name}**, {card.get('protocol_source', 'as recorded in the card')}.",
     ]
     return "\n".join(lines)
 
