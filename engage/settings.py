@@ -68,6 +68,35 @@ def device_override() -> str | None:
     return os.environ.get("ENGAGE_DEVICE") or None
 
 
+def launcher_shard() -> tuple[int, int, str] | None:
+    """The shard a launcher gives this process, as (i, n, where from): torchrun or accelerate (``RANK``,
+    ``WORLD_SIZE``) or a SLURM job array (``SLURM_ARRAY_TASK_ID`` counted from ``SLURM_ARRAY_TASK_MIN``, of
+    ``SLURM_ARRAY_TASK_COUNT``); None when neither is set. Values that do not make a shard raise ValueError."""
+    env = os.environ
+    if env.get("WORLD_SIZE"):
+        i, n, source = env.get("RANK", ""), env["WORLD_SIZE"], f"torchrun/accelerate (RANK={env.get('RANK')}, WORLD_SIZE={env['WORLD_SIZE']})"
+    elif env.get("SLURM_ARRAY_TASK_COUNT") or env.get("SLURM_ARRAY_TASK_ID"):
+        task, first = env.get("SLURM_ARRAY_TASK_ID", ""), env.get("SLURM_ARRAY_TASK_MIN", "0")
+        n = env.get("SLURM_ARRAY_TASK_COUNT", "")
+        i = str(int(task) - int(first)) if task.isdigit() and first.isdigit() else task
+        source = f"a SLURM array (SLURM_ARRAY_TASK_ID={task}, SLURM_ARRAY_TASK_MIN={first}, SLURM_ARRAY_TASK_COUNT={n})"
+    else:
+        return None
+    try:
+        index, count = int(i), int(n)
+    except ValueError:
+        raise ValueError(f"{source} does not give a shard: both must be integers") from None
+    if count < 1 or not 0 <= index < count:
+        raise ValueError(f"{source} does not give a shard: need 0 <= index < count (a SLURM array must be contiguous, e.g. --array=0-3)")
+    return index, count, source
+
+
+def local_rank() -> int | None:
+    """``LOCAL_RANK`` (torchrun, accelerate): which of this machine's GPUs the process should use."""
+    value = os.environ.get("LOCAL_RANK")
+    return int(value) if value and value.isdigit() else None
+
+
 def on_space() -> bool:
     """Running as a Hugging Face Space (the platform sets ``SPACE_ID``)."""
     return bool(os.environ.get("SPACE_ID"))

@@ -17,7 +17,7 @@ from engage.daisee.labels import DatasetError, find_clips, parse_shard, read_lab
 from engage.errors import EngageError
 from engage.model.backbone import Backbone
 
-from conftest import write_video
+from conftest import ROOT, write_video
 
 HEADER = "ClipID,Boredom,Engagement,Confusion,Frustration \n"  # DAiSEE's trailing space
 # (subject, ClipID, seconds or None for a corrupt file, labels). 2.2-4 s at 1 FPS is 3-4 frames: every
@@ -299,3 +299,93 @@ def test_cli_user_errors(daisee_root, tmp_path):
         args.func(args)
     with pytest.raises(SystemExit):
         parser().parse_args(["extract", "--daisee", daisee_root, "--images", str(tmp_path), "--out", str(tmp_path)])
+
+
+# ---------------------------------------------------------------- the shard from the launcher's environment
+
+LAUNCHER_VARS = ("RANK", "WORLD_SIZE", "LOCAL_RANK", "SLURM_ARRAY_TASK_ID", "SLURM_ARRAY_TASK_MIN", "SLURM_ARRAY_TASK_COUNT")
+
+
+@pytest.fixture
+def launcher(monkeypatch):
+    for name in LAUNCHER_VARS:
+        monkeypatch.delenv(name, raising=False)
+
+    def setenv(**values):
+        for name, value in values.items():
+            monkeypatch.setenv(name, str(value))
+
+    return setenv
+
+
+@pytest.mark.parametrize(
+    "env, expected, source",
+    [
+        ({}, (0, 1), "no launcher"),
+        ({"RANK": 2, "WORLD_SIZE": 4, "LOCAL_RANK": 2}, (2, 4), "torchrun/accelerate"),
+        ({"SLURM_ARRAY_TASK_ID": 3, "SLURM_ARRAY_TASK_COUNT": 4, "SLURM_ARRAY_TASK_MIN": 0}, (3, 4), "SLURM"),
+        ({"SLURM_ARRAY_TASK_ID": 7, "SLURM_ARRAY_TASK_COUNT": 4, "SLURM_ARRAY_TASK_MIN": 5}, (2, 4), "SLURM"),  # --array=5-8
+    ],
+)
+def test_the_shard_comes_from_the_launcher(launcher, env, expected, source):
+    launcher(**env)
+    i, n, where = extract.resolve_shard(None)
+    assert (i, n) == expected and source in where
+    assert extract.resolve_shard("1/3")[:2] == (1, 3)  # --shard wins over any launcher
+
+
+@pytest.mark.parametrize(
+    "env",
+    [{"WORLD_SIZE": 4}, {"RANK": 4, "WORLD_SIZE": 4}, {"RANK": "x", "WORLD_SIZE": 2}, {"SLURM_ARRAY_TASK_ID": 1},
+     {"SLURM_ARRAY_TASK_ID": 0, "SLURM_ARRAY_TASK_COUNT": 3, "SLURM_ARRAY_TASK_MIN": 1}],
+)
+def test_a_launcher_environment_that_is_no_shard_is_one_clear_error(launcher, env, daisee_root, tmp_path, capsys):
+    from engage.cli import main
+
+    launcher(**env)
+    with pytest.raises(EngageError, match="does not give a shard"):
+        extract.resolve_shard(None)
+    assert main(["extract", "--daisee", daisee_root, "--split", "Train", "--out", str(tmp_path)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "or pass --shard i/n" in err[0]
+
+
+def test_each_rank_takes_its_own_gpu(launcher, monkeypatch):
+    import torch
+
+    launcher(RANK=1, WORLD_SIZE=2, LOCAL_RANK=1)
+    monkeypatch.delenv("ENGAGE_DEVICE", raising=False)
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert extract._device_for_rank() == "cuda:1"
+    monkeypatch.setenv("ENGAGE_DEVICE", "cuda:0")
+    assert extract._device_for_rank() is None  # ENGAGE_DEVICE decides
+    monkeypatch.delenv("ENGAGE_DEVICE")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert extract._device_for_rank() is None
+
+
+def test_cli_under_torchrun_extracts_its_rank(launcher, daisee_root, tiny_dir, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("ENGAGE_DEVICE", "cpu")
+    launcher(RANK=1, WORLD_SIZE=2, LOCAL_RANK=1)
+    out = str(tmp_path / "features")
+    args = parser().parse_args(["extract", "--daisee", daisee_root, "--split", "Train", "--out", out, "--backbone", tiny_dir])
+    assert args.func(args) == 0
+    captured = capsys.readouterr()
+    assert "extracting shard 1/2 (torchrun/accelerate (RANK=1, WORLD_SIZE=2))" in captured.err
+    assert os.path.isdir(featurestore.shard_dir(out, "Train", 1, 2))
+
+
+def test_the_readmes_torchrun_line_splits_the_split_between_ranks(launcher, daisee_root, tiny_dir, tmp_path):
+    """`torchrun --nproc-per-node 2 -m engage extract ...` (two CPU processes here): each rank its own shard."""
+    import subprocess
+    import sys
+
+    out = str(tmp_path / "features")
+    cmd = [sys.executable, "-m", "torch.distributed.run", "--nproc-per-node", "2", "-m", "engage", "extract",
+           "--daisee", daisee_root, "--split", "Train", "--out", out, "--backbone", tiny_dir, "--quiet"]
+    env = {k: v for k, v in os.environ.items() if k not in LAUNCHER_VARS}
+    done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=600, env=dict(env, ENGAGE_DEVICE="cpu"))
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "shard 0/2 (torchrun" in done.stderr and "shard 1/2 (torchrun" in done.stderr
+    parts = [featurestore.done_ids(featurestore.shard_dir(out, "Train", i, 2)) for i in range(2)]
+    assert parts[0] and parts[1] and not parts[0] & parts[1]

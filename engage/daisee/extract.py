@@ -33,6 +33,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from .. import settings
 from ..affect.results import LEVELS, STATES
 from ..errors import EmptyMediaError, EngageError, MediaError
 from ..media import Clip, VideoSource, image_array_to_clip, load_image
@@ -281,8 +282,30 @@ def extract_images(
 # ---------------------------------------------------------------- CLI
 
 
+def resolve_shard(text: str | None) -> tuple[int, int, str]:
+    """``--shard`` when given, else the launcher's (torchrun, accelerate, a SLURM array), else the whole split."""
+    if text is not None:
+        return (*parse_shard(text), "--shard")
+    try:
+        found = settings.launcher_shard()
+    except ValueError as exc:
+        raise EngageError(f"{exc}; or pass --shard i/n.") from None
+    return found or (0, 1, "no launcher: the whole split")
+
+
+def _device_for_rank() -> str | None:
+    """Under torchrun/accelerate each process takes its own GPU (``LOCAL_RANK``) unless ENGAGE_DEVICE says."""
+    import torch
+
+    rank = settings.local_rank()
+    if settings.device_override() or rank is None or not torch.cuda.is_available():
+        return None
+    return f"cuda:{rank}"
+
+
 def cmd_extract(args: argparse.Namespace) -> int:
-    shard = parse_shard(args.shard)
+    i, n, where = resolve_shard(args.shard)
+    shard = (i, n)
     # Check the inputs before loading the backbone: a typo should not cost a 16 GB model load.
     if args.daisee:
         if not args.split:
@@ -299,7 +322,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
         split = AUGMENT_SPLIT
         level = 2 if args.level is None else args.level
         items, decode = image_items(args.images, args.state, level), decode_image
-    backbone = Backbone.load(args.backbone, protocol=protocol_named(args.protocol))
+    print(f"extracting shard {i}/{n} ({where})", file=sys.stderr)
+    backbone = Backbone.load(args.backbone, device=_device_for_rank(), protocol=protocol_named(args.protocol))
     summary = extract_items(
         items, args.out, split, backbone, decode, shard, args.batch_size, args.chunk_size, progress=not args.quiet
     )
@@ -321,7 +345,11 @@ def add_cli(subparsers) -> None:
     p.add_argument("--state", choices=STATES, help="with --images: the state the images show")
     p.add_argument("--level", type=int, choices=LEVELS, help="with --images: their level (default 2)")
     p.add_argument("--out", required=True, help="features directory (see engage.daisee.featurestore)")
-    p.add_argument("--shard", default="0/1", help="i/n: extract the i-th of n shards (0-based), e.g. 0/4")
+    p.add_argument(
+        "--shard",
+        help="i/n: extract the i-th of n shards (0-based), e.g. 0/4; default: from torchrun/accelerate (RANK, WORLD_SIZE) "
+        "or a SLURM array (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT), else the whole split",
+    )
     p.add_argument("--batch-size", type=int, default=4, help="clips per forward pass (default 4)")
     p.add_argument("--chunk-size", type=int, default=64, help="clips per written chunk (default 64)")
     p.add_argument("--backbone", help="hub id or local directory (default $ENGAGE_BACKBONE)")
