@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import (
     CorruptMediaError,
@@ -59,6 +59,17 @@ class VideoInfo:
     height: int
     # decord seeks to the wrong frame in AVI files with B-frames (dmlc/decord#195): those decode with PyAV.
     needs_sequential_decode: bool = False
+    # Counter-clockwise quarter turns that put the frames upright (the stream's display matrix: phone videos);
+    # width and height above are the upright ones.
+    quarter_turns: int = 0
+    # Seconds of each frame from the first, in presentation order, when the frame rate varies; None when constant.
+    frame_times: np.ndarray | None = None
+
+    @property
+    def coded_size(self) -> tuple[int, int]:
+        """(width, height) of the frames as stored, before turning them upright (PyAV decodes them so; decord
+        turns them itself)."""
+        return (self.height, self.width) if self.quarter_turns % 2 else (self.width, self.height)
 
 
 # ---------------------------------------------------------------- pure sampling helpers
@@ -146,6 +157,7 @@ def load_image(path: str, limits: Limits | None = None) -> np.ndarray:
                         f"the limit is {limits.max_image_pixels / 1e6:.0f} megapixels."
                     )
                 img.load()
+                img = ImageOps.exif_transpose(img)  # a phone photo's orientation tag, applied before any sizing
                 if img.width == 0 or img.height == 0:
                     raise EmptyMediaError("The image is empty (zero pixels).")
                 if max(img.size) > limits.max_side:
@@ -230,6 +242,8 @@ def probe_video(path: str, limits: Limits | None = None) -> VideoInfo:
                 raise EmptyMediaError("The file has no video stream (audio only?).")
             stream = streams[0]
             width, height = stream.codec_context.width, stream.codec_context.height
+            turns = _quarter_turns(container, stream)
+            times = _variable_frame_times(container, stream)
             sequential = "avi" in container.format.name.split(",") and bool(stream.codec_context.has_b_frames)
             fps = float(stream.average_rate or stream.guessed_rate or 0)
             frames = int(stream.frames or 0)
@@ -262,10 +276,53 @@ def probe_video(path: str, limits: Limits | None = None) -> VideoInfo:
         raise MediaTooLongError(
             f"The video lasts {duration:.0f} s; the limit is {limits.max_video_seconds:.0f} s. Trim it and try again."
         )
+    if turns % 2:
+        width, height = height, width
+    if times is not None and len(times) != frames:
+        times = None  # the index and the stream disagree: sample by index, as for a constant rate
     return VideoInfo(
         path=path, fps=fps, num_frames=frames, duration=duration, width=width, height=height,
-        needs_sequential_decode=sequential,
+        needs_sequential_decode=sequential, quarter_turns=turns, frame_times=times,
     )
+
+
+def _quarter_turns(container, stream) -> int:
+    """From the display matrix, read off the first decoded frame (PyAV exposes it there): counter-clockwise
+    quarter turns, 0-3."""
+    import av
+
+    try:
+        frame = next(container.decode(stream), None)
+    except av.error.FFmpegError:
+        frame = None
+    container.seek(0)
+    return int(round((frame.rotation if frame is not None else 0) / 90)) % 4
+
+
+def _variable_frame_times(container, stream, tolerance: float = 0.25) -> np.ndarray | None:
+    """Each frame's time from the first (seconds, sorted) when the spacing varies by more than ``tolerance`` of
+    its median; None for a constant rate. Read from the container's index (no reading of the file), or from the
+    packets where the index lists keyframes only (Matroska/WebM)."""
+    entries = stream.index_entries
+    if entries is not None and stream.frames and len(entries) == stream.frames:
+        stamps = [e.timestamp for e in entries]
+    else:
+        stamps = [p.pts for p in container.demux(stream) if p.pts is not None]
+        container.seek(0)
+    if len(stamps) < 3 or stream.time_base is None:
+        return None
+    times = np.sort(np.asarray(stamps, dtype=np.float64)) * float(stream.time_base)
+    times -= times[0]
+    gaps = np.diff(times)
+    median = float(np.median(gaps))
+    if median <= 0 or np.all(np.abs(gaps - median) <= tolerance * median):
+        return None
+    return times
+
+
+def _frames_at(times: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """For each wanted time, the index of the last frame shown at or before it (``times`` sorted)."""
+    return np.clip(np.searchsorted(times, wanted + 1e-9, side="right") - 1, 0, len(times) - 1).astype(np.int64)
 
 
 class VideoSource:
@@ -282,8 +339,10 @@ class VideoSource:
         import decord
 
         if self._reader is None:
-            width, height = scaled_size(self.info.width, self.info.height, self.limits.max_side)
-            if (width, height) == (self.info.width, self.info.height):
+            # decord applies the display matrix itself: its sizes are the upright ones
+            upright = (self.info.width, self.info.height)
+            width, height = scaled_size(*upright, self.limits.max_side)
+            if (width, height) == upright:
                 width, height = -1, -1
             try:
                 self._reader = decord.VideoReader(self.info.path, ctx=decord.cpu(0), width=width, height=height)
@@ -301,7 +360,7 @@ class VideoSource:
         """Frames at the ``wanted`` indices (sorted), decoded in order with PyAV."""
         import av
 
-        width, height = scaled_size(self.info.width, self.info.height, self.limits.max_side)
+        width, height = scaled_size(*self.info.coded_size, self.limits.max_side)
         targets = iter(wanted.tolist())
         target = next(targets, None)
         last = None
@@ -309,6 +368,8 @@ class VideoSource:
             for index, frame in enumerate(container.decode(video=0)):
                 while target is not None and target == index:
                     last = frame.to_ndarray(format="rgb24", width=width, height=height)
+                    if self.info.quarter_turns:  # PyAV leaves the display matrix to us
+                        last = np.ascontiguousarray(np.rot90(last, self.info.quarter_turns))
                     yield last
                     target = next(targets, None)
                 if target is None:
@@ -325,6 +386,11 @@ class VideoSource:
             first = min(total, int(round(start * video_fps)))
             stop = total if end >= self.info.duration - 1e-6 else min(total, int(round(end * video_fps)))
             out.append(first + report_frame_indices(stop - first, video_fps, self.windowing.fps))
+        times = self.info.frame_times
+        if times is not None and len(times) == total:
+            # Variable frame rate: the report's rule picks times on a constant-rate clip (index / average rate);
+            # take the frame shown at each of those times rather than the frame with that index.
+            out = [_frames_at(times, indices / video_fps) for indices in out]
         return out
 
     def windows(self, part: range | None = None) -> Iterator[Clip]:
@@ -351,7 +417,8 @@ class VideoSource:
                 raise CorruptMediaError(
                     f"The video could not be decoded after {start:.0f} s; it may be truncated or corrupt."
                 ) from exc
-            yield Clip(frames=frames, timestamps=indices / video_fps, start=float(start), end=float(end))
+            times = self.info.frame_times if self.info.frame_times is not None else np.arange(total) / video_fps
+            yield Clip(frames=frames, timestamps=times[indices], start=float(start), end=float(end))
 
     def clips(self) -> list[Clip]:
         return list(self.windows())

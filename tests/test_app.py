@@ -139,3 +139,22 @@ def test_classroom_photo_rename_report_and_export(client, tmp_path):
 def test_classroom_needs_input(client):
     with pytest.raises(Exception, match="Upload a classroom video or photo"):
         client.predict(None, None, ZERO, 8, api_name="/analyze_classroom")
+
+
+def test_a_phone_photo_with_an_exif_tag_is_analysed_upright_through_the_app(client, tmp_path):
+    """Through gradio's upload and the API: a tagged photo gives the upright photo's result, not the sideways one's."""
+    from test_orientation import STORED, upright
+
+    stored = np.ascontiguousarray(STORED[6](upright()))
+    img = Image.fromarray(stored)
+    exif = img.getexif()
+    exif[0x0112] = 6
+    img.save(tmp_path / "tagged.png", exif=exif)
+    Image.fromarray(upright()).save(tmp_path / "upright.png")
+    Image.fromarray(stored).save(tmp_path / "sideways.png")
+    probs = {}
+    for name in ("tagged", "upright", "sideways"):
+        data = client.predict(handle_file(str(tmp_path / f"{name}.png")), MLP, api_name="/analyze_image")[2]
+        probs[name] = np.array([data["windows"][0]["states"][s]["probs"] for s in STATES])
+    np.testing.assert_allclose(probs["tagged"], probs["upright"], atol=1e-6)
+    assert np.abs(probs["tagged"] - probs["sideways"]).max() > 1e-6
