@@ -143,13 +143,9 @@ def test_classroom_needs_input(client):
 
 def test_a_phone_photo_with_an_exif_tag_is_analysed_upright_through_the_app(client, tmp_path):
     """Through gradio's upload and the API: a tagged photo gives the upright photo's result, not the sideways one's."""
-    from test_orientation import STORED, upright
+    from test_orientation import upright, write_tagged
 
-    stored = np.ascontiguousarray(STORED[6](upright()))
-    img = Image.fromarray(stored)
-    exif = img.getexif()
-    exif[0x0112] = 6
-    img.save(tmp_path / "tagged.png", exif=exif)
+    stored = write_tagged(tmp_path / "tagged.png", 6)
     Image.fromarray(upright()).save(tmp_path / "upright.png")
     Image.fromarray(stored).save(tmp_path / "sideways.png")
     probs = {}

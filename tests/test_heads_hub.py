@@ -66,7 +66,7 @@ def test_saved_as_a_hub_model_with_its_card(tmp_path):
     front = readme.split("---")[1]
     assert "library_name: engage" in front and "base_model: engage tiny test backbone" in front
     row = next(line for line in readme.splitlines() if line.startswith("| Confusion |"))
-    assert [c.strip() for c in row.split("|")[1:-1]] == ["Confusion", "0.330", "0.310", "0.120", "0.290", "0.500", "0.180", "0.000", "0.250", "1784"]
+    assert [c.strip() for c in row.split("|")[1:-1]] == ["Confusion", "0.330", "0.310", "0.120", "0.290", "0.500", "0.180", "0.000", "0.250", "0.490", "1784"]
     assert "engage protocol" in readme and "Untrained" not in readme
     np.testing.assert_array_equal(load_heads(str(tmp_path)).predict_proba(FEATURES), heads.predict_proba(FEATURES))
 

@@ -34,25 +34,27 @@ def near(colour: tuple[int, ...], target: tuple[int, ...], tol: int = 40) -> boo
 STORED = {3: lambda a: np.rot90(a, 2), 6: lambda a: np.rot90(a, 1), 8: lambda a: np.rot90(a, -1)}
 
 
-@pytest.mark.parametrize("orientation", [3, 6, 8])
-def test_photos_are_turned_upright_by_their_exif_tag(tmp_path, orientation):
+def write_tagged(path, orientation: int, **save) -> np.ndarray:
+    """The upright picture stored turned, with the EXIF tag that turns it back; returns the stored pixels."""
     stored = np.ascontiguousarray(STORED[orientation](upright()))
     img = Image.fromarray(stored)
     exif = img.getexif()
     exif[0x0112] = orientation
+    img.save(path, exif=exif, **save)
+    return stored
+
+
+@pytest.mark.parametrize("orientation", [3, 6, 8])
+def test_photos_are_turned_upright_by_their_exif_tag(tmp_path, orientation):
     path = tmp_path / f"o{orientation}.jpg"
-    img.save(path, exif=exif, quality=95)
+    write_tagged(path, orientation, quality=95)
     out = load_image(str(path))
     assert out.shape == (80, 120, 3)
     assert near(corner_colour(out, "tl"), RED) and near(corner_colour(out, "br"), BLUE)
 
 
 def test_an_exif_tagged_photo_reaches_the_model_upright(engine, tmp_path):
-    stored = np.ascontiguousarray(STORED[6](upright()))
-    img = Image.fromarray(stored)
-    exif = img.getexif()
-    exif[0x0112] = 6
-    img.save(tmp_path / "tagged.png", exif=exif)
+    write_tagged(tmp_path / "tagged.png", 6)
     Image.fromarray(upright()).save(tmp_path / "upright.png")
     tagged = engine.analyze_image(str(tmp_path / "tagged.png"), "mlp").features[0]
     np.testing.assert_allclose(tagged, engine.analyze_image(str(tmp_path / "upright.png"), "mlp").features[0], atol=1e-6)

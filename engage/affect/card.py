@@ -64,3 +64,26 @@ def new_card(
         "source": source,
         "created": _dt.date.today().isoformat(),
     }
+
+
+def _metric(value) -> str:
+    return "–" if value is None else f"{value:.3f}"
+
+
+def metrics_table(card: dict) -> list[str]:
+    """The card's per-state metrics as a Markdown table: validation and test macro-F1, test QWK, balanced accuracy
+    and accuracy, and the majority-class baseline's on the same test clips ("–" where the card has none)."""
+    rows = [
+        "| state | validation macro-F1 | test macro-F1 | test QWK | test balanced accuracy | test accuracy "
+        "| majority macro-F1 | majority QWK | majority balanced accuracy | majority accuracy | test clips |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    metrics = card.get("metrics", {})
+    for s in STATES:
+        m = metrics.get(s, {})
+        val, test, base = m.get("validation", {}), m.get("test", {}), m.get("majority_baseline_test", {})
+        cells = [_metric(val.get("f1_macro"))]
+        cells += [_metric(test.get(k)) for k in ("f1_macro", "qwk", "balanced_accuracy", "accuracy")]
+        cells += [_metric(base.get(k)) for k in ("f1_macro", "qwk", "balanced_accuracy", "accuracy")]
+        rows.append(f"| {s} | " + " | ".join(cells) + f" | {test.get('n') or base.get('n') or '–'} |")
+    return rows

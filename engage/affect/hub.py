@@ -12,7 +12,7 @@ from torch import nn
 
 from ..errors import HeadsMismatchError
 from ..model.protocol import FeatureProtocol
-from .card import validate_card
+from .card import metrics_table, validate_card
 from .heads import HeadSet, build_mlp, module_from_state_dict
 from .results import LEVEL_NAMES, STATES
 
@@ -94,24 +94,10 @@ class AffectHeads(
         return ModelCard(model_card_text(self.card, self._hub_mixin_info.model_card_data.tags or []))
 
 
-def _metric(value) -> str:
-    return "–" if value is None else f"{value:.3f}"
-
-
 def model_card_text(card: dict, tags: list[str]) -> str:
     """The hub model card: YAML front matter, then what the heads are, the feature protocol, per-state metrics
     beside the majority-class baseline, training and limits."""
     protocol = FeatureProtocol.from_dict(card["protocol"])
-    metrics = card.get("metrics", {})
-    rows = []
-    for s in STATES:
-        m = metrics.get(s, {})
-        val, test, base = m.get("validation", {}), m.get("test", {}), m.get("majority_baseline_test", {})
-        rows.append(
-            f"| {s} | {_metric(val.get('f1_macro'))} | {_metric(test.get('f1_macro'))} | {_metric(test.get('qwk'))} "
-            f"| {_metric(test.get('balanced_accuracy'))} | {_metric(test.get('accuracy'))} | {_metric(base.get('f1_macro'))} "
-            f"| {_metric(base.get('qwk'))} | {_metric(base.get('balanced_accuracy'))} | {test.get('n') or base.get('n') or '–'} |"
-        )
     warning = "" if card.get("trained") else "\n> **Untrained random weights, for tests only: every prediction is meaningless.**\n"
     levels = ", ".join(f"{lv} {name}" for lv, name in enumerate(LEVEL_NAMES))
     training = card.get("training") or {}
@@ -140,10 +126,7 @@ def model_card_text(card: dict, tags: list[str]) -> str:
             "which always predicts the most frequent level of the training set (its QWK is 0). A head is only useful "
             "where it beats the baseline. \"–\": not measured.",
             "",
-            "| state | validation macro-F1 | test macro-F1 | test QWK | test balanced accuracy | test accuracy "
-            "| majority macro-F1 | majority QWK | majority balanced accuracy | test clips |",
-            "|---|---|---|---|---|---|---|---|---|---|",
-            *rows,
+            *metrics_table(card),
             "",
             "## Training",
             "",

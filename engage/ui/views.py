@@ -5,6 +5,7 @@ import os
 import time
 import uuid
 
+from ..affect.card import metrics_table
 from ..affect.pipeline import METHODS, Engine
 from ..affect.results import LEVEL_NAMES, LEVELS, STATES, Analysis
 from ..model.protocol import IMAGES_AS_IMAGE
@@ -111,10 +112,6 @@ def stopped_markdown(reason: str, done: int, calls: int) -> str:
     return f"**Stopped:** {reason}{kept}"
 
 
-def _metric(value) -> str:
-    return "–" if value is None else f"{value:.3f}"
-
-
 def heads_markdown(engine: Engine) -> str:
     """The heads' card, as a reader wants it: where they come from and how well they did."""
     if engine.heads is None:
@@ -126,23 +123,9 @@ def heads_markdown(engine: Engine) -> str:
     ]
     if not card.get("trained"):
         lines.insert(0, warning_banner(["These heads are untrained random weights, for tests only."]))
-    metrics = card.get("metrics", {})
-    rows = []
-    for s in STATES:
-        m = metrics.get(s, {})
-        test, base, val = m.get("test", {}), m.get("majority_baseline_test", {}), m.get("validation", {})
-        rows.append(
-            f"| {s} | {_metric(val.get('f1_macro'))} | {_metric(test.get('f1_macro'))} | {_metric(test.get('qwk'))} "
-            f"| {_metric(test.get('balanced_accuracy'))} | {_metric(test.get('accuracy'))} | {_metric(base.get('f1_macro'))} "
-            f"| {_metric(base.get('qwk'))} | {_metric(base.get('balanced_accuracy'))} | {_metric(base.get('accuracy'))} "
-            f"| {test.get('n') or base.get('n') or '–'} |"
-        )
     protocol = engine.heads.protocol
     lines += [
-        "| state | validation macro-F1 | test macro-F1 | test QWK | test balanced accuracy | test accuracy "
-        "| majority macro-F1 | majority QWK | majority balanced accuracy | majority accuracy | test clips |",
-        "|---|---|---|---|---|---|---|---|---|---|---|",
-        *rows,
+        *metrics_table(card),
         "",
         "The majority-class baseline always predicts the most frequent level of the training set; a head is only "
         "useful where it beats it on macro-F1, quadratic weighted kappa (QWK: a miss by one level costs less than a "
