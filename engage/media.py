@@ -157,7 +157,7 @@ def load_image(path: str, limits: Limits | None = None) -> np.ndarray:
                         f"the limit is {limits.max_image_pixels / 1e6:.0f} megapixels."
                     )
                 img.load()
-                img = ImageOps.exif_transpose(img)  # a phone photo's orientation tag, applied before any sizing
+                ImageOps.exif_transpose(img, in_place=True)  # a phone photo's orientation tag, before any sizing
                 if img.width == 0 or img.height == 0:
                     raise EmptyMediaError("The image is empty (zero pixels).")
                 if max(img.size) > limits.max_side:
@@ -265,6 +265,10 @@ def probe_video(path: str, limits: Limits | None = None) -> VideoInfo:
         raise MediaTooLargeError(
             f"The video is {width}×{height}; the largest side accepted is {limits.max_input_side} pixels."
         )
+    if times is not None:
+        # a varying rate: count and average rate from the frames' times (FFmpeg's average is off with B-frames,
+        # and Matroska/WebM often have neither)
+        frames, fps = len(times), (len(times) - 1) / float(times[-1])
     if fps <= 0 or not math.isfinite(fps):
         raise CorruptMediaError("The video has no usable frame rate; the file may be corrupt.")
     if frames <= 0:
@@ -278,8 +282,6 @@ def probe_video(path: str, limits: Limits | None = None) -> VideoInfo:
         )
     if turns % 2:
         width, height = height, width
-    if times is not None and len(times) != frames:
-        times = None  # the index and the stream disagree: sample by index, as for a constant rate
     return VideoInfo(
         path=path, fps=fps, num_frames=frames, duration=duration, width=width, height=height,
         needs_sequential_decode=sequential, quarter_turns=turns, frame_times=times,
@@ -299,19 +301,27 @@ def _quarter_turns(container, stream) -> int:
     return int(round((frame.rotation if frame is not None else 0) / 90)) % 4
 
 
-def _variable_frame_times(container, stream, tolerance: float = 0.25) -> np.ndarray | None:
-    """Each frame's time from the first (seconds, sorted) when the spacing varies by more than ``tolerance`` of
-    its median; None for a constant rate. Read from the container's index (no reading of the file), or from the
-    packets where the index lists keyframes only (Matroska/WebM)."""
-    entries = stream.index_entries
-    if entries is not None and stream.frames and len(entries) == stream.frames:
-        stamps = [e.timestamp for e in entries]
-    else:
-        stamps = [p.pts for p in container.demux(stream) if p.pts is not None]
-        container.seek(0)
-    if len(stamps) < 3 or stream.time_base is None:
+def _variable_frame_times(container, stream) -> np.ndarray | None:
+    """Each frame's time from the first (seconds, in presentation order) when the frame rate varies; None when it
+    is constant. The container's index (no reading) settles a constant rate in MP4/MOV; its stamps are decode
+    times, off by the B-frame delay, so the times themselves come from the packets' presentation stamps (read,
+    not decoded), as for files whose index lists keyframes only (Matroska/WebM)."""
+    if stream.time_base is None:
         return None
-    times = np.sort(np.asarray(stamps, dtype=np.float64)) * float(stream.time_base)
+    entries = stream.index_entries
+    indexed = entries is not None and bool(stream.frames) and len(entries) == stream.frames
+    if indexed and _varying_times([e.timestamp for e in entries], stream.time_base) is None:
+        return None
+    stamps = [p.pts for p in container.demux(stream) if p.pts is not None]
+    container.seek(0)
+    return _varying_times(stamps, stream.time_base)
+
+
+def _varying_times(stamps: list[int], time_base, tolerance: float = 0.25) -> np.ndarray | None:
+    """The stamps as sorted seconds from the first, or None when every gap is within ``tolerance`` of the median."""
+    if len(stamps) < 3:
+        return None
+    times = np.sort(np.asarray(stamps, dtype=np.float64)) * float(time_base)
     times -= times[0]
     gaps = np.diff(times)
     median = float(np.median(gaps))
@@ -320,9 +330,12 @@ def _variable_frame_times(container, stream, tolerance: float = 0.25) -> np.ndar
     return times
 
 
-def _frames_at(times: np.ndarray, wanted: np.ndarray) -> np.ndarray:
-    """For each wanted time, the index of the last frame shown at or before it (``times`` sorted)."""
-    return np.clip(np.searchsorted(times, wanted + 1e-9, side="right") - 1, 0, len(times) - 1).astype(np.int64)
+def _nearest_frames(times: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """For each wanted time, the index of the frame whose time is nearest (the earlier on a tie); ``times`` sorted,
+    at least two."""
+    right = np.clip(np.searchsorted(times, wanted), 1, len(times) - 1)
+    left = right - 1
+    return np.where(wanted - times[left] <= times[right] - wanted, left, right).astype(np.int64)
 
 
 class VideoSource:
@@ -378,19 +391,19 @@ class VideoSource:
             yield last
             target = next(targets, None)
 
-    def _window_frames(self, bounds: list[tuple[float, float]], video_fps: float, total: int) -> list[np.ndarray]:
+    def _window_frames(
+        self, bounds: list[tuple[float, float]], video_fps: float, total: int, times: np.ndarray | None = None
+    ) -> list[np.ndarray]:
         """For each window, the indices of the frames to decode: the report's sampling rule applied to the
-        window's frames as if it were a clip of its own (the whole file when there is one window)."""
+        window's frames as if it were a clip of its own (the whole file when there is one window). With the
+        frames' ``times`` (a varying rate), the rule's indices are read as times on a constant-rate clip
+        (index / average rate) and the frame nearest each is taken."""
         out = []
         for start, end in bounds:
             first = min(total, int(round(start * video_fps)))
             stop = total if end >= self.info.duration - 1e-6 else min(total, int(round(end * video_fps)))
-            out.append(first + report_frame_indices(stop - first, video_fps, self.windowing.fps))
-        times = self.info.frame_times
-        if times is not None and len(times) == total:
-            # Variable frame rate: the report's rule picks times on a constant-rate clip (index / average rate);
-            # take the frame shown at each of those times rather than the frame with that index.
-            out = [_frames_at(times, indices / video_fps) for indices in out]
+            indices = first + report_frame_indices(stop - first, video_fps, self.windowing.fps)
+            out.append(indices if times is None else _nearest_frames(times, indices / video_fps))
         return out
 
     def windows(self, part: range | None = None) -> Iterator[Clip]:
@@ -402,7 +415,12 @@ class VideoSource:
         else:
             reader = self._open()
             video_fps, total = float(reader.get_avg_fps()) or self.info.fps, len(reader)
-        per_window = self._window_frames(bounds, video_fps, total)
+        times = self.info.frame_times
+        if times is not None and len(times) != total:
+            times = None  # the decoder counts other frames than the container: by index, as for a constant rate
+        if times is not None:
+            video_fps = self.info.fps  # the average over the frames' times
+        per_window = self._window_frames(bounds, video_fps, total, times)
         if self.info.needs_sequential_decode:
             stream = self._pyav_frames(np.concatenate(per_window) if per_window else np.zeros(0, dtype=np.int64))
         for (start, end), indices in zip(bounds, per_window):
@@ -417,8 +435,8 @@ class VideoSource:
                 raise CorruptMediaError(
                     f"The video could not be decoded after {start:.0f} s; it may be truncated or corrupt."
                 ) from exc
-            times = self.info.frame_times if self.info.frame_times is not None else np.arange(total) / video_fps
-            yield Clip(frames=frames, timestamps=times[indices], start=float(start), end=float(end))
+            stamps = times[indices] if times is not None else indices / video_fps
+            yield Clip(frames=frames, timestamps=stamps, start=float(start), end=float(end))
 
     def clips(self) -> list[Clip]:
         return list(self.windows())

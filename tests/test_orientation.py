@@ -53,6 +53,17 @@ def test_photos_are_turned_upright_by_their_exif_tag(tmp_path, orientation):
     assert near(corner_colour(out, "tl"), RED) and near(corner_colour(out, "br"), BLUE)
 
 
+def test_webcam_frames_sent_as_files_are_turned_upright(tmp_path):
+    """frames_to_clip reads each file with load_image: a tagged frame and an upright one make one clip."""
+    from engage.media import frames_to_clip
+
+    write_tagged(tmp_path / "a.jpg", 8, quality=95)
+    Image.fromarray(upright()).save(tmp_path / "b.png")
+    clip = frames_to_clip([str(tmp_path / "a.jpg"), str(tmp_path / "b.png")])
+    assert clip.frames.shape == (2, 80, 120, 3)
+    assert near(corner_colour(clip.frames[0], "tl"), RED) and near(corner_colour(clip.frames[0], "br"), BLUE)
+
+
 def test_an_exif_tagged_photo_reaches_the_model_upright(engine, tmp_path):
     write_tagged(tmp_path / "tagged.png", 6)
     Image.fromarray(upright()).save(tmp_path / "upright.png")
@@ -89,6 +100,19 @@ def test_rotated_phone_video_is_decoded_upright_and_unsquashed(tmp_path, degrees
         assert near(corner_colour(frame, "tl"), RED) and near(corner_colour(frame, "br"), BLUE)
 
 
+@pytest.mark.parametrize("degrees", [90, -90, 180])
+def test_rotated_video_is_turned_upright_on_the_pyav_path(tmp_path, degrees):
+    """PyAV (the B-frame AVI path) leaves the display matrix to engage; the turn must go the right way."""
+    import dataclasses
+
+    source = VideoSource(write_rotated_mp4(str(tmp_path / f"r{degrees}.mp4"), degrees))
+    source.info = dataclasses.replace(source.info, needs_sequential_decode=True)
+    frames = source.clips()[0].frames
+    assert frames.shape[1:] == (96, 160, 3)
+    for frame in frames[[0, -1]]:
+        assert near(corner_colour(frame, "tl"), RED) and near(corner_colour(frame, "br"), BLUE)
+
+
 def test_rotated_video_is_scaled_after_turning(tmp_path):
     """The long side limit applies to the upright picture and keeps its aspect."""
     from engage.settings import Limits
@@ -98,23 +122,22 @@ def test_rotated_video_is_scaled_after_turning(tmp_path):
     assert frames.shape[1:] == (48, 80, 3)
 
 
-def write_vfr(path: str) -> tuple[str, np.ndarray]:
+def write_vfr(path: str, b_frames: int = 0) -> tuple[str, np.ndarray]:
     """5 s at 30 fps, then 5 s at 5 fps; each frame's grey level encodes its time (25 per second)."""
     import fractions
 
     import av
 
     times = np.concatenate([np.arange(150) / 30, 5 + np.arange(25) / 5])
+    base = fractions.Fraction(1, 1000)  # the Matroska muxer's; MP4 takes it too
     with av.open(path, "w") as container:
         stream = container.add_stream("libx264", rate=30)
         stream.width, stream.height, stream.pix_fmt = 64, 48, "yuv420p"
-        stream.time_base = fractions.Fraction(1, 90000)
-        stream.codec_context.time_base = fractions.Fraction(1, 90000)
-        stream.codec_context.options = {"bf": "0"}
+        stream.time_base = stream.codec_context.time_base = base
+        stream.codec_context.options = {"bf": str(b_frames)}
         for t in times:
             frame = av.VideoFrame.from_ndarray(np.full((48, 64, 3), int(round(t * 25)), np.uint8), format="rgb24")
-            frame.pts = int(round(t * 90000))
-            frame.time_base = stream.time_base
+            frame.pts, frame.time_base = int(round(t * 1000)), base
             for packet in stream.encode(frame):
                 container.mux(packet)
         for packet in stream.encode(None):
@@ -122,21 +145,25 @@ def write_vfr(path: str) -> tuple[str, np.ndarray]:
     return path, times
 
 
-def test_variable_frame_rate_is_sampled_by_time(tmp_path):
-    path, times = write_vfr(str(tmp_path / "vfr.mp4"))
+# B-frames put an MP4's index (decode times) up to 0.33 s off the frames' times here; a Matroska index lists
+# keyframes only, so its times come from the packets.
+@pytest.mark.parametrize("name,b_frames", [("vfr.mp4", 0), ("vfr_b.mp4", 3), ("vfr_b.mkv", 3)])
+def test_variable_frame_rate_is_sampled_by_time(tmp_path, name, b_frames):
+    path, times = write_vfr(str(tmp_path / name), b_frames)
     source = VideoSource(path)
-    assert source.info.frame_times is not None and len(source.info.frame_times) == len(times)
-    clip = source.clips()[0]  # one window of 9.83 s: 8 frames by the report's rule at the average 17.8 fps
+    np.testing.assert_allclose(source.info.frame_times, times, atol=1e-3)
+    assert source.info.num_frames == 175 and source.info.fps == pytest.approx(174 / 9.8, rel=1e-3)
+    clip = source.clips()[0]  # one window of 9.8 s: 8 frames by the report's rule at the average 17.76 fps
     assert clip.num_frames == 8
-    # the report's rule on a constant-rate clip picks times index / average rate; engage takes the frame on
-    # screen at each (the clip's timestamps are those frames' times), at most one frame interval (0.2 s) before
-    wanted = report_frame_indices(len(times), source.info.fps) / source.info.fps
-    assert np.all(clip.timestamps <= wanted + 1e-6) and np.all(wanted - clip.timestamps < 0.2 + 1e-6)
+    # the report's rule on a constant-rate clip picks times index / average rate; engage takes the frame nearest
+    # each: within half a frame interval (0.1 s in the 5 fps part)
+    wanted = report_frame_indices(175, source.info.fps) / source.info.fps
+    assert np.abs(clip.timestamps - wanted).max() <= 0.1 + 1e-3
     assert clip.timestamps[-1] > 8  # spread over the whole clip, not crowded into the 30 fps part
     shown = clip.frames[:, 24, 32, 0].astype(float) / 25  # the time written into each frame's pixels
     np.testing.assert_allclose(shown, clip.timestamps, atol=0.1)
     # by index it would be seconds off: the last kept index, 153, is the frame at 5.6 s, not 8.6 s
-    by_index = report_frame_indices(len(times), source.info.fps)
+    by_index = report_frame_indices(175, source.info.fps)
     assert times[by_index[-1]] < 6 and wanted[-1] > 8
 
 
