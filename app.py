@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import functools
+import html
 import os
 import sys
-import tempfile
 import time
 
 try:  # the Space's platform installs `spaces` (not in requirements.txt); import it before torch
@@ -29,7 +29,7 @@ from engage.classroom.room import DEFAULT_MAX_FACES, PHOTO_WINDOW, Classroom, St
 from engage.classroom.stream import ClassroomStream
 from engage.errors import EngageError
 from engage.media import VideoSource, frames_to_clip, load_image
-from engage.ui import plots, views
+from engage.ui import exports, plots, views
 from engage.ui.zerogpu import VideoPlan, classroom_plan, refusal_message, report_seconds, split, students_per_call, students_seconds, windows_seconds
 
 try:
@@ -39,7 +39,9 @@ try:
 except EngageError as exc:  # e.g. offline without the model: one line that says what to do, no traceback
     sys.exit(f"engage: {exc}")
 DETECTOR = load_detector()
-EXPORT_DIR = os.path.join(tempfile.gettempdir(), "engage-exports")
+exports.clear_root()  # exports of sessions a previous server left behind
+SESSION_TTL_S = settings.session_ttl_seconds()
+FILES_MAX_AGE_S = settings.files_max_age_seconds()
 EXAMPLES = settings.EXAMPLES_DIR
 METHOD_LABELS = list(METHODS.values())
 CLASSROOM_STUDENTS_PER_CALL = students_per_call()
@@ -58,6 +60,17 @@ def _requested(seconds: int, *args, **kwargs) -> int:
     return seconds
 
 
+def _message(exc: Exception) -> str:
+    """The plain text of an error (a gr.Error's message is already escaped for HTML)."""
+    return html.unescape(str(exc.message)) if isinstance(exc, gr.Error) else str(exc)
+
+
+def _error(message: object, title: str = "Error") -> gr.Error:
+    """A visitor's error: one escaped line in a toast (it renders HTML), no traceback in the server log (an
+    ordinary input error is not a server fault)."""
+    return gr.Error(views.escape(message), title=title, print_exception=False)
+
+
 def _user_errors(fn):
     """Inside a GPU call an EngageError becomes gr.Error: only gr.Error crosses back from a ZeroGPU worker with
     its message (anything else arrives as "ZeroGPU worker error: <class name>")."""
@@ -67,7 +80,7 @@ def _user_errors(fn):
         try:
             return fn(*args, **kwargs)
         except EngageError as exc:
-            raise gr.Error(str(exc), print_exception=False) from exc
+            raise _error(exc) from exc
 
     return wrapper
 
@@ -123,7 +136,7 @@ def _on_gpu(fn, seconds: int, *args):
         line = refusal_message(getattr(exc, "title", None), str(exc.message), seconds)
         if line is None:
             raise
-        raise gr.Error(line, title="GPU time", print_exception=False) from exc
+        raise _error(line, title="GPU time") from exc
 
 
 def _students_on_gpu(jobs: list[StudentWindow], method):
@@ -140,38 +153,55 @@ def _analyze_students(room: Classroom, jobs: list[StudentWindow], method) -> int
 # ---------------------------------------------------------------- event handlers
 
 
+def _upload(payload) -> str | None:
+    """The server path of an upload as the event sends it unprocessed (``preprocess=False``: engage's
+    ``load_image``/``VideoSource`` read the file and say in one line what is wrong with it, where gradio's image
+    preprocessing would answer with its internals), or a path given directly (tests, the CLI)."""
+    if isinstance(payload, dict):
+        payload = payload.get("video", payload)  # gr.Video sends {"video": file, "subtitles": ...}
+        if isinstance(payload, dict):
+            path = payload.get("path")
+            if not path:
+                raise _error("Send the picture or video as a file upload.")
+            return str(path)
+    return payload or None
+
+
 def analyze_image(image, method):
+    image = _upload(image)
     if image is None:
-        raise gr.Error("Upload an image first (or pick an example).")
+        raise _error("Upload an image first (or pick an example).")
     try:
         return views.single_outputs(_on_gpu(_image_gpu, windows_seconds(1, normalize_method(method)), image, method))
     except EngageError as exc:
-        raise gr.Error(str(exc), print_exception=False) from exc
+        raise _error(exc) from exc
 
 
-def analyze_video(video, method, progress=gr.Progress()):
-    """A generator: the plan first (how many GPU calls, how much GPU time), then the results as each call ends."""
+def analyze_video(video, method, folder: str | None, progress=gr.Progress()):
+    """A generator: the plan first (how many GPU calls, how much GPU time), with the previous video's results
+    cleared, then the results as each call ends. Exports go to the session's folder (``folder``, a State)."""
     if not video:
-        raise gr.Error("Upload a video first (or pick an example).")
+        raise _error("Upload a video first (or pick an example).")
     try:
         key = normalize_method(method)
         source = VideoSource(video, ENGINE.limits, ENGINE.windowing)  # probes only (CPU); refuses bad files here
         plan = VideoPlan.of(source.num_windows, key)
-        yield (plan.markdown(ZERO_GPU),) + (gr.skip(),) * 6
+        folder = exports.session_folder(folder)
+        yield (plan.markdown(ZERO_GPU), *views.video_cleared("Analysing…"), folder)
         parts: list[Analysis] = []
         for k, part in enumerate(plan.parts, start=1):
             try:
                 analysis, ENGINE.batch_size = _on_gpu(_video_gpu, plan.seconds(part), video, method, part, progress)
             except gr.Error as exc:  # the summary must not keep saying "Analysing…" once the toast has gone
-                yield (views.stopped_markdown(exc.message, k - 1, len(plan.parts)),) + (gr.skip(),) * 6
+                yield (views.stopped_markdown(_message(exc), k - 1, len(plan.parts)),) + (gr.skip(),) * 7
                 raise
             parts.append(analysis)
-            outputs = views.video_outputs(Analysis.joined(parts), EXPORT_DIR)
+            outputs = views.video_outputs(Analysis.joined(parts), folder)
             if k < len(plan.parts):
                 outputs = (views.partial_markdown(outputs[0], k, len(plan.parts)),) + outputs[1:]
-            yield outputs
+            yield (*outputs, folder)
     except EngageError as exc:
-        raise gr.Error(str(exc), print_exception=False) from exc
+        raise _error(exc) from exc
 
 
 FRAMES_MAX = 10  # the webcam's window: longer recordings go to /analyze_video
@@ -180,14 +210,14 @@ FRAMES_MAX = 10  # the webcam's window: longer recordings go to /analyze_video
 def analyze_frames(files, method):
     """API twin of the webcam: up to 10 frames sampled at 1 FPS (oldest first) analysed as one clip."""
     if not files:
-        raise gr.Error("Send at least one frame.")
+        raise _error("Send at least one frame.")
     if len(files) > FRAMES_MAX:
-        raise gr.Error(f"Send at most {FRAMES_MAX} frames (one 10 s window at 1 FPS); send longer recordings as a video.")
+        raise _error(f"Send at most {FRAMES_MAX} frames (one 10 s window at 1 FPS); send longer recordings as a video.")
     try:
         clip = frames_to_clip([f if isinstance(f, str) else f.name for f in files], ENGINE.limits)
         return views.single_outputs(_on_gpu(_clip_gpu, windows_seconds(1, normalize_method(method)), clip, method))
     except EngageError as exc:
-        raise gr.Error(str(exc), print_exception=False) from exc
+        raise _error(exc) from exc
 
 
 def _webcam_analysis(stream, frame, method):
@@ -211,35 +241,54 @@ def webcam_frame(frame, method, stream: WebcamStream | WebcamFrames | None):
         return gr.skip(), gr.skip(), gr.skip(), stream
     try:
         stream, analysis = _webcam_analysis(stream, frame, method)
-    except (EngageError, gr.Error) as exc:
-        return f"> ⚠️ {exc.message if isinstance(exc, gr.Error) else exc}", gr.skip(), gr.skip(), stream
+    except (EngageError, gr.Error) as exc:  # shown in place of the last result, which no longer holds
+        return (*views.single_error(_message(exc)), stream)
     if analysis is None:
         return gr.skip(), gr.skip(), gr.skip(), stream
     md, fig, data = views.single_outputs(analysis)
     return md, fig, data, stream
 
 
-def _class_outputs(room: Classroom | None, export: bool = True):
+def _class_outputs(room: Classroom | None, folder: str | None, export: bool = True):
+    """The whole dashboard (and the room and export folder states); exports written when ``export``."""
     if room is None:
-        raise gr.Error("Analyse a classroom video, photo or camera first.")
-    status, cards, frame, timeline, heat, rows, files = views.classroom_outputs(room, ENGINE.warnings("mlp"), EXPORT_DIR, export)
-    return status, cards, frame, timeline, heat, rows, files if export else gr.skip(), room
+        raise _error("Analyse a classroom video, photo or camera first (a session ends 10 minutes after its last use).")
+    folder = exports.session_folder(folder) if export else folder
+    outputs = views.classroom_outputs(room, ENGINE.warnings("mlp"), folder if export else None)
+    return (*outputs[:6], outputs[6] if export else gr.skip(), room, folder)
 
 
-def analyze_classroom(video, photo, method, max_faces, progress=gr.Progress()):
+FACES_MAX = 40  # the slider's top: faces analysed per frame
+
+
+def _faces(value) -> int:
+    try:
+        faces = int(value)
+    except (TypeError, ValueError):
+        faces = 0
+    if not 1 <= faces <= FACES_MAX or faces != value:
+        raise _error(f"Faces analysed per frame: a whole number from 1 to {FACES_MAX}.")
+    return faces
+
+
+def analyze_classroom(video, photo, method, max_faces, folder: str | None, progress=gr.Progress()):
     """A generator: for a video, first what it will ask of the GPU, then the dashboard."""
+    video, photo = _upload(video), _upload(photo)
+    max_faces = _faces(max_faces)
     if not video and not photo:
-        raise gr.Error("Upload a classroom video or photo first.")
-    room = Classroom(max_faces=int(max_faces))
+        raise _error("Upload a classroom video or photo first.")
+    if video and photo:
+        raise _error("Give a video or a photo, not both: clear one of them.")
+    room = Classroom(max_faces=max_faces)
     try:
         normalize_method(method)  # an unknown method fails before any face is looked for
         if not video:
             room.observe_photo(DETECTOR, load_image(photo, ENGINE.limits))
             _analyze_students(room, room.take_windows([PHOTO_WINDOW]), method)
-            yield _class_outputs(room)
+            yield _class_outputs(room, folder)
             return
         source = VideoSource(video, ENGINE.limits, ENGINE.windowing)
-        yield (classroom_plan(source.num_windows, int(max_faces), ZERO_GPU),) + (gr.skip(),) * 7
+        yield (classroom_plan(source.num_windows, max_faces, ZERO_GPU),) + (gr.skip(),) * 8
         room = run_video_in_calls(
             room,
             DETECTOR,
@@ -248,63 +297,96 @@ def analyze_classroom(video, photo, method, max_faces, progress=gr.Progress()):
             lambda frac, message: progress(frac, desc=message),
             CLASSROOM_STUDENTS_PER_CALL,
         )
-        yield _class_outputs(room)
+        yield _class_outputs(room, folder)
     except EngageError as exc:
-        raise gr.Error(str(exc), print_exception=False) from exc
+        raise _error(exc) from exc
 
 
-def rename_students(text, room: Classroom | None):
+def rename_students(text, room: Classroom | None, folder: str | None):
     if room is None:
-        raise gr.Error("Analyse a classroom first; then rename its students.")
+        raise _error("Analyse a classroom first; then rename its students.")
     try:
-        renames = views.parse_renames(text)
+        renames = views.parse_renames(text, room.session.ids)
         for track_id, name in renames.items():
             room.session.rename(track_id, name)
-    except (ValueError, KeyError) as exc:
-        raise gr.Error(str(exc), print_exception=False) from exc
-    return _class_outputs(room)
+    except ValueError as exc:
+        raise _error(exc) from exc
+    return _class_outputs(room, folder)
+
+
+def export_classroom(room: Classroom | None, folder: str | None):
+    """The session as JSON and CSV, when asked (the camera does not rewrite them as it runs)."""
+    if room is None or not room.session.observations:
+        raise _error("Nothing to export yet: analyse a classroom video, photo or camera first.")
+    folder = exports.session_folder(folder)
+    return list(views.write_session_exports(room.session, folder)), folder
 
 
 def write_class_report(room: Classroom | None, use_model: bool):
     if room is None:
-        raise gr.Error("Analyse a classroom first.")
+        raise _error("Analyse a classroom first.")
     report = _on_gpu(_report_gpu, report_seconds(), room.session) if use_model else class_report(room.session)
     return report.markdown
 
 
-def classroom_frame(frame, method, max_faces, room: Classroom | None):
+def classroom_frame(frame, method, max_faces, room: Classroom | None, folder: str | None):
     """Classroom webcam: one frame per second is observed (CPU); students are analysed every few seconds (one GPU
-    call, carrying only their face crops of those seconds)."""
+    call, carrying only their face crops of those seconds). Each second only the status and the frame change
+    (constant work however long the stream); the dashboard follows each analysis; exports when asked."""
     room, t = CLASSROOM_CAMERA.offer(room, max_faces, time.monotonic())
+    room.kind = "camera"
     if t is None:
-        return (gr.skip(),) * 7 + (room,)
+        return (gr.skip(),) * 7 + (room, folder)
     try:
         due = CLASSROOM_CAMERA.observe(room, DETECTOR, frame, t)
         if due:
             _analyze_students(room, due, method)
     except (EngageError, gr.Error) as exc:
-        return (f"> ⚠️ {exc.message if isinstance(exc, gr.Error) else exc}",) + (gr.skip(),) * 6 + (room,)
-    # exports are rewritten only when students were analysed, not for every observed frame
-    return _class_outputs(room, export=due is not None)
+        return (views.error_markdown(_message(exc)),) + (gr.skip(),) * 6 + (room, folder)
+    if due is None:
+        status, annotated = views.classroom_frame_outputs(room)
+        return (status, gr.skip(), annotated) + (gr.skip(),) * 4 + (room, folder)
+    return _class_outputs(room, folder, export=False)
 
 
 # ---------------------------------------------------------------- layout
 
-with gr.Blocks(title="engage: learner affect from video", delete_cache=(900, 3600)) as demo:
+
+CSS = """
+/* Phones: words wrap whole ("Boredom", not "Bored|om"); wide tables scroll inside their box, not the page. */
+.prose table td, .prose table th { word-break: normal; overflow-wrap: normal; hyphens: none; }
+.prose table { display: block; overflow-x: auto; max-width: 100%; }
+.engage-no-mlp label:first-of-type { opacity: 0.45; pointer-events: none; }
+"""
+
+
+def _heads_info() -> str | None:
+    return None if ENGINE.heads is not None else ENGINE.heads_notice
+
+
+def _banner(method_label: str) -> str:
+    return views.warning_banner(ENGINE.warnings(normalize_method(method_label)))
+
+
+with gr.Blocks(title="engage: learner affect from video", delete_cache=(max(1, FILES_MAX_AGE_S // 3), FILES_MAX_AGE_S)) as demo:
     gr.Markdown(
         "# engage\nBoredom, engagement, confusion and frustration (DAiSEE levels 0-3) from a webcam, a photo or a video, "
-        "with Qwen2.5-VL features. Read the *About* tab for what the numbers can and cannot say."
+        "with Qwen2.5-VL features. What the numbers can and cannot say: the **About** tab (the last tab; on a phone, "
+        "in the tab menu)."
     )
-    banner = gr.Markdown()
+    banner = gr.Markdown(elem_id="banner")
     method = gr.Radio(
         METHOD_LABELS,
         value=METHOD_LABELS[0] if ENGINE.heads is not None else METHOD_LABELS[1],
         label="Method",
-        info=None if ENGINE.heads is not None else f"MLP heads unavailable: {ENGINE.heads_problem}",
+        info=_heads_info(),
+        elem_id="method",
+        elem_classes=[] if ENGINE.heads is not None else ["engage-no-mlp"],  # shown, greyed, with the reason
     )
+    files_state = gr.State(None, time_to_live=SESSION_TTL_S, delete_callback=exports.remove_folder)
 
-    method.change(lambda m: views.warning_banner(ENGINE.warnings(normalize_method(m))), method, banner, api_visibility="private")
-    demo.load(lambda m: views.warning_banner(ENGINE.warnings(normalize_method(m))), method, banner, api_visibility="private")
+    method.change(_banner, method, banner, api_visibility="private")
+    demo.load(_banner, method, banner, api_visibility="private")
 
     with gr.Tab("Webcam"):
         gr.Markdown(
@@ -318,7 +400,7 @@ with gr.Blocks(title="engage: learner affect from video", delete_cache=(900, 360
                 cam_md = gr.Markdown("Waiting for the camera…", elem_id="webcam-summary", label="summary")
         cam_plot = gr.Plot(plots.placeholder("Start the camera to see the four states."), label="Levels", elem_id="webcam-plot")
         cam_json = gr.JSON(label="Result (JSON)", visible=False)
-        cam_state = gr.State(None, time_to_live=300)  # caches of a stopped camera are freed after 5 min
+        cam_state = gr.State(None, time_to_live=SESSION_TTL_S)  # frames and caches of a stopped camera are freed
         cam.stream(
             webcam_frame,
             inputs=[cam, method, cam_state],
@@ -326,6 +408,7 @@ with gr.Blocks(title="engage: learner affect from video", delete_cache=(900, 360
             stream_every=0.5,
             time_limit=600,
             concurrency_limit=4,
+            show_progress="hidden",  # a result every 1-2 s: a pending overlay each half second would flicker
             api_name="webcam_frame",
             api_visibility="undocumented",  # streaming; clients use /analyze_frames
         )
@@ -336,16 +419,21 @@ with gr.Blocks(title="engage: learner affect from video", delete_cache=(900, 360
     with gr.Tab("Image"):
         with gr.Row():
             with gr.Column():
-                img = gr.Image(type="filepath", image_mode=None, label="Photo", sources=["upload", "clipboard"])
+                img = gr.Image(type="filepath", image_mode=None, label="Photo", sources=["upload", "clipboard"], elem_id="image-input")
                 if os.path.isdir(EXAMPLES):
                     gr.Examples([[os.path.join(EXAMPLES, "astronaut.png")]], inputs=[img])
             with gr.Column():
                 img_btn = gr.Button("Analyse image", variant="primary")
-                img_md = gr.Markdown(label="summary", min_height=120)
-        img_plot = gr.Plot(plots.placeholder("Analyse an image to see the four states."), label="Levels")
+                img_md = gr.Markdown(label="summary", min_height=120, elem_id="image-summary")
+        img_plot = gr.Plot(plots.placeholder("Analyse an image to see the four states."), label="Levels", elem_id="image-plot")
         with gr.Accordion("Result as JSON", open=False):
             img_json = gr.JSON(label="Result (JSON)")
-        img_btn.click(analyze_image, [img, method], [img_md, img_plot, img_json], api_name="analyze_image", concurrency_limit=2)
+        img_outputs = [img_md, img_plot, img_json]
+        img_btn.click(
+            analyze_image, [img, method], img_outputs, api_name="analyze_image", concurrency_limit=2, preprocess=False
+        ).failure(
+            lambda: views.single_error("No result: the message at the top says why."), None, img_outputs, api_visibility="private"
+        )
 
     with gr.Tab("Video"):
         with gr.Row():
@@ -355,48 +443,52 @@ with gr.Blocks(title="engage: learner affect from video", delete_cache=(900, 360
                     gr.Examples([[os.path.join(EXAMPLES, "astronaut_clip.mp4")]], inputs=[vid])
             with gr.Column():
                 vid_btn = gr.Button("Analyse video", variant="primary")
-                vid_md = gr.Markdown(label="summary", min_height=160)
-        vid_plot = gr.Plot(plots.placeholder("Analyse a video to see the four states."), label="Levels (whole clip)")
+                vid_md = gr.Markdown(label="summary", min_height=160, elem_id="video-summary")
+        vid_plot = gr.Plot(plots.placeholder("Analyse a video to see the four states."), label="Levels (whole clip)", elem_id="video-plot")
         vid_timeline = gr.Plot(label="Timeline")
         vid_share = gr.Plot(label="Share of time")
-        vid_table = gr.Dataframe(headers=views.SHARE_HEADERS, label="Share of time at each level", interactive=False)
+        vid_table = gr.Dataframe(headers=views.SHARE_HEADERS, label="Share of time at each level", interactive=False, elem_id="share-table")
         vid_files = gr.File(label="Download JSON and CSV", file_count="multiple")
         with gr.Accordion("Per-window results as JSON", open=False):
             vid_json = gr.JSON(label="Per-window results (JSON)")
+        vid_outputs = [vid_md, vid_plot, vid_timeline, vid_share, vid_table, vid_json, vid_files]
         vid_btn.click(
             analyze_video,
-            [vid, method],
-            [vid_md, vid_plot, vid_timeline, vid_share, vid_table, vid_json, vid_files],
+            [vid, method, files_state],
+            vid_outputs + [files_state],
             api_name="analyze_video",
             concurrency_limit=1,
-            show_progress_on=[vid_plot],  # the summary keeps showing the plan, then the results so far
-        )
+            show_progress_on=[vid_md],  # one bar, beside the plan, at the top of the tab
+        ).failure(lambda: views.video_cleared("No result: the message at the top says why."), None, vid_outputs[1:], api_visibility="private")
 
     with gr.Tab("Classroom"):
         gr.Markdown(
             "Every face in the frame, followed with a stable id, analysed on its own face crops at 1 FPS: the four "
             f"states, seven basic emotions (zero-shot, same model) and head pose. At most {DEFAULT_MAX_FACES} faces per "
-            "frame by default (the largest). Rename students below; export the session; write a class report."
+            "frame by default (the largest). Rename students below; export the session; write a class report. Names and "
+            "results stay in this browser session only, and are dropped 10 minutes after its last use."
         )
         with gr.Row():
             cls_video = gr.Video(label="Classroom video", sources=["upload"], elem_id="class-video")
             cls_photo = gr.Image(type="filepath", image_mode=None, label="or a photo", sources=["upload"], elem_id="class-photo")
             with gr.Column():
-                cls_max = gr.Slider(1, 40, value=DEFAULT_MAX_FACES, step=1, label="Faces analysed per frame (largest first)")
+                cls_max = gr.Slider(1, FACES_MAX, value=DEFAULT_MAX_FACES, step=1, label="Faces analysed per frame (largest first)")
                 cls_btn = gr.Button("Analyse classroom", variant="primary")
-                cls_status = gr.Markdown(label="status")
+                cls_status = gr.Markdown(label="status", elem_id="class-status")
         with gr.Accordion("Live: classroom camera", open=False):
             cls_cam = gr.Image(sources=["webcam"], streaming=True, type="numpy", label="Classroom camera")
-        cls_cards = gr.Markdown(label="cards")
+        cls_cards = gr.Markdown(label="cards", elem_id="class-cards")
         with gr.Row():
             cls_frame = gr.Image(label="Last frame, with ids", interactive=False)
             cls_students = gr.Plot(label="Students")
         cls_timeline = gr.Plot(label="The class over time")
-        cls_table = gr.Dataframe(headers=views.STUDENT_HEADERS, label="Per student", interactive=False)
+        cls_table = gr.Dataframe(headers=views.STUDENT_HEADERS, label="Per student", interactive=False, elem_id="class-table")
         with gr.Row():
-            cls_renames = gr.Textbox(label="Rename students", placeholder="1=Alice, 2=Bob")
+            cls_renames = gr.Textbox(label="Rename students", placeholder="1=Alice, 2=Bob", max_length=2000)
             cls_rename_btn = gr.Button("Rename")
-        cls_files = gr.File(label="Session export (JSON and CSV)", file_count="multiple")
+        with gr.Row():
+            cls_files = gr.File(label="Session export (JSON and CSV)", file_count="multiple")
+            cls_export_btn = gr.Button("Export the session now")
         with gr.Row():
             cls_use_model = gr.Checkbox(
                 value=not ENGINE.backbone.is_test_weights,
@@ -405,14 +497,18 @@ with gr.Blocks(title="engage: learner affect from video", delete_cache=(900, 360
             )
             cls_report_btn = gr.Button("Write class report")
         cls_report = gr.Markdown(label="report")
-        cls_state = gr.State(None)
-        cls_outputs = [cls_status, cls_cards, cls_frame, cls_timeline, cls_students, cls_table, cls_files, cls_state]
-        cls_btn.click(analyze_classroom, [cls_video, cls_photo, method, cls_max], cls_outputs, api_name="analyze_classroom", concurrency_limit=1)
-        cls_rename_btn.click(rename_students, [cls_renames, cls_state], cls_outputs, api_name="rename_students")
+        cls_state = gr.State(None, time_to_live=SESSION_TTL_S)
+        cls_outputs = [cls_status, cls_cards, cls_frame, cls_timeline, cls_students, cls_table, cls_files, cls_state, files_state]
+        cls_btn.click(
+            analyze_classroom, [cls_video, cls_photo, method, cls_max, files_state], cls_outputs, api_name="analyze_classroom",
+            concurrency_limit=1, show_progress_on=[cls_status], preprocess=False,
+        )
+        cls_rename_btn.click(rename_students, [cls_renames, cls_state, files_state], cls_outputs, api_name="rename_students", show_progress_on=[cls_status])
+        cls_export_btn.click(export_classroom, [cls_state, files_state], [cls_files, files_state], api_name="export_class")
         cls_report_btn.click(write_class_report, [cls_state, cls_use_model], cls_report, api_name="class_report", concurrency_limit=1)
         cls_cam.stream(
-            classroom_frame, [cls_cam, method, cls_max, cls_state], cls_outputs, stream_every=0.5, time_limit=1800,
-            concurrency_limit=2, api_name="classroom_frame", api_visibility="undocumented",
+            classroom_frame, [cls_cam, method, cls_max, cls_state, files_state], cls_outputs, stream_every=0.5, time_limit=1800,
+            concurrency_limit=2, show_progress="hidden", api_name="classroom_frame", api_visibility="undocumented",
         )
 
     with gr.Tab("Report check"):
@@ -428,4 +524,4 @@ with gr.Blocks(title="engage: learner affect from video", delete_cache=(900, 360
 demo.queue(default_concurrency_limit=1, max_size=32)
 
 if __name__ == "__main__":
-    demo.launch(show_error=True, max_file_size=f"{ENGINE.limits.max_upload_mb:g}mb")
+    demo.launch(show_error=True, max_file_size=f"{ENGINE.limits.max_upload_mb:g}mb", css=CSS)

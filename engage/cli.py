@@ -144,5 +144,5 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return args.func(args)
     except EngageError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {exc.detail or exc}", file=sys.stderr)
         return 2

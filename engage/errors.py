@@ -5,6 +5,8 @@ from __future__ import annotations
 class EngageError(Exception):
     """Base class: anything the user can fix or should be told about."""
 
+    detail: str | None = None  # more for an operator (paths, commands), where the message is for a visitor
+
 
 class MediaError(EngageError):
     """The input could not be used as an image or a video."""
@@ -31,19 +33,28 @@ class MediaTooLongError(MediaError):
 
 
 class HeadsError(EngageError):
-    """Problems with the MLP heads."""
+    """Problems with the MLP heads. The message is for the operator (paths, commands); ``for_visitors`` is the
+    reason a Space visitor is shown."""
+
+    for_visitors = "the MLP heads on this server could not be used"
 
 
 class HeadsMissingError(HeadsError):
     """No heads are installed."""
 
+    for_visitors = "no MLP heads are installed on this server"
+
 
 class HeadsMismatchError(HeadsError):
-    """Heads were trained for another backbone, input size or feature protocol."""
+    """Heads were trained for another backbone, input size or feature protocol, or cannot be read."""
+
+    for_visitors = "the MLP heads on this server do not fit its model or could not be read"
 
 
 class UnsafeCheckpointError(HeadsError):
     """A checkpoint that would need unpickling of arbitrary objects."""
+
+    for_visitors = "the MLP heads on this server were refused as unsafe to load"
 
 
 class UnsupportedLibraryError(EngageError):

@@ -164,7 +164,9 @@ def load_image(path: str, limits: Limits | None = None) -> np.ndarray:
                     img = img.resize(scaled_size(img.width, img.height, limits.max_side), Image.Resampling.BICUBIC)
                 return _to_rgb_uint8(img)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise MediaTooLargeError(f"The image is too large to decode safely ({exc}).") from exc
+        raise MediaTooLargeError(
+            f"The image is too large to decode safely: over {limits.max_image_pixels / 1e6:.0f} megapixels."
+        ) from exc
     except UnidentifiedImageError as exc:
         raise UnsupportedMediaError("This file is not an image we can read.") from exc
     except OSError as exc:

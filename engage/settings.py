@@ -110,3 +110,15 @@ def heads_source() -> str:
 def classroom_update_seconds() -> float:
     """Classroom camera: students are analysed every this many seconds, twice ``ENGAGE_WEBCAM_UPDATE_S`` (3)."""
     return 2 * _env_float("ENGAGE_WEBCAM_UPDATE_S", 3.0)
+
+
+def session_ttl_seconds() -> float:
+    """A visitor's session state (webcam caches, classroom, their export folder) is dropped this many seconds
+    after its last use (``ENGAGE_SESSION_TTL_S``, 600), or when the tab closes."""
+    return _env_float("ENGAGE_SESSION_TTL_S", 600.0)
+
+
+def files_max_age_seconds() -> int:
+    """Gradio's copies of uploads and downloads are deleted once this old (``ENGAGE_FILES_MAX_AGE_S``, 900 s),
+    checked every third of it, and all of them when the server stops."""
+    return _env_int("ENGAGE_FILES_MAX_AGE_S", 900)

@@ -104,40 +104,56 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_url(tiny_dir, heads_dir, tmp_path_factory):
-    """``python app.py`` on localhost with the tiny backbone and random heads."""
-    port = _free_port()
-    env = dict(
-        os.environ,
-        ENGAGE_BACKBONE=tiny_dir,
-        ENGAGE_WEIGHTS=heads_dir,
-        ENGAGE_DEVICE="cpu",
-        ENGAGE_WEBCAM_UPDATE_S="2",
-        GRADIO_SERVER_NAME="127.0.0.1",
-        GRADIO_SERVER_PORT=str(port),
-        GRADIO_ANALYTICS_ENABLED="False",
-        GRADIO_TEMP_DIR=str(tmp_path_factory.mktemp("gradio")),
-    )
-    log = open(tmp_path_factory.mktemp("applog") / "app.log", "w")  # noqa: SIM115 (the app writes to it until the session ends)
-    proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+def start_app(env: dict[str, str], log_path: str, port: int | None = None, timeout: float = 180) -> tuple[str, subprocess.Popen]:
+    """``python app.py`` on localhost with ``env`` added to this environment; returns its URL and process once it
+    answers. Its output goes to ``log_path``."""
+    port = port or _free_port()
+    env = {**os.environ, "GRADIO_SERVER_NAME": "127.0.0.1", "GRADIO_SERVER_PORT": str(port), "GRADIO_ANALYTICS_ENABLED": "False", **env}
+    with open(log_path, "w") as log:
+        proc = subprocess.Popen([sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 180
+    deadline = time.time() + timeout
     while time.time() < deadline:
         if proc.poll() is not None:
-            raise RuntimeError(f"app.py exited with {proc.returncode}; see {log.name}")
+            raise RuntimeError(f"app.py exited with {proc.returncode}; see {log_path}")
         try:
             urllib.request.urlopen(url, timeout=2)
-            break
+            return url, proc
         except OSError:
             time.sleep(1)
-    else:
-        proc.kill()
-        raise RuntimeError(f"app.py did not start within 180 s; see {log.name}")
-    yield url
+    proc.kill()
+    raise RuntimeError(f"app.py did not start within {timeout:.0f} s; see {log_path}")
+
+
+def stop_app(proc: subprocess.Popen) -> None:
     proc.terminate()
     try:
         proc.wait(timeout=20)
     except subprocess.TimeoutExpired:
         proc.kill()
-    log.close()
+
+
+APP_LOGS: dict[str, str] = {}  # url -> the log file of the app serving it
+
+
+@pytest.fixture(scope="session")
+def app_url(tiny_dir, heads_dir, tmp_path_factory):
+    """``python app.py`` on localhost with the tiny backbone and random heads."""
+    env = dict(
+        ENGAGE_BACKBONE=tiny_dir,
+        ENGAGE_WEIGHTS=heads_dir,
+        ENGAGE_DEVICE="cpu",
+        ENGAGE_WEBCAM_UPDATE_S="2",
+        GRADIO_TEMP_DIR=str(tmp_path_factory.mktemp("gradio")),
+    )
+    log = str(tmp_path_factory.mktemp("applog") / "app.log")
+    url, proc = start_app(env, log)
+    APP_LOGS[url] = log
+    yield url
+    stop_app(proc)
+
+
+@pytest.fixture(scope="session")
+def app_log(app_url) -> str:
+    """The log file (stdout and stderr) of the app at ``app_url``."""
+    return APP_LOGS[app_url]

@@ -53,7 +53,7 @@ def test_handlers_turn_library_errors_into_messages(app, tmp_path):
     bad = tmp_path / "bad.mp4"
     bad.write_bytes(b"\x00" * 64)
     with pytest.raises(gr.Error, match="corrupt"):
-        list(app.analyze_video(str(bad), "mlp"))
+        list(app.analyze_video(str(bad), "mlp", None))
     with pytest.raises(gr.Error, match="Upload an image"):
         app.analyze_image(None, "mlp")
     with pytest.raises(gr.Error, match="Unknown method"):
@@ -77,7 +77,7 @@ def test_classroom_video_finds_faces_outside_the_gpu_calls(app, classroom_video,
     monkeypatch.setattr(app, "_students_gpu", gpu)
     monkeypatch.setattr(app.DETECTOR, "detect", lambda frame: detected.append(bool(inside)) or real_detect(frame))
     monkeypatch.setattr(app, "CLASSROOM_STUDENTS_PER_CALL", 4)
-    plan, outputs = app.analyze_classroom(classroom_video, None, "zero-shot", 3, progress=lambda *a, **k: None)
+    plan, outputs = app.analyze_classroom(classroom_video, None, "zero-shot", 3, None, progress=lambda *a, **k: None)
     assert "3 windows" in plan[0] and "at most 9 student-windows" in plan[0]
     jobs = [job for _, chunk in calls for job in chunk]
     assert [len(chunk) for _, chunk in calls] == [4, 4, 1]  # 3 windows × 3 students, 4 per call
@@ -85,13 +85,14 @@ def test_classroom_video_finds_faces_outside_the_gpu_calls(app, classroom_video,
     assert len(set(jobs)) == 9 and len({tid for tid, _, _ in jobs}) == 3
     assert [s for s, _ in calls] == [app.students_seconds(4), app.students_seconds(4), app.students_seconds(1)]
     assert detected and not any(detected)  # 54 frames looked at, none inside a GPU call
-    assert outputs[-1].analysed_until == 27.0
-    assert len([o for o in outputs[-1].session.observations if o.affect is not None]) == 9
+    assert outputs[-2].analysed_until == 27.0
+    assert len([o for o in outputs[-2].session.observations if o.affect is not None]) == 9
 
 
 def test_classroom_camera_observes_each_second_and_analyses_every_few(app, monkeypatch):
     """The classroom camera handler: frames under a second apart are skipped; students are analysed once enough
-    camera time is in (every 2 × ENGAGE_WEBCAM_UPDATE_S = 6 s by default)."""
+    camera time is in (every 2 × ENGAGE_WEBCAM_UPDATE_S = 6 s by default). Between analyses only the status and
+    the frame are sent; the dashboard follows each analysis; the camera writes no export files."""
     import gradio as gr
 
     from engage.classroom.faces import benchmark_scenes
@@ -101,14 +102,20 @@ def test_classroom_camera_observes_each_second_and_analyses_every_few(app, monke
     monkeypatch.setattr(app, "time", SimpleNamespace(monotonic=lambda: next(clock)))  # app's clock only
     calls, real_gpu = [], app._students_gpu
     monkeypatch.setattr(app, "_students_gpu", lambda s, jobs, m: calls.append({(j.clip.start, j.clip.end) for j in jobs}) or real_gpu(s, jobs, m))
-    room, skipped = None, []
+    room, skipped, dashboard = None, [], []
+    skip = type(gr.skip())
     for _ in range(7):
-        out = app.classroom_frame(frame, "zero-shot", 4, room)
-        room = out[-1]
-        skipped.append(all(isinstance(o, type(gr.skip())) for o in out[:-1]))
+        out = app.classroom_frame(frame, "zero-shot", 4, room, None)
+        room = out[-2]
+        skipped.append(all(isinstance(o, skip) for o in out[:7]))
+        dashboard.append(not isinstance(out[3], skip))
+        assert isinstance(out[6], skip)  # no export written while the camera runs
     assert skipped == [False, True, False, False, False, False, False]
+    assert dashboard == [False, False, False, False, False, False, True]
     assert calls == [{(0.0, 6.0)}]  # one call, at the frame of t = 5 s
-    assert room.analysed_until == 6.0 and "face" in out[0]
+    assert room.analysed_until == 6.0 and "face" in out[0] and room.kind == "camera"
+    files, folder = app.export_classroom(room, None)  # when asked
+    assert sorted(os.path.splitext(f)[1] for f in files) == [".csv", ".json"] and all(f.startswith(folder) for f in files)
 
 
 def test_the_real_spaces_decorator_is_used_where_the_package_is_installed(app):
@@ -185,15 +192,16 @@ def test_webcam_frames_larger_than_daisee_are_scaled_down(app):
 
 def test_a_long_video_is_analysed_in_several_calls_and_shown_as_it_grows(app, long_video, monkeypatch):
     """27 s = 3 windows; with 2 windows per call: the plan, then the first call's results, then all of them."""
-    import gradio as gr
 
     from engage.ui.zerogpu import VideoPlan
 
     monkeypatch.setattr(app.VideoPlan, "of", classmethod(lambda cls, n, m: VideoPlan(m, [range(0, 2), range(2, n)])))
     calls, real = [], app._video_gpu
     monkeypatch.setattr(app, "_video_gpu", lambda s, path, method, part, progress: calls.append((s, part)) or real(s, path, method, part, None))
-    steps = list(app.analyze_video(long_video, "zero-shot"))
-    assert len(steps) == 3 and "2 GPU calls" in steps[0][0] and isinstance(steps[0][1], type(gr.skip()))
+    steps = list(app.analyze_video(long_video, "zero-shot", None))
+    assert len(steps) == 3 and "2 GPU calls" in steps[0][0]
+    assert steps[0][4] == [] and steps[0][5] is None and steps[0][6] is None  # the last clip's results are cleared
+    assert all(step[-1] == steps[0][-1] for step in steps)  # one export folder for the session
     assert calls == [(app.windows_seconds(2, "zero-shot"), range(0, 2)), (app.windows_seconds(1, "zero-shot"), range(2, 3))]
     first, last = steps[1][5], steps[2][5]
     assert "1 of 2 GPU calls done" in steps[1][0] and "GPU calls done" not in steps[2][0]
@@ -221,7 +229,7 @@ def test_a_video_stopped_by_a_refusal_says_so_in_its_summary(app, long_video, mo
         return real(s, path, method, part, None)
 
     monkeypatch.setattr(app, "_video_gpu", second_refused)
-    steps, generator = [], app.analyze_video(long_video, "zero-shot")
+    steps, generator = [], app.analyze_video(long_video, "zero-shot", None)
     with pytest.raises(gr.Error, match="ZeroGPU refused this request"):
         for outputs in generator:
             steps.append(outputs)

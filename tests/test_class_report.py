@@ -27,10 +27,10 @@ def test_template_report_exactly():
         [
             "### Class summary",
             "",
-            "2 students seen over 1.0 min. Average engagement 1.6 of 3 (high). Confusion was high 50% and boredom 50% "
+            "2 students seen over 1.0 min. Average engagement 1.6 of 3 (between low and high). Confusion was high 50% and boredom 50% "
             "of student-time. Students faced the screen or board 62% of the time.",
             "",
-            "**Break suggestion:** engagement dipped across the class; a two-minute break or a change of activity is worth trying.",
+            "**Break suggestion:** boredom was high 50% of student-time; a two-minute break or a change of activity is worth trying.",
             "",
             "**To revisit:** many faces looked confused; go over the last part again, with an example.",
             "",
@@ -45,6 +45,25 @@ def test_template_report_exactly():
             cr.LIMITS_NOTE,
         ]
     )
+
+
+@pytest.mark.parametrize(
+    ("affect", "summary", "suggestion"),
+    [
+        (CALM, "Average engagement 2.5 of 3 (between high and very high).", None),
+        (LOST, "Average engagement 0.8 of 3 (low).", "engagement was low across the class (0.8 of 3) and boredom was high 100% of student-time"),
+    ],
+)
+def test_the_break_line_says_what_fired_it(affect, summary, suggestion):
+    s = ClassSession()
+    for t in range(10):
+        s.add(Observation(t=float(t), track_id=1, box=(0, 0, 10, 10), affect=affect, emotions=None, pose=None, attending=None))
+    text = cr.template_report(s).markdown
+    assert summary in text
+    if suggestion is None:
+        assert "Break suggestion" not in text
+    else:
+        assert f"**Break suggestion:** {suggestion};" in text
 
 
 def test_empty_session():

@@ -109,8 +109,9 @@ def test_mismatched_heads_are_refused_not_used(tiny_dir, tmp_path):
     random_heads(3584).save(str(tmp_path))
     engine = Engine.load(tiny_dir, str(tmp_path), device="cpu")
     assert engine.heads is None and "3584-d" in engine.heads_problem
-    with pytest.raises(HeadsError, match="3584-d"):
+    with pytest.raises(HeadsError, match="^The MLP method is unavailable here: the MLP heads on this server do not fit") as refused:
         engine.analyze_image(np.zeros((32, 32, 3), np.uint8), "mlp")
+    assert "3584-d" in refused.value.detail and str(tmp_path) not in str(refused.value)  # the reason, for the operator
 
 
 def test_app_path_and_cli_path_give_identical_features(engine, long_video, tiny_dir, heads_dir, tmp_path):

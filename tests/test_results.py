@@ -5,7 +5,6 @@ import csv
 import io
 import json
 import os
-import time
 from pathlib import Path
 
 import numpy as np
@@ -94,14 +93,24 @@ def test_summary_markdown_carries_warnings_and_coverage():
     assert "| Boredom |" in md
 
 
-def test_exports_written_and_old_ones_pruned(tmp_path):
-    old = tmp_path / "old.json"
-    old.write_text("{}")
-    os.utime(old, (time.time() - 7200, time.time() - 7200))
-    json_path, csv_path = views.write_exports(_analysis(), str(tmp_path))
+def test_a_session_keeps_only_its_latest_export_of_each_kind(tmp_path):
+    from engage.ui import exports
+
+    root = tmp_path / "exports"
+    folder = exports.session_folder(None, str(root))
+    assert exports.session_folder(folder, str(root)) == folder  # the same session keeps its folder
+    other = exports.session_folder(None, str(root))
+    first = views.write_exports(_analysis(), folder)
+    class_export = exports.write_pair(folder, "class", "{}", "row\n")
+    json_path, csv_path = views.write_exports(_analysis(), folder)
     assert json.loads(Path(json_path).read_text())["duration_seconds"] == 25.0
     assert Path(csv_path).read_text().splitlines(keepends=True)[0].startswith("window,start,end,frames")
-    assert not old.exists()
+    assert not any(Path(p).exists() for p in first)  # replaced by the new video export
+    assert sorted(os.listdir(folder)) == sorted(os.path.basename(p) for p in (json_path, csv_path, *class_export))
+    exports.remove_folder(folder)  # the session ended
+    assert not Path(folder).exists() and Path(other).exists()
+    exports.clear_root(str(root))  # a new server starts
+    assert not root.exists()
 
 
 def test_video_outputs_for_one_window(tmp_path):

@@ -1,6 +1,8 @@
 """Classroom session numbers against hand-computed values, exports, figures and the annotated frame."""
 from __future__ import annotations
 
+import csv
+import io
 import json
 
 import numpy as np
@@ -132,7 +134,7 @@ def awkward_session() -> ClassSession:
     s.add(Observation(0.1 + 0.2, 7, (1 / 3, 2 / 3, 1e-9, 12345.678901234), {st: p.tolist() for st, p in zip(STATES, probs)},
                       {"fear": 1 / 3, "surprise": 2 / 3}, (-12.5, 1 / 7, 3e-5), False, duration=10.0))
     s.rename(7, 'O\'Brien, "Jo" · 李')
-    s.rename(3, "Zed\nnewline")
+    s.rename(3, "=HYPERLINK(\"http://x\",\"y\")")  # a spreadsheet would run it
     return s
 
 
@@ -149,17 +151,79 @@ def test_json_round_trip_is_exact():
         ClassSession.from_json(json.dumps({"format": "something else"}))
 
 
-def test_csv_round_trip_is_exact():
+def test_csv_is_typed_sorted_rounded_and_safe_in_a_spreadsheet():
     s = awkward_session()
     text = s.to_csv()
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert len(rows) == len(s) and {r["row"] for r in rows} == {"sample", "window"}
+    for r in rows:  # a window carries the states, a sample the pose; never both kinds in one row
+        assert (r["Boredom_p0"] != "" or r["emotion_fear"] != "") == (r["row"] == "window")
+    keys = [(float(r["t"]), r["row"] == "window", int(r["track_id"])) for r in rows]
+    assert keys == sorted(keys)
+    numbers = [v for r in rows for k, v in r.items() if k not in ("row", "name", "track_id", "attending") and v and not k.endswith("_level")]
+    assert numbers and max(len(v.split(".")[1]) for v in numbers) <= 4  # 12345.678901234 and 1e-9 are rounded
+    zed = next(r["name"] for r in rows if r["track_id"] == "3")
+    assert zed.startswith("'=")  # shown as text by a spreadsheet
     back = ClassSession.from_csv(text)
-    assert back.observations == s.observations
-    assert back.names == s.names
-    assert back.to_csv() == text
-    assert len(text.strip().split("\n")) >= 1 + len(s)  # header + one row per observation (a name has a newline)
+    assert back.names == s.names  # the apostrophe is read back off
+    assert len(back.observations) == len(s.observations)
+    for a, b in zip(sorted(back.observations, key=lambda o: (o.t, o.track_id)), sorted(s.observations, key=lambda o: (o.t, o.track_id))):
+        assert (a.track_id, a.attending) == (b.track_id, b.attending) and abs(a.t - b.t) <= 0.005
+        assert np.allclose(a.box, b.box, atol=0.05)
+        if b.affect is not None:
+            assert all(np.allclose(a.affect[st], b.affect[st], atol=5e-5) for st in STATES)
+    assert back.to_csv() == text  # rounding is stable
     assert "Engagement_expected" in text.split("\n")[0]
     with pytest.raises(ValueError):
         ClassSession.from_csv("a,b\n1,2\n")
+
+
+@pytest.mark.parametrize("name", ["x" * 41, "Ann\nBob", "tab\there"])
+def test_names_are_short_and_plain(name):
+    s = sample_session()
+    with pytest.raises(ValueError):
+        s.rename(1, name)
+    s.rename(1, "x" * 40)
+    assert s.names[1] == "x" * 40
+
+
+def test_summaries_do_not_grow_with_the_session():
+    """students(), cards() and timeline() read running sums: the same numbers as summing the observations
+    afresh, at a cost that does not depend on how many observations came before."""
+    import time
+
+    rng = np.random.default_rng(1)
+
+    def grow(session, seconds):
+        for t in range(seconds):
+            for tid in (1, 2, 3):
+                session.add(Observation(float(t), tid, (0, 0, 10, 10), None, None, (1.0, 2.0, 3.0), bool(t % 2)))
+            if t % 6 == 5:
+                for tid in (1, 2, 3):
+                    probs = rng.dirichlet(np.ones(4), size=4)
+                    session.add(Observation(t - 5.0, tid, (0, 0, 10, 10), {st: p.tolist() for st, p in zip(STATES, probs)},
+                                            {"happy": 0.6, "sad": 0.4}, None, None, duration=6.0))
+
+    def cost(session):
+        start = time.perf_counter()
+        for _ in range(20):
+            session.students(), session.cards()
+        return time.perf_counter() - start
+
+    short, long = ClassSession(), ClassSession()
+    grow(short, 60)
+    grow(long, 1800)
+    mine = [o for o in long.observations if o.track_id == 1 and o.affect is not None]  # summed afresh here
+    expected = sum(o.duration * np.dot(o.affect["Engagement"], range(4)) for o in mine) / sum(o.duration for o in mine)
+    student = long.students()[0]
+    assert student["mean_level"]["Engagement"] == pytest.approx(expected, rel=1e-12)
+    assert student["attention_share"] == 0.5 and student["emotions"]["happy"] == pytest.approx(0.6)
+    first_bin = [o for o in long.observations if o.affect is not None and o.t < 10]
+    assert long.timeline(10.0)["states"]["Engagement"]["mean"][0] == pytest.approx(
+        np.mean([sum(o.duration * np.dot(o.affect["Engagement"], range(4)) for o in first_bin if o.track_id == tid)
+                 / sum(o.duration for o in first_bin if o.track_id == tid) for tid in (1, 2, 3)]))
+    print(f"students()+cards() x20: {cost(short) * 1e3:.1f} ms after 60 s, {cost(long) * 1e3:.1f} ms after 1800 s")
+    assert long.students()[0]["seconds"] == 1800.0 and long.cards()["students_seen"] == 3
 
 
 def test_add_validates_and_normalises():

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import HeadsMismatchError, HeadsMissingError
+from ..errors import HeadsError, HeadsMismatchError, HeadsMissingError
 from ..model.protocol import FeatureProtocol
 from ..settings import REFERENCE_HEADS_REPO
 from .card import CARD_FILE, WEIGHTS_FILE, card_protocol, new_card, validate_card
@@ -136,7 +136,18 @@ def _read_card(folder: str) -> dict:
 
 def load_heads(source: str) -> HeadSet:
     """The heads in the folder ``source`` (hub format, or engage's first format) or the hub repo ``source``,
-    every file checked."""
+    every file checked. Whatever is wrong with them raises a ``HeadsError`` (never another exception), so the
+    app can start without them."""
+    try:
+        return _load_heads(source)
+    except HeadsError:
+        raise
+    except Exception as exc:  # a card that is not JSON, a broken safetensors file, an unreadable folder
+        detail = str(exc).splitlines()[0][:200] if str(exc) else "no detail"
+        raise HeadsMismatchError(f"The heads in {source} cannot be read ({type(exc).__name__}: {detail}).") from None
+
+
+def _load_heads(source: str) -> HeadSet:
     from .hub import AffectHeads
 
     if _hub_present(source) or is_hub_id(source):
@@ -166,16 +177,29 @@ def load_heads(source: str) -> HeadSet:
 
 
 def module_from_state_dict(state_dict: dict, input_size: int, state: str):
+    """The head of ``state`` from its tensors, every one checked: present, a tensor of the right shape, finite."""
+    import torch
+
     needed = [f"classifier.{i}.{p}" for i in (0, 3, 6) for p in ("weight", "bias")]
     missing = [k for k in needed if k not in state_dict]
     if missing:
         raise HeadsMismatchError(f"The {state} head lacks {', '.join(missing)}.")
+    if not all(isinstance(state_dict[k], torch.Tensor) for k in needed):
+        raise HeadsMismatchError(f"The {state} head's weights are not all tensors.")
     w0, w1, w2 = (state_dict[f"classifier.{i}.weight"] for i in (0, 3, 6))
+    if w0.ndim != 2 or w1.ndim != 2 or w2.ndim != 2:
+        raise HeadsMismatchError(f"The {state} head's layer weights are not matrices.")
     if w0.shape[1] != input_size:
         raise HeadsMismatchError(f"The {state} head takes {w0.shape[1]}-d input but the card says {input_size}.")
     if w2.shape[0] != len(LEVELS) or w1.shape[1] != w0.shape[0] or w2.shape[1] != w1.shape[0]:
         raise HeadsMismatchError(f"The {state} head has inconsistent layer shapes {[tuple(w.shape) for w in (w0, w1, w2)]}.")
     module = build_mlp(input_size, hidden=(w0.shape[0], w1.shape[0]))
+    for key, expected in module.state_dict().items():
+        got = state_dict[key]
+        if tuple(got.shape) != tuple(expected.shape):
+            raise HeadsMismatchError(f"The {state} head's {key} has shape {tuple(got.shape)}; expected {tuple(expected.shape)}.")
+        if not got.is_floating_point() or not bool(torch.isfinite(got).all()):
+            raise HeadsMismatchError(f"The {state} head's {key} is not all finite numbers (NaN, infinity or not floats); refusing it.")
     module.load_state_dict({k: state_dict[k] for k in needed})
     return module.eval()
 

@@ -1,6 +1,7 @@
 """The engine: backbone loaded once, heads checked once; per request decode → forward → scores."""
 from __future__ import annotations
 
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -27,6 +28,8 @@ TEST_WEIGHTS_WARNING = "Random test weights: these results are meaningless."
 UNTRAINED_HEADS_WARNING = "The MLP heads are untrained random weights: these results are meaningless."
 
 Progress = Callable[[float, str], None]
+LOG = logging.getLogger("engage")
+HEADS_FETCH_FAILED = "the MLP heads could not be fetched"
 
 
 def normalize_method(method: str) -> str:
@@ -41,7 +44,8 @@ def normalize_method(method: str) -> str:
 class Engine:
     backbone: Backbone
     heads: HeadSet | None = None
-    heads_problem: str | None = None
+    heads_problem: str | None = None  # for the operator: paths, commands (logged at load)
+    heads_reason: str | None = None  # for visitors: no paths, no commands
     limits: Limits = field(default_factory=Limits)
     windowing: Windowing = field(default_factory=Windowing)
     # Windows per forward pass. None: sized once, at the first video, to the accelerator memory free then;
@@ -62,23 +66,23 @@ class Engine:
         folder of the report's checkpoints, imported into ``weights`` when it holds no heads (the Space's first
         start). Without usable heads the reason is kept for the user and zero-shot still works."""
         source = weights or weights_dir()
-        heads, problem = None, None
+        heads, problem, reason = None, None, None
         if heads_source and not heads_present(source):
             try:
                 import_reference_heads(heads_source, source)
             except Exception as exc:  # no hub, no such repo, or a bad checkpoint: say why, keep zero-shot working
-                problem = f"No heads in {source}, and importing {heads_source} failed: {exc}"
+                problem, reason = f"No heads in {source}, and importing {heads_source} failed: {exc}", HEADS_FETCH_FAILED
         if problem is None:
             try:
                 heads = load_heads(source)
             except HeadsError as exc:
-                problem = str(exc)
+                problem, reason = str(exc), exc.for_visitors
         chosen = protocol or (heads.protocol if heads is not None else DEFAULT_PROTOCOL)
         engine = cls(backbone=Backbone.load(backbone, device=device, protocol=chosen))
         if heads is not None:
             engine.use_heads(heads)
         else:
-            engine.heads_problem = problem
+            engine._no_heads(problem, reason, source)
         return engine
 
     def use_heads(self, heads: HeadSet) -> None:
@@ -86,9 +90,27 @@ class Engine:
         try:
             heads.check_compatible(self.backbone.hidden_size, self.backbone.protocol)
         except HeadsError as exc:
-            self.heads, self.heads_problem = None, str(exc)
+            self.heads = None
+            self._no_heads(str(exc), exc.for_visitors)
         else:
-            self.heads, self.heads_problem = heads, None
+            self.heads, self.heads_problem, self.heads_reason = heads, None, None
+
+    def _no_heads(self, problem: str | None, reason: str | None, source: str | None = None) -> None:
+        self.heads_problem, self.heads_reason = problem, reason
+        if problem:
+            LOG.warning("MLP heads%s unavailable (zero-shot still works): %s", f" in {source}" if source else "", problem)
+
+    def heads_unavailable(self) -> HeadsError:
+        """The error for a request of the MLP method without heads: the visitor's notice, the operator's reason
+        as ``detail`` (the CLI prints it)."""
+        error = HeadsError(self.heads_notice)
+        error.detail = self.heads_problem
+        return error
+
+    @property
+    def heads_notice(self) -> str:
+        """Why the MLP method is unavailable, for a visitor (no server paths or commands)."""
+        return f"The MLP method is unavailable here: {self.heads_reason or 'no MLP heads are loaded'}. Use the zero-shot method."
 
     def warnings(self, method: str) -> list[str]:
         out = []
@@ -111,7 +133,7 @@ class Engine:
         features = None
         if method == "mlp":
             if self.heads is None:
-                raise HeadsError(self.heads_problem or "No MLP heads are loaded.")
+                raise self.heads_unavailable()
             features = clip_features(self.backbone, clips, self.windows_per_batch() if len(clips) > 1 else 1)
             probs = self.heads.predict_proba(features)
         else:

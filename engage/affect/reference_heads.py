@@ -69,7 +69,8 @@ def import_reference_heads(
         state_dict = ckpt.get("model_state_dict", ckpt)
         if not all(hasattr(v, "shape") for v in state_dict.values()):
             raise HeadsMismatchError(f"mlp_{s}_best.pth has no tensor state dict under 'model_state_dict'.")
-        size = int(state_dict["classifier.0.weight"].shape[1]) if "classifier.0.weight" in state_dict else -1
+        first = state_dict.get("classifier.0.weight")
+        size = int(first.shape[1]) if getattr(first, "ndim", 0) == 2 else -1
         input_size = size if input_size is None else input_size
         if size != input_size:
             raise HeadsMismatchError(f"mlp_{s}_best.pth takes {size}-d input; the other heads take {input_size}-d.")

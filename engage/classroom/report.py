@@ -35,7 +35,12 @@ class ClassReport:
 
 
 def _level_name(expected: float) -> str:
-    return LEVEL_NAMES[min(3, max(0, int(round(expected))))]
+    """The level an expected value is near, or the two it lies between (1.5 is neither low nor high)."""
+    expected = min(3.0, max(0.0, expected))
+    low = min(2, int(expected))
+    if 0.35 <= expected - low <= 0.65:
+        return f"between {LEVEL_NAMES[low]} and {LEVEL_NAMES[low + 1]}"
+    return LEVEL_NAMES[int(round(expected))]
 
 
 def report_facts(session: ClassSession) -> dict:
@@ -97,15 +102,20 @@ def template_report(session: ClassSession) -> ClassReport:
         f"Average engagement {f['average_engagement']:.1f} of 3 ({_level_name(f['average_engagement'])}). "
         f"Confusion was high {f['confused_share']:.0%} and boredom {f['bored_share']:.0%} of student-time.{attention}"
     )
-    if f["bored_share"] >= HIGH_SHARE or f["average_engagement"] < LOW_ENGAGEMENT:
-        lines += ["", "**Break suggestion:** engagement dipped across the class; a two-minute break or a change of activity is worth trying."]
+    why = []
+    if f["average_engagement"] < LOW_ENGAGEMENT:
+        why.append(f"engagement was low across the class ({f['average_engagement']:.1f} of 3)")
+    if f["bored_share"] >= HIGH_SHARE:
+        why.append(f"boredom was high {f['bored_share']:.0%} of student-time")
+    if why:
+        lines += ["", f"**Break suggestion:** {' and '.join(why)}; a two-minute break or a change of activity is worth trying."]
     if f["confused_share"] >= HIGH_SHARE:
         lines += ["", "**To revisit:** many faces looked confused; go over the last part again, with an example."]
     lines += ["", "### Students", ""]
     for st in f["students"]:
         emotion = f", mostly {st['dominant_emotion']}" if st["dominant_emotion"] else ""
         engagement = f", engagement {st['engagement']:.1f}/3" if st["engagement"] is not None else ""
-        lines.append(f"- **{st['name']}** ({st['minutes_seen']} min{engagement}{emotion}): " + " ".join(_student_advice(st)))
+        lines.append(f"- **{html.escape(st['name'], quote=False)}** ({st['minutes_seen']} min{engagement}{emotion}): " + " ".join(_student_advice(st)))
     lines += ["", LIMITS_NOTE]
     return ClassReport("\n".join(lines), "template")
 

@@ -7,6 +7,7 @@ four affective states (MLP heads on the feature, or zero-shot levels) and the se
 """
 from __future__ import annotations
 
+import bisect
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -16,7 +17,6 @@ from ..affect.emotions import prefix_emotion_probs
 from ..affect.pipeline import Engine, normalize_method
 from ..affect.results import STATES
 from ..affect.zeroshot import prefix_level_probs
-from ..errors import HeadsError
 from ..media import Clip, VideoSource, load_image, prefetch, validate_frame
 from ..model.features import prefix_feature
 from ..model.prefix import encode_prefix
@@ -75,7 +75,7 @@ def analyze_students(engine: Engine, jobs: list[StudentWindow], method: str) -> 
     clip prefix serves the four states and the seven emotions."""
     method = normalize_method(method)
     if method == "mlp" and engine.heads is None:
-        raise HeadsError(engine.heads_problem or "No MLP heads are loaded.")
+        raise engine.heads_unavailable()
     bb = engine.backbone
     out = []
     for job in jobs:
@@ -107,6 +107,7 @@ class Classroom:
     last_frame: np.ndarray | None = None
     analysed_until: float = 0.0
     clock: float | None = None  # webcam: monotonic time of the stream's first frame
+    kind: str = "video"  # "video", "photo" or "camera": what the dashboard can show (a photo has no timeline)
 
     # ------------------------------------------------------------------ per frame
 
@@ -182,6 +183,7 @@ class Classroom:
         return self.session
 
     def observe_photo(self, detector, frame: np.ndarray) -> None:
+        self.kind = "photo"
         self.observe(detector, frame, PHOTO_WINDOW[0])
 
     def stream_due(self, t: float, every: float = 5.0) -> tuple[float, float] | None:
@@ -217,21 +219,27 @@ def run_video_in_calls(
     """Find the faces of each window on the CPU, and hand the students' clips to ``analyze`` (the model: on a
     Space, one GPU call) as soon as ``students_per_call`` of them are waiting, and the rest at the end."""
     total, done, pending = source.num_windows, 0, []
+    queued: list[int] = []  # student-windows queued once each window had been looked at (cumulative)
 
     def send(jobs: list[StudentWindow]) -> None:
         nonlocal done
         done += room.add_results(analyze(jobs))
 
-    if progress:
-        progress(0.0, f"Finding faces in {source.info.duration:.0f} s of video")
+    def report(k: int, message: str) -> None:
+        # half the bar for finding faces, half for the model: a window counts there once all its students are analysed
+        if progress:
+            progress((k + bisect.bisect_right(queued, done)) / (2 * total), message)
+
+    report(0, f"Finding faces in {source.info.duration:.0f} s of video")
     for k, clip in enumerate(prefetch(source.windows()), start=1):
         room.observe_clip(detector, clip)
         pending += room.take_window(clip.start, clip.end)
+        queued.append(done + len(pending))
         while len(pending) >= students_per_call:
             send(pending[:students_per_call])
             pending = pending[students_per_call:]
-        if progress:
-            progress(k / total, f"Window {k} of {total}: {done} student-windows analysed")
+        report(k, f"Window {k} of {total}: faces found; {done} student-windows analysed")
     if pending:
+        report(total, f"Analysing the last {len(pending)} student-windows")
         send(pending)
     return room

@@ -22,7 +22,8 @@ import csv
 import io
 import json
 import math
-from dataclasses import dataclass, replace
+import unicodedata
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -32,6 +33,8 @@ from .tracking import default_name
 EMOTIONS: tuple[str, ...] = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
 FORMAT = "engage-class-session"
 VERSION = 1
+NAME_MAX = 40  # characters in a student's name
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")  # a spreadsheet reads a cell starting so as a formula
 
 
 @dataclass
@@ -111,19 +114,84 @@ def _expected(probs: list[float]) -> float:
     return float(np.dot(probs, LEVELS))
 
 
-def _covered(obs: list[Observation]) -> float:
-    """Length of the union of the stretches ``[t, t + duration)``: a student's time seen, counted once
-    even where 1 FPS samples (pose) and the window analysed from them (affect) cover the same seconds."""
-    total, end = 0.0, -math.inf
-    for start, stop in sorted((o.t, o.t + o.duration) for o in obs):
-        if stop > end:
-            total += stop - max(start, end)
-            end = stop
-    return total
+def _add_span(spans: list[tuple[float, float]], start: float, stop: float) -> float:
+    """Add ``[start, stop)`` to ``spans`` (sorted, disjoint) and return how much it added to their union. Searched
+    from the end: observations arrive nearly in time order, so this is constant work per observation."""
+    i = len(spans)
+    while i > 0 and spans[i - 1][1] >= start:
+        i -= 1
+    j, lo, hi, removed = i, start, stop, 0.0
+    while j < len(spans) and spans[j][0] <= stop:
+        lo, hi = min(lo, spans[j][0]), max(hi, spans[j][1])
+        removed += spans[j][1] - spans[j][0]
+        j += 1
+    spans[i:j] = [(lo, hi)]
+    return (hi - lo) - removed
+
+
+@dataclass
+class _Tally:
+    """Running sums over observations (one student's or the whole class's), so that every summary is read in
+    time independent of how long the session has run. Sums are added in arrival order."""
+
+    count: int = 0
+    first: float = math.inf
+    last: float = -math.inf
+    spans: list[tuple[float, float]] = field(default_factory=list)
+    covered: float = 0.0  # length of the union of the stretches [t, t + duration): time seen, counted once
+    affect_s: float = 0.0
+    share: dict[str, list[float]] = field(default_factory=lambda: {s: [0.0] * len(LEVELS) for s in STATES})
+    expected: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STATES, 0.0))
+    emotion_s: float = 0.0
+    emotions: dict[str, float] = field(default_factory=lambda: dict.fromkeys(EMOTIONS, 0.0))
+    attention_s: float = 0.0
+    attending_s: float = 0.0
+
+    def add(self, o: Observation, spans: bool = True) -> None:
+        self.count += 1
+        self.first, self.last = min(self.first, o.t), max(self.last, o.t + o.duration)
+        if spans:
+            self.covered += _add_span(self.spans, o.t, o.t + o.duration)
+        if o.affect is not None:
+            self.affect_s += o.duration
+            for s in STATES:
+                self.share[s][_level(o.affect[s])] += o.duration
+                self.expected[s] += o.duration * _expected(o.affect[s])
+        if o.emotions is not None:
+            self.emotion_s += o.duration
+            for e in EMOTIONS:
+                self.emotions[e] += o.duration * o.emotions.get(e, 0.0)
+        if o.attending is not None:
+            self.attention_s += o.duration
+            self.attending_s += o.duration if o.attending else 0.0
+
+    def high_share(self, state: str) -> float:
+        """Share of the affect time whose most likely level of ``state`` is 2 or 3 (high, very high)."""
+        return _ratio(self.share[state][2] + self.share[state][3], self.affect_s)
 
 
 def _ratio(num: float, den: float) -> float:
     return float(num / den) if den > 0 else 0.0
+
+
+def check_name(name: str) -> str:
+    """A student's name, stripped; ValueError when it is too long or holds control characters."""
+    name = name.strip()
+    if len(name) > NAME_MAX:
+        raise ValueError(f"A name has at most {NAME_MAX} characters; {name[:20]!r}… has {len(name)}.")
+    if any(unicodedata.category(ch) == "Cc" for ch in name):
+        raise ValueError(f"A name cannot hold control characters: {name!r}.")
+    return name
+
+
+def _cell(text: str) -> str:
+    """Text for a CSV cell that a spreadsheet shows as text, never runs as a formula (OWASP's advice: a leading
+    apostrophe)."""
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def _uncell(text: str) -> str:
+    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_START) else text
 
 
 class ClassSession:
@@ -132,17 +200,33 @@ class ClassSession:
     def __init__(self) -> None:
         self.observations: list[Observation] = []
         self._names: dict[int, str] = {}  # custom names only
+        self._students: dict[int, _Tally] = {}
+        self._class = _Tally()
+        self._cells: dict[tuple[int, int], list[float]] = {}  # (10 s bin, id) -> [seconds, expected x seconds per state]
+        self._cell_seconds = 0.0
+        self._last_affect_t = -math.inf
 
     # building ----------------------------------------------------------------------------------
     def add(self, obs: Observation) -> Observation:
         """Store a validated copy of ``obs`` (ValueError on a malformed one) and return it."""
         obs = _normalised(obs)
         self.observations.append(obs)
+        self._students.setdefault(obs.track_id, _Tally()).add(obs)
+        self._class.add(obs, spans=False)
+        if obs.affect is not None:
+            self._last_affect_t = max(self._last_affect_t, obs.t)
+            self._add_to_cell(obs)
         return obs
 
+    @property
+    def ids(self) -> list[int]:
+        """Track ids of the students observed, ascending."""
+        return sorted(self._students)
+
     def rename(self, track_id: int, name: str) -> None:
-        """Name a student; an empty name restores "Student <id>"."""
-        name = name.strip()
+        """Name a student; an empty name restores "Student <id>". ValueError for a name over ``NAME_MAX``
+        characters or with control characters."""
+        name = check_name(name)
         if name and name != default_name(int(track_id)):
             self._names[int(track_id)] = name
         else:
@@ -151,7 +235,7 @@ class ClassSession:
     @property
     def names(self) -> dict[int, str]:
         """Name of every student observed or renamed, by track id ("Student <id>" unless renamed)."""
-        ids = sorted({o.track_id for o in self.observations} | set(self._names))
+        ids = sorted(set(self._students) | set(self._names))
         return {i: self._names.get(i, default_name(i)) for i in ids}
 
     def __len__(self) -> int:
@@ -172,45 +256,30 @@ class ClassSession:
           and ``dominant_emotion_share``: that mean probability.
         - ``attention_seconds``; ``attention_share``: share of ``attention_seconds`` with ``attending``.
         """
-        by_id: dict[int, list[Observation]] = {}
-        for o in self.observations:
-            by_id.setdefault(o.track_id, []).append(o)
         names = self.names
-        return [self._student(i, names[i], by_id[i]) for i in sorted(by_id)]
+        return [self._student(i, names[i], self._students[i]) for i in self.ids]
 
     @staticmethod
-    def _student(track_id: int, name: str, obs: list[Observation]) -> dict:
-        with_affect = [o for o in obs if o.affect is not None]
-        affect_s = sum(o.duration for o in with_affect)
-        level_share, mean_level = {}, {}
-        for s in STATES:
-            share = [0.0] * len(LEVELS)
-            for o in with_affect:
-                share[_level(o.affect[s])] += o.duration
-            level_share[s] = [_ratio(x, affect_s) for x in share]
-            mean_level[s] = _ratio(sum(o.duration * _expected(o.affect[s]) for o in with_affect), affect_s)
-        with_emotions = [o for o in obs if o.emotions is not None]
-        emotion_s = sum(o.duration for o in with_emotions)
-        emotions = {e: _ratio(sum(o.duration * o.emotions.get(e, 0.0) for o in with_emotions), emotion_s) for e in EMOTIONS}
-        dominant = max(EMOTIONS, key=lambda e: emotions[e]) if with_emotions else None  # first on ties
-        with_attention = [o for o in obs if o.attending is not None]
-        attention_s = sum(o.duration for o in with_attention)
+    def _student(track_id: int, name: str, tally: _Tally) -> dict:
+        affect_s, emotion_s = tally.affect_s, tally.emotion_s
+        emotions = {e: _ratio(tally.emotions[e], emotion_s) for e in EMOTIONS}
+        dominant = max(EMOTIONS, key=lambda e: emotions[e]) if emotion_s > 0 else None  # first on ties
         return {
             "id": track_id,
             "name": name,
-            "observations": len(obs),
-            "seconds": float(_covered(obs)),
-            "first_seen": min(o.t for o in obs),
-            "last_seen": max(o.t + o.duration for o in obs),
+            "observations": tally.count,
+            "seconds": float(tally.covered),
+            "first_seen": tally.first,
+            "last_seen": tally.last,
             "affect_seconds": float(affect_s),
-            "level_share": level_share,
-            "mean_level": mean_level,
+            "level_share": {s: [_ratio(x, affect_s) for x in tally.share[s]] for s in STATES},
+            "mean_level": {s: _ratio(tally.expected[s], affect_s) for s in STATES},
             "emotion_seconds": float(emotion_s),
             "emotions": emotions,
             "dominant_emotion": dominant,
             "dominant_emotion_share": emotions[dominant] if dominant else 0.0,
-            "attention_seconds": float(attention_s),
-            "attention_share": _ratio(sum(o.duration for o in with_attention if o.attending), attention_s),
+            "attention_seconds": float(tally.attention_s),
+            "attention_share": _ratio(tally.attending_s, tally.attention_s),
         }
 
     # whole class -------------------------------------------------------------------------------
@@ -227,24 +296,17 @@ class ClassSession:
 
         An empty session gives zeros everywhere.
         """
-        obs = self.observations
-        by_id: dict[int, list[Observation]] = {}
-        for o in obs:
-            by_id.setdefault(o.track_id, []).append(o)
-        with_affect = [o for o in obs if o.affect is not None]
-        affect_s = sum(o.duration for o in with_affect)
-        with_attention = [o for o in obs if o.attending is not None]
-        attention_s = sum(o.duration for o in with_attention)
+        c = self._class
         return {
-            "students_seen": len(by_id),
-            "student_seconds": float(sum(_covered(group) for group in by_id.values())),
-            "session_seconds": float(max((o.t + o.duration for o in obs), default=0.0)),
-            "affect_seconds": float(affect_s),
-            "average_engagement": _ratio(sum(o.duration * _expected(o.affect["Engagement"]) for o in with_affect), affect_s),
-            "confused_share": _ratio(sum(o.duration for o in with_affect if _level(o.affect["Confusion"]) >= 2), affect_s),
-            "bored_share": _ratio(sum(o.duration for o in with_affect if _level(o.affect["Boredom"]) >= 2), affect_s),
-            "attention_seconds": float(attention_s),
-            "attention_share": _ratio(sum(o.duration for o in with_attention if o.attending), attention_s),
+            "students_seen": len(self._students),
+            "student_seconds": float(sum(t.covered for t in self._students.values())),
+            "session_seconds": float(c.last) if c.count else 0.0,
+            "affect_seconds": float(c.affect_s),
+            "average_engagement": _ratio(c.expected["Engagement"], c.affect_s),
+            "confused_share": c.high_share("Confusion"),
+            "bored_share": c.high_share("Boredom"),
+            "attention_seconds": float(c.attention_s),
+            "attention_share": _ratio(c.attending_s, c.attention_s),
         }
 
     def timeline(self, bin_seconds: float = 10.0) -> dict:
@@ -258,22 +320,29 @@ class ClassSession:
         """
         if not bin_seconds > 0:
             raise ValueError(f"bin_seconds must be > 0, got {bin_seconds}")
-        with_affect = [o for o in self.observations if o.affect is not None]
-        n_bins = int(max(o.t for o in with_affect) // bin_seconds) + 1 if with_affect else 0
-        cells: dict[tuple[int, int], list[Observation]] = {}
-        for o in with_affect:
-            cells.setdefault((int(o.t // bin_seconds), o.track_id), []).append(o)
+        if bin_seconds != self._cell_seconds:  # kept up to date by add() from now on
+            self._cell_seconds, self._cells = float(bin_seconds), {}
+            for o in self.observations:
+                self._add_to_cell(o)
+        n_bins = int(self._last_affect_t // bin_seconds) + 1 if self._cells else 0
         out = {"bin_seconds": float(bin_seconds), "start": [k * float(bin_seconds) for k in range(n_bins)], "states": {}}
-        for s in STATES:
+        for i, s in enumerate(STATES, start=1):
             per_bin: list[list[float]] = [[] for _ in range(n_bins)]
-            for (k, _), group in sorted(cells.items()):
-                weight = sum(o.duration for o in group)
-                per_bin[k].append(sum(o.duration * _expected(o.affect[s]) for o in group) / weight)
+            for (k, _), cell in sorted(self._cells.items()):
+                per_bin[k].append(cell[i] / cell[0])
             out["states"][s] = {
                 "mean": [float(np.mean(v)) if v else None for v in per_bin],
                 "students": [len(v) for v in per_bin],
             }
         return out
+
+    def _add_to_cell(self, o: Observation) -> None:
+        if o.affect is None or not self._cell_seconds:
+            return
+        cell = self._cells.setdefault((int(o.t // self._cell_seconds), o.track_id), [0.0] * (1 + len(STATES)))
+        cell[0] += o.duration
+        for i, s in enumerate(STATES, start=1):
+            cell[i] += o.duration * _expected(o.affect[s])
 
     # exports -----------------------------------------------------------------------------------
     def to_dict(self) -> dict:
@@ -330,34 +399,40 @@ class ClassSession:
         return cls.from_dict(json.loads(text))
 
     CSV_HEADER: tuple[str, ...] = (
-        ("t", "track_id", "name", "duration", "x0", "y0", "x1", "y1")
+        ("row", "t", "duration", "track_id", "name", "x0", "y0", "x1", "y1")
         + tuple(f"{s}_p{lv}" for s in STATES for lv in LEVELS)
         + tuple(f"{s}_level" for s in STATES)
         + tuple(f"{s}_expected" for s in STATES)
         + tuple(f"emotion_{e}" for e in EMOTIONS)
         + ("yaw", "pitch", "roll", "attending")
     )
+    CSV_ROWS = ("sample", "window")  # a 1 FPS sample (box, head pose), an analysed window (states, emotions)
 
     def to_csv(self) -> str:
-        """One row per observation; empty cells where a field is None. Floats are written exactly
-        (``repr``); ``{state}_level`` and ``{state}_expected`` are derived, for spreadsheets, and ignored
-        by ``from_csv``. A name lives on its student's rows, so a renamed student with no observation is
-        not in the CSV (it is in the JSON)."""
+        """For spreadsheets: one row per observation, typed by ``row`` ("sample": one frame at 1 FPS with the box
+        and head pose; "window": an analysed window with the states and emotions), sorted by time, then samples
+        before windows, then id. Rounded: seconds and degrees to 0.01, pixels to 0.1, probabilities to 0.0001.
+        Empty cells where a field is None. A name that a spreadsheet would run as a formula (=, +, -, @) gets a
+        leading apostrophe. The JSON export is the exact one; ``from_csv`` reads this back to that rounding."""
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\n")
         writer.writerow(self.CSV_HEADER)
         names = self.names
-        for o in self.observations:
-            row = [repr(o.t), o.track_id, names[o.track_id], repr(o.duration), *map(repr, o.box)]
+        def window(o: Observation) -> int:
+            return int(o.affect is not None or o.emotions is not None)
+
+        for o in sorted(self.observations, key=lambda o: (o.t, window(o), o.track_id)):
+            row = [self.CSV_ROWS[window(o)], f"{o.t:.2f}", f"{o.duration:.2f}", o.track_id, _cell(names[o.track_id])]
+            row += [f"{v:.1f}" for v in o.box]
             if o.affect is None:
                 row += [""] * (len(STATES) * (len(LEVELS) + 2))
             else:
-                row += [repr(p) for s in STATES for p in o.affect[s]]
+                row += [f"{p:.4f}" for s in STATES for p in o.affect[s]]
                 row += [_level(o.affect[s]) for s in STATES]
-                row += [f"{_expected(o.affect[s]):.4f}" for s in STATES]
+                row += [f"{_expected(o.affect[s]):.2f}" for s in STATES]
             emotions = o.emotions or {}
-            row += [repr(emotions[e]) if e in emotions else "" for e in EMOTIONS]
-            row += [repr(v) for v in o.pose] if o.pose is not None else ["", "", ""]
+            row += [f"{emotions[e]:.4f}" if e in emotions else "" for e in EMOTIONS]
+            row += [f"{v:.2f}" for v in o.pose] if o.pose is not None else ["", "", ""]
             row.append("" if o.attending is None else int(o.attending))
             writer.writerow(row)
         return buf.getvalue()
@@ -365,7 +440,7 @@ class ClassSession:
     @classmethod
     def from_csv(cls, text: str) -> ClassSession:
         reader = csv.DictReader(io.StringIO(text))
-        missing = set(cls.CSV_HEADER) - set(reader.fieldnames or ())
+        missing = set(cls.CSV_HEADER) - {"row"} - set(reader.fieldnames or ())
         if missing:
             raise ValueError(f"not a class session CSV: missing columns {sorted(missing)}")
         session = cls()
@@ -387,7 +462,7 @@ class ClassSession:
                     duration=float(row["duration"]),
                 )
             )
-            session.rename(track_id, row["name"])
+            session.rename(track_id, _uncell(row["name"]))
         return session
 
 

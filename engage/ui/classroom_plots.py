@@ -1,6 +1,7 @@
 """Classroom mode figures (plotly) and the annotated camera frame (PIL; no OpenCV)."""
 from __future__ import annotations
 
+import html
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -57,7 +58,7 @@ def student_levels(session: ClassSession, title: str = "Each student's mean leve
     number written in each cell: all four states for a whole class on one screen. A student without any
     affect estimate has an empty row. One trace."""
     students = session.students()
-    names = [f"{s['name']} (#{s['id']})" if s["name"] != default_name(s["id"]) else s["name"] for s in students]
+    names = [html.escape(f"{s['name']} (#{s['id']})" if s["name"] != default_name(s["id"]) else s["name"], quote=False) for s in students]
     z = [[s["mean_level"][st] if s["affect_seconds"] > 0 else None for st in STATES] for s in students]
     text = [[f"{v:.1f}" if v is not None else "" for v in row] for row in z]
     hover = [

@@ -1,22 +1,36 @@
 """What the app shows: text, figures and export files built from an ``Analysis`` (no Gradio here)."""
 from __future__ import annotations
 
+import html
 import os
-import time
-import uuid
 
 from ..affect.card import metrics_table
 from ..affect.pipeline import METHODS, Engine
 from ..affect.results import LEVEL_NAMES, LEVELS, STATES, Analysis
+from ..classroom.session import check_name
 from ..model.protocol import IMAGES_AS_IMAGE
 from ..settings import REPO_ROOT
 from . import plots
+from .exports import write_pair
 
-EXPORT_MAX_AGE_S = 3600
+
+def escape(text: object) -> str:
+    """Text shown as Markdown or in a toast (both render HTML): ``<State>`` stays text, not a tag."""
+    return html.escape(str(text), quote=False)
+
+
+def error_markdown(message: object) -> str:
+    """An error in a summary box: one line, escaped."""
+    return f"> ⚠️ {escape(message)}"
 
 
 def warning_banner(warnings: list[str]) -> str:
-    return "".join(f"> ⚠️ **{w}**\n>\n" for w in warnings)
+    return "".join(f"> ⚠️ **{escape(w)}**\n>\n" for w in warnings)
+
+
+def backbone_label(source: str) -> str:
+    """The backbone as a visitor may see it: a hub id as is, a local folder by its name only (no server path)."""
+    return source if not os.path.isabs(source) and not os.path.exists(source) else f"a local checkpoint ({os.path.basename(os.path.normpath(source))})"
 
 
 def _plural(n: int, word: str) -> str:
@@ -58,31 +72,9 @@ def share_table(analysis: Analysis) -> list[list]:
 SHARE_HEADERS = ["state"] + [f"level {lv} (%)" for lv in LEVELS]
 
 
-def prune_exports(folder: str, max_age_s: float = EXPORT_MAX_AGE_S) -> None:
-    """Remove export files older than ``max_age_s`` (nothing a user sends is kept longer)."""
-    if not os.path.isdir(folder):
-        return
-    cutoff = time.time() - max_age_s
-    for name in os.listdir(folder):
-        path = os.path.join(folder, name)
-        if os.path.isfile(path) and os.path.getmtime(path) < cutoff:
-            os.remove(path)
-
-
-def _write_pair(folder: str, kind: str, json_text: str, csv_text: str) -> tuple[str, str]:
-    """Write one export as JSON and CSV under a fresh name (old exports pruned); returns both paths."""
-    os.makedirs(folder, exist_ok=True)
-    prune_exports(folder)
-    stem = os.path.join(folder, f"engage-{kind}-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}")
-    for ext, text in ((".json", json_text), (".csv", csv_text)):
-        with open(stem + ext, "w") as fh:
-            fh.write(text)
-    return stem + ".json", stem + ".csv"
-
-
 def write_exports(analysis: Analysis, folder: str) -> tuple[str, str]:
     """The per-window results of one analysis as JSON and CSV."""
-    return _write_pair(folder, analysis.kind, analysis.to_json(), analysis.to_csv())
+    return write_pair(folder, analysis.kind, analysis.to_json(), analysis.to_csv())
 
 
 def single_outputs(analysis: Analysis):
@@ -101,6 +93,17 @@ def video_outputs(analysis: Analysis, export_dir: str):
     return md, bars, note, plots.level_share(analysis), share_table(analysis), data, files
 
 
+def single_error(message: object) -> tuple[str, object, None]:
+    """Image and webcam tabs after an error: the message where the summary was, the old figure and JSON gone."""
+    return error_markdown(message), plots.placeholder("No result: see the message above."), None
+
+
+def video_cleared(message: str) -> tuple:
+    """Video tab while a new clip is analysed: everything after the summary, emptied (nothing of the last clip
+    stays beside the new one's plan or error)."""
+    return plots.placeholder(message), plots.placeholder(message), plots.placeholder(message), [], None, None
+
+
 def partial_markdown(summary: str, done: int, calls: int) -> str:
     """The summary so far of a video analysed in several GPU calls."""
     return f"**{done} of {calls} GPU calls done**: the results so far; the timeline grows as the others end.\n\n{summary}"
@@ -109,13 +112,13 @@ def partial_markdown(summary: str, done: int, calls: int) -> str:
 def stopped_markdown(reason: str, done: int, calls: int) -> str:
     """The summary of a video whose analysis stopped at a GPU call (a refusal, an error)."""
     kept = f" The results shown are those of the first {done} of {calls} GPU calls." if done else ""
-    return f"**Stopped:** {reason}{kept}"
+    return f"**Stopped:** {escape(reason)}{kept}"
 
 
 def heads_markdown(engine: Engine) -> str:
     """The heads' card, as a reader wants it: where they come from and how well they did."""
     if engine.heads is None:
-        return f"**MLP heads: not available.** {engine.heads_problem}"
+        return f"**MLP heads: not available.** {escape(engine.heads_notice)}"
     card = engine.heads.card
     lines = [
         f"**MLP heads** for {card.get('backbone')} ({card['input_size']}-d features). Source: {card.get('source')}.",
@@ -150,7 +153,7 @@ def about_markdown(engine: Engine) -> str:
             "(very low, low, high, very high) as annotated in the DAiSEE dataset, from a webcam stream, a photo or a video.",
             "",
             "### The model",
-            f"- Backbone: `{bb.source}` ({bb.hidden_size}-d hidden state), frozen, on `{bb.device}`.",
+            f"- Backbone: `{backbone_label(bb.source)}` ({bb.hidden_size}-d hidden state), frozen, on `{bb.device}`.",
             f"- Feature ({p.name} protocol): a video is cut into 10 s windows; each goes in as the report's processor "
             f"call feeds it: the frames that call keeps (floor(seconds × {p.fps:g} / 2) × 2, at least 4, evenly spread), "
             f"each resized to {p.min_pixels / 1e6:.1f}-{p.max_pixels / 1e6:.1f} megapixels ({p.min_pixels // 784}-"
@@ -277,8 +280,9 @@ def student_rows(session) -> list[list]:
     return rows
 
 
-def parse_renames(text: str) -> dict[int, str]:
-    """'1=Alice, 2=Bob' (or one per line) → {1: 'Alice', 2: 'Bob'}; malformed parts are reported."""
+def parse_renames(text: str, known: list[int] | None = None) -> dict[int, str]:
+    """'1=Alice, 2=Bob' (or one per line) → {1: 'Alice', 2: 'Bob'}; malformed parts, ids not in ``known`` and
+    names too long or with control characters are reported (ValueError), never skipped."""
     out: dict[int, str] = {}
     for part in [p for chunk in (text or "").splitlines() for p in chunk.split(",")]:
         if not part.strip():
@@ -286,34 +290,52 @@ def parse_renames(text: str) -> dict[int, str]:
         key, sep, name = part.partition("=")
         if not sep or not key.strip().isdigit() or not name.strip():
             raise ValueError(f"Cannot read {part.strip()!r}: write renames as 1=Alice, 2=Bob.")
-        out[int(key)] = name.strip()
+        track_id = int(key)
+        if known is not None and track_id not in known:
+            ids = ", ".join(map(str, known)) or "none yet"
+            raise ValueError(f"There is no student {track_id} in this session (ids: {ids}).")
+        out[track_id] = check_name(name)
+    if not out:
+        raise ValueError("Write renames as 1=Alice, 2=Bob.")
     return out
 
 
 def write_session_exports(session, folder: str) -> tuple[str, str]:
     """A classroom session's observations and names as JSON and CSV."""
-    return _write_pair(folder, "class", session.to_json(), session.to_csv())
+    return write_pair(folder, "class", session.to_json(), session.to_csv())
 
 
-def classroom_outputs(room, warnings: list[str], export_dir: str, export: bool = True):
-    """(status, cards, annotated frame, class timeline, student heatmap, student table, export files)."""
+def classroom_frame_outputs(room) -> tuple[str, object]:
+    """What changes every observed second of the classroom camera: the status line and the annotated frame.
+    Constant work per frame (the session's running sums), whatever the stream's length."""
     from . import classroom_plots
 
     session = room.session
-    frame = None
-    if room.last_frame is not None and room.last is not None:
-        names = session.names
-        labels = {}
-        for s in session.students():
-            if s["affect_seconds"]:
-                labels[s["id"]] = f"engagement {s['mean_level']['Engagement']:.1f}"
-        frame = classroom_plots.annotate_frame(room.last_frame, room.last.faces, room.last.ids, names, labels)
-    files = list(write_session_exports(session, export_dir)) if export and session.observations else None
+    if room.last_frame is None or room.last is None:
+        return escape(room.status()), None
+    students = {s["id"]: s for s in session.students() if s["id"] in set(room.last.ids)}
+    labels = {i: f"engagement {s['mean_level']['Engagement']:.1f}" for i, s in students.items() if s["affect_seconds"]}
+    frame = classroom_plots.annotate_frame(room.last_frame, room.last.faces, room.last.ids, session.names, labels)
+    return escape(room.status()), frame
+
+
+def classroom_outputs(room, warnings: list[str], export_dir: str | None = None):
+    """(status, cards, annotated frame, class timeline, student heatmap, student table, export files); the
+    exports are written only when ``export_dir`` is given."""
+    from . import classroom_plots
+
+    session = room.session
+    status, frame = classroom_frame_outputs(room)
+    if room.kind == "photo":
+        timeline = plots.placeholder("A photo is one moment: the class over time needs a video or the camera.")
+    else:
+        timeline = classroom_plots.class_timeline(session)
+    files = list(write_session_exports(session, export_dir)) if export_dir and session.observations else None
     return (
-        room.status(),
+        status,
         classroom_cards(session, warnings),
         frame,
-        classroom_plots.class_timeline(session),
+        timeline,
         classroom_plots.student_levels(session),
         student_rows(session),
         files,
