@@ -214,7 +214,7 @@ def analyze_frames(files, method):
     if len(files) > FRAMES_MAX:
         raise _error(f"Send at most {FRAMES_MAX} frames (one 10 s window at 1 FPS); send longer recordings as a video.")
     try:
-        clip = frames_to_clip([f if isinstance(f, str) else f.name for f in files], ENGINE.limits)
+        clip = frames_to_clip([_upload(f) if isinstance(f, dict) else getattr(f, "name", f) for f in files], ENGINE.limits)
         return views.single_outputs(_on_gpu(_clip_gpu, windows_seconds(1, normalize_method(method)), clip, method))
     except EngageError as exc:
         raise _error(exc) from exc
@@ -372,7 +372,7 @@ with gr.Blocks(title="engage: learner affect from video", delete_cache=(max(1, F
     gr.Markdown(
         "# engage\nBoredom, engagement, confusion and frustration (DAiSEE levels 0-3) from a webcam, a photo or a video, "
         "with Qwen2.5-VL features. What the numbers can and cannot say: the **About** tab (the last tab; on a phone, "
-        "in the tab menu)."
+        "under ⋯ beside the tabs)."
     )
     banner = gr.Markdown(elem_id="banner")
     method = gr.Radio(
@@ -414,7 +414,9 @@ with gr.Blocks(title="engage: learner affect from video", delete_cache=(max(1, F
         )
         frames_in = gr.File(file_count="multiple", visible=False, label="frames")
         frames_btn = gr.Button(visible=False)
-        frames_btn.click(analyze_frames, [frames_in, method], [cam_md, cam_plot, cam_json], api_name="analyze_frames")
+        # preprocess=False: the uploads are read where gradio put them (its file preprocessing would leave an empty
+        # temporary file behind for every frame)
+        frames_btn.click(analyze_frames, [frames_in, method], [cam_md, cam_plot, cam_json], api_name="analyze_frames", preprocess=False)
 
     with gr.Tab("Image"):
         with gr.Row():
@@ -445,8 +447,8 @@ with gr.Blocks(title="engage: learner affect from video", delete_cache=(max(1, F
                 vid_btn = gr.Button("Analyse video", variant="primary")
                 vid_md = gr.Markdown(label="summary", min_height=160, elem_id="video-summary")
         vid_plot = gr.Plot(plots.placeholder("Analyse a video to see the four states."), label="Levels (whole clip)", elem_id="video-plot")
-        vid_timeline = gr.Plot(label="Timeline")
-        vid_share = gr.Plot(label="Share of time")
+        vid_timeline = gr.Plot(label="Timeline", elem_id="video-timeline")
+        vid_share = gr.Plot(label="Share of time", elem_id="video-share")
         vid_table = gr.Dataframe(headers=views.SHARE_HEADERS, label="Share of time at each level", interactive=False, elem_id="share-table")
         vid_files = gr.File(label="Download JSON and CSV", file_count="multiple")
         with gr.Accordion("Per-window results as JSON", open=False):
@@ -480,8 +482,8 @@ with gr.Blocks(title="engage: learner affect from video", delete_cache=(max(1, F
         cls_cards = gr.Markdown(label="cards", elem_id="class-cards")
         with gr.Row():
             cls_frame = gr.Image(label="Last frame, with ids", interactive=False)
-            cls_students = gr.Plot(label="Students")
-        cls_timeline = gr.Plot(label="The class over time")
+            cls_students = gr.Plot(label="Students", elem_id="class-students")
+        cls_timeline = gr.Plot(label="The class over time", elem_id="class-timeline")
         cls_table = gr.Dataframe(headers=views.STUDENT_HEADERS, label="Per student", interactive=False, elem_id="class-table")
         with gr.Row():
             cls_renames = gr.Textbox(label="Rename students", placeholder="1=Alice, 2=Bob", max_length=2000)

@@ -128,6 +128,19 @@ def test_webcam_stream_in_chromium(app_url: str, tmp_path: Path) -> None:
             expect(plot).to_contain_text("Frustration: level")
             print(f"\nwebcam analysis on the page {time.monotonic() - started:.1f} s after starting the camera")
 
+            # While streaming, the summary must not be greyed as pending between results (show_progress hidden):
+            # sampled every 100 ms over 6 s, the share of samples in which it is pending or covered by a status overlay.
+            pending = [
+                summary.evaluate(
+                    "el => el.classList.contains('pending') || !!el.querySelector('.wrap:not(.hide), .eta-bar')"
+                    " || getComputedStyle(el).opacity < 0.9"
+                )
+                for _ in range(60)
+                if page.wait_for_timeout(100) is None
+            ]
+            print(f"webcam summary pending in {sum(pending)} of {len(pending)} samples while streaming")
+            assert sum(pending) <= len(pending) * 0.05
+
             page.screenshot(path=str(shot), full_page=True)
 
             stop = page.locator("#webcam").get_by_role("button").filter(has_text="Stop")

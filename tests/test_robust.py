@@ -251,3 +251,15 @@ def test_classroom_progress_reaches_the_end_only_when_the_model_has_run(engine, 
     before = [f for kind, f in events[:last_model] if kind == "bar"]
     assert max(before) <= 0.5 + 1e-9  # 40 students per call: all the model work is the last call, after the faces
     assert np.isclose(max(before), 0.5)
+
+
+def test_streams_do_not_grey_their_results_between_frames(app_url):
+    """A streamed result comes every 1-2 s from calls every 0.5 s: with gradio's pending overlay the summary
+    would be grey much of the time (the browser test measures it on the page)."""
+    import urllib.request
+
+    with urllib.request.urlopen(app_url + "config") as response:
+        config = json.loads(response.read())
+    streams = {d["api_name"]: d for d in config["dependencies"] if d.get("api_name") in ("webcam_frame", "classroom_frame")}
+    assert set(streams) == {"webcam_frame", "classroom_frame"}
+    assert all(d["show_progress"] == "hidden" for d in streams.values())

@@ -53,7 +53,7 @@ def class_timeline(session: ClassSession, bin_seconds: float = 10.0, title: str 
     return _layout(fig, title, 720)
 
 
-def student_levels(session: ClassSession, title: str = "Each student's mean level (0 very low - 3 very high)") -> go.Figure:
+def student_levels(session: ClassSession, title: str = "Each student's mean level<br><sup>0 very low - 3 very high</sup>") -> go.Figure:
     """Heatmap, students (rows, by id) x states (columns), of each student's mean expected level, the
     number written in each cell: all four states for a whole class on one screen. A student without any
     affect estimate has an empty row. One trace."""
@@ -92,8 +92,8 @@ def student_levels(session: ClassSession, title: str = "Each student's mean leve
     fig.update_xaxes(side="top")
     if not students:
         _note(fig, "No students seen yet.")
-    _layout(fig, title, max(260, 120 + 32 * len(students)))
-    fig.update_layout(margin={"l": 40, "r": 20, "t": 90, "b": 20})
+    _layout(fig, title, max(300, 160 + 32 * len(students)))
+    fig.update_layout(margin={"l": 40, "r": 20, "t": 140, "b": 20})  # room for the state names, turned on a phone
     return fig
 
 

@@ -1,6 +1,8 @@
 """Plotly figures: four-panel level bars, per-state timelines, share of time at each level."""
 from __future__ import annotations
 
+import textwrap
+
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
@@ -22,14 +24,18 @@ def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
 
 
 def level_bars(result: AffectResult, title: str = "Probability of each level") -> go.Figure:
-    """One panel per state: bars for P(level 0..3), the most likely level highlighted."""
+    """A 2×2 grid, one panel per state: bars for P(level 0..3), the most likely level highlighted. Two panels a
+    row keep titles apart and every level's tick on a phone's 390 px as on a desktop."""
     fig = make_subplots(
-        rows=1,
-        cols=len(STATES),
+        rows=2,
+        cols=2,
         subplot_titles=[f"{s}: level {result.scores[s].level}" for s in STATES],
         shared_yaxes=True,
+        vertical_spacing=0.2,
+        horizontal_spacing=0.08,
     )
-    for col, state in enumerate(STATES, start=1):
+    for i, state in enumerate(STATES):
+        row, col = divmod(i, 2)
         score = result.scores[state]
         colors = [HIGHLIGHT if lv == score.level else "#9ecae1" for lv in LEVELS]
         fig.add_trace(
@@ -39,16 +45,21 @@ def level_bars(result: AffectResult, title: str = "Probability of each level") -
                 marker_color=colors,
                 text=[f"{p:.0%}" for p in score.probs],
                 textposition="outside",
+                cliponaxis=False,
                 hovertext=[f"level {lv} ({LEVEL_NAMES[lv]}): {p:.1%}" for lv, p in zip(LEVELS, score.probs)],
                 hoverinfo="text",
                 name=state,
             ),
-            row=1,
-            col=col,
+            row=row + 1,
+            col=col + 1,
         )
-        fig.update_xaxes(title_text="level", row=1, col=col)
-    fig.update_yaxes(range=[0, 1.15], tickformat=".0%", row=1, col=1)
-    return _layout(fig, title, 330)
+        fig.update_xaxes(tickmode="array", tickvals=[str(lv) for lv in LEVELS], row=row + 1, col=col + 1)
+    fig.update_yaxes(range=[0, 1.2], tickformat=".0%", dtick=0.5)
+    fig.update_xaxes(title_text="level", title_standoff=2, row=2)
+    # the test-weights note on a line of its own: a long title is cut at the edge of a phone
+    _layout(fig, title.replace(" (", "<br><sup>(", 1) + ("</sup>" if " (" in title else ""), 460)
+    fig.update_annotations(font_size=13)
+    return fig
 
 
 def timeline(analysis: Analysis, title: str = "Level probabilities over time") -> go.Figure:
@@ -113,7 +124,8 @@ def level_share(analysis: Analysis, title: str = "Share of time at each level") 
 def placeholder(message: str) -> go.Figure:
     """An empty figure that carries a message (before any result, or on an error)."""
     fig = go.Figure()
-    fig.add_annotation(text=message, showarrow=False, font={"size": 15}, x=0.5, y=0.5, xref="paper", yref="paper")
+    text = "<br>".join(textwrap.wrap(message, 36))  # a phone is 390 px wide: plotly does not wrap text itself
+    fig.add_annotation(text=text, showarrow=False, font={"size": 15}, x=0.5, y=0.5, xref="paper", yref="paper")
     fig.update_xaxes(visible=False)
     fig.update_yaxes(visible=False)
     return _layout(fig, "", 220)

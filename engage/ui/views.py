@@ -189,8 +189,9 @@ def about_markdown(engine: Engine) -> str:
             "megapixels are refused.",
             "",
             "### Privacy",
-            "Nothing you upload or stream is stored: frames are analysed in memory and dropped; uploaded files and the "
-            "JSON/CSV exports are deleted from the server within an hour.",
+            "Nothing you upload or stream is stored: frames are analysed in memory and dropped with your session (10 "
+            "minutes after its last use, or when you close the tab); your JSON/CSV exports go with it, and the "
+            "server's copies of uploads and downloads are deleted within 15 minutes.",
         ]
     )
 

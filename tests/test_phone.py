@@ -1,0 +1,144 @@
+"""At a phone's size (390×844, Chromium through Playwright): every result readable. Chart titles do not run into
+each other or past the edge, every level has its tick, no word in a table is broken across lines, and the
+screenshots are kept (their folder is printed; ``ENGAGE_SCREENSHOTS`` chooses it)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from conftest import ROOT
+from test_browser import CHROMIUM, IN_CI, MISSING, _chromium_args, write_y4m
+
+try:
+    from playwright.sync_api import Page, expect, sync_playwright
+except ImportError:  # pragma: no cover
+    sync_playwright = None
+
+pytestmark = pytest.mark.skipif(MISSING is not None and not IN_CI, reason=f"browser test skipped: {MISSING}")
+PHONE = {"width": 390, "height": 844}
+
+# Every word of every table cell and chart title, measured where the browser drew it.
+MEASURE = """(root) => {
+  const words = [];
+  for (const cell of root.querySelectorAll('table td, table th, [role=gridcell], [role=columnheader]')) {
+    const walker = document.createTreeWalker(cell, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const re = /\\S+/g;
+      let m;
+      while ((m = re.exec(node.data))) {
+        const range = document.createRange();
+        range.setStart(node, m.index);
+        range.setEnd(node, m.index + m[0].length);
+        const lines = new Set([...range.getClientRects()].filter(r => r.width > 0).map(r => Math.round(r.top)));
+        words.push({word: m[0], lines: lines.size});
+      }
+    }
+  }
+  return words;
+}"""
+
+PLOT_TEXT = """(plot) => {
+  const box = (el) => { const r = el.getBoundingClientRect(); return {text: el.textContent, left: r.left, right: r.right, top: r.top, bottom: r.bottom}; };
+  const svg = plot.querySelector('.main-svg');
+  return {
+    frame: svg ? box(svg) : null,
+    titles: [...plot.querySelectorAll('.infolayer .annotation-text, .infolayer .gtitle')].map(box),
+    xticks: [...plot.querySelectorAll('.xaxislayer-above text')].map(el => el.textContent),
+    ticks: [...plot.querySelectorAll('.xaxislayer-above text, .yaxislayer-above text')].map(box),
+  };
+}"""
+
+
+def _overlap(a: dict, b: dict) -> bool:
+    return a["left"] < b["right"] - 1 and b["left"] < a["right"] - 1 and a["top"] < b["bottom"] - 1 and b["top"] < a["bottom"] - 1
+
+
+def _check_plot(page: Page, selector: str) -> None:
+    plot = page.locator(selector)
+    expect(plot.locator(".main-svg").first).to_be_visible()
+    found = plot.evaluate(PLOT_TEXT)
+    titles, frame = found["titles"], found["frame"]
+    assert titles, f"{selector}: no titles drawn"
+    for i, a in enumerate(titles):
+        assert a["left"] >= frame["left"] - 1 and a["right"] <= frame["right"] + 1, f"{selector}: {a['text']!r} runs past the edge"
+        for b in titles[i + 1 :] + found["ticks"]:
+            assert not _overlap(a, b), f"{selector}: {a['text']!r} and {b['text']!r} overlap"
+    return found
+
+
+def _check_words(page: Page, selector: str) -> int:
+    words = page.locator(selector).evaluate(MEASURE)
+    broken = [w["word"] for w in words if w["lines"] > 1]
+    assert not broken, f"{selector}: words broken across lines: {broken}"
+    return len(words)
+
+
+def _open_tab(page: Page, name: str) -> None:
+    """A tab as a phone user reaches it: on the bar, or under the bar's ⋯ ("More tabs") when it does not fit."""
+    tab = page.get_by_role("tab", name=name)
+    if not tab.is_visible():
+        page.get_by_role("button", name="More tabs").click()
+        page.locator(".overflow-dropdown button").filter(has_text=name).first.click()
+    else:
+        tab.click()
+
+
+def _shots() -> Path:
+    folder = Path(os.environ.get("ENGAGE_SCREENSHOTS") or Path(ROOT) / ".screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def test_results_read_well_on_a_phone(app_url: str, tmp_path: Path) -> None:
+    if MISSING is not None:
+        pytest.fail(f"CI=true but the browser test cannot run: {MISSING}")
+    from engage.classroom.faces import benchmark_scenes
+
+    shots = _shots()
+    scene = next(s for s in benchmark_scenes() if len(s.boxes) >= 3)
+    class_photo = tmp_path / "class.png"
+    Image.fromarray(scene.frame).save(class_photo)
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=_chromium_args(write_y4m(tmp_path / "cam.y4m")))
+        try:
+            page = browser.new_context(viewport=PHONE, device_scale_factor=2, is_mobile=True, has_touch=True).new_page()
+            page.set_default_timeout(60_000)
+            page.goto(app_url)
+            expect(page.get_by_text("under ⋯ beside the tabs")).to_be_visible()  # the header says where About is on a phone
+            _open_tab(page, "About")
+            expect(page.get_by_text("What this is")).to_be_visible()
+
+            _open_tab(page, "Image")
+            page.locator("#image-input input[type=file]").set_input_files(os.path.join(ROOT, "examples", "astronaut.png"))
+            page.get_by_role("button", name="Analyse image").click()
+            expect(page.locator("#image-summary")).to_contain_text("most likely level", timeout=90_000)
+            found = _check_plot(page, "#image-plot")
+            assert sorted(found["xticks"]) == sorted(["0", "1", "2", "3"] * 4), found["xticks"]  # every level, every panel
+            assert _check_words(page, "#image-summary") >= 20
+            page.screenshot(path=str(shots / "phone-image.png"), full_page=True)
+
+            _open_tab(page, "Video")
+            page.locator("#video-input input[type=file]").set_input_files(os.path.join(ROOT, "examples", "astronaut_clip.mp4"))
+            page.get_by_role("button", name="Analyse video").click()
+            expect(page.locator("#video-summary")).to_contain_text("most likely level", timeout=120_000)
+            for plot in ("#video-plot", "#video-timeline", "#video-share"):
+                _check_plot(page, plot)
+            _check_words(page, "#video-summary")
+            _check_words(page, "#share-table")
+            page.screenshot(path=str(shots / "phone-video.png"), full_page=True)
+
+            _open_tab(page, "Classroom")
+            page.locator("#class-photo input[type=file]").set_input_files(str(class_photo))
+            page.get_by_role("button", name="Analyse classroom").click()
+            expect(page.locator("#class-cards")).to_contain_text("students seen", timeout=120_000)
+            for plot in ("#class-students", "#class-timeline"):
+                _check_plot(page, plot)
+            _check_words(page, "#class-cards")
+            _check_words(page, "#class-table")
+            page.screenshot(path=str(shots / "phone-classroom.png"), full_page=True)
+        finally:
+            browser.close()
+    print(f"\nphone screenshots: {shots}")
