@@ -48,7 +48,7 @@ def test_fifty_requests_leave_no_files_behind(tiny_dir, heads_dir, tmp_path):
         scene = next(s for s in benchmark_scenes() if len(s.boxes) >= 2)
         Image.fromarray(scene.frame).save(inputs / "class.png")
         requests = 0
-        for round_ in range(10):
+        for _ in range(10):
             client = Client(url, verbose=False)  # a new visitor each round: a session of its own
             client.predict(handle_file(photo), ZERO, api_name="/analyze_image")
             client.predict(frames, ZERO, api_name="/analyze_frames")

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
+from test_browser import CHROMIUM, IN_CI, MISSING, _chromium_args, write_y4m
 
 from conftest import ROOT
-from test_browser import CHROMIUM, IN_CI, MISSING, _chromium_args, write_y4m
 
 try:
     from playwright.sync_api import Page, expect, sync_playwright
