@@ -205,6 +205,7 @@ def test_a_long_video_is_analysed_in_several_calls_and_shown_as_it_grows(app, lo
     assert calls == [(app.windows_seconds(2, "zero-shot"), range(0, 2)), (app.windows_seconds(1, "zero-shot"), range(2, 3))]
     first, last = steps[1][5], steps[2][5]
     assert "1 of 2 GPU calls done" in steps[1][0] and "GPU calls done" not in steps[2][0]
+    assert "the first 20.0 s of 27.0 s of video (2 windows" in steps[1][0] and "on 27.0 s of video (3 windows" in steps[2][0]
     assert [w["start"] for w in first["windows"]] == [0.0, 10.0] and [w["start"] for w in last["windows"]] == [0.0, 10.0, 20.0]
     assert first["duration_seconds"] == last["duration_seconds"] == 27.0  # the timeline's axis is the whole video
     whole = app.ENGINE.analyze_video(long_video, "zero-shot").to_dict()

@@ -119,6 +119,14 @@ def test_results_read_well_on_a_phone(app_url: str, tmp_path: Path) -> None:
             assert sorted(found["xticks"]) == sorted(["0", "1", "2", "3"] * 4), found["xticks"]  # every level, every panel
             assert _check_words(page, "#image-summary") >= 20
             page.screenshot(path=str(shots / "phone-image.png"), full_page=True)
+            notes = tmp_path / "notes.png"
+            notes.write_text("text, named like a picture\n")
+            page.locator("#image-input input[type=file]").set_input_files(str(notes))
+            page.get_by_role("button", name="Analyse image").click()
+            expect(page.get_by_text("This file is not an image we can read.").first).to_be_visible()  # engage's line
+            expect(page.locator("#image-summary")).to_contain_text("No result")  # the last result is not left beside it
+            expect(page.locator("#image-summary")).not_to_contain_text("most likely level")
+            page.screenshot(path=str(shots / "phone-image-error.png"), full_page=True)
 
             _open_tab(page, "Video")
             page.locator("#video-input input[type=file]").set_input_files(os.path.join(ROOT, "examples", "astronaut_clip.mp4"))

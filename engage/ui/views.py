@@ -46,7 +46,9 @@ def summary_markdown(analysis: Analysis) -> str:
         covers = f"the last {analysis.duration:.0f} s of the camera ({_plural(overall.frames, 'frame')} at 1 FPS)"
     else:
         n = len(analysis.windows)
-        covers = f"{analysis.duration:.1f} s of video ({_plural(n, 'window')}, {_plural(overall.frames, 'frame')} sampled at about 1 FPS)"
+        done = analysis.windows[-1].end if analysis.windows else analysis.duration
+        span = f"{analysis.duration:.1f} s" if done >= analysis.duration - 0.05 else f"the first {done:.1f} s of {analysis.duration:.1f} s"
+        covers = f"{span} of video ({_plural(n, 'window')}, {_plural(overall.frames, 'frame')} sampled at about 1 FPS)"
     lines = [warning_banner(analysis.warnings), f"**{METHODS[analysis.method]}** on {covers}.", ""]
     lines.append("| state | most likely level | probability | expected level |")
     lines.append("|---|---|---|---|")
