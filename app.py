@@ -470,6 +470,7 @@ with gr.Blocks(title="engage: learner affect from video", delete_cache=(max(1, F
             "frame by default (the largest). Rename students below; export the session; write a class report. Names and "
             "results stay in this browser session only, and are dropped 10 minutes after its last use."
         )
+        gr.Markdown(views.CLASSROOM_NOTICE, elem_id="class-notice")
         with gr.Row():
             cls_video = gr.Video(label="Classroom video", sources=["upload"], elem_id="class-video")
             cls_photo = gr.Image(type="filepath", image_mode=None, label="or a photo", sources=["upload"], elem_id="class-photo")

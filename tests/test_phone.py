@@ -139,6 +139,7 @@ def test_results_read_well_on_a_phone(app_url: str, tmp_path: Path) -> None:
             page.screenshot(path=str(shots / "phone-video.png"), full_page=True)
 
             _open_tab(page, "Classroom")
+            expect(page.locator("#class-notice")).to_contain_text("prohibited in the EU since 2 February 2025 (AI Act, Article 5(1)(f)")
             page.locator("#class-photo input[type=file]").set_input_files(str(class_photo))
             page.get_by_role("button", name="Analyse classroom").click()
             expect(page.locator("#class-cards")).to_contain_text("students seen", timeout=120_000)

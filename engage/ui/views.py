@@ -246,6 +246,13 @@ def claims_markdown(report: dict | None) -> str:
 
 # ---------------------------------------------------------------- Classroom tab
 
+CLASSROOM_NOTICE = (
+    "> **Where this mode may be used.** Inferring the emotions of people in education institutions is prohibited in "
+    "the EU since 2 February 2025 (AI Act, Article 5(1)(f); medical and safety uses excepted). This mode is for "
+    "research and teaching demonstrations, with the consent of everyone filmed. The 68-landmark face model was "
+    "trained on iBUG 300-W, whose licence excludes commercial use."
+)
+
 STUDENT_HEADERS = ["id", "name", "seconds seen", "engagement (0-3)", "confused (%)", "bored (%)", "dominant emotion", "attending (%)"]
 
 
