@@ -5,6 +5,7 @@ import functools
 import html
 import os
 import sys
+import threading
 import time
 
 try:  # the Space's platform installs `spaces` (not in requirements.txt); import it before torch
@@ -526,5 +527,19 @@ with gr.Blocks(title="engage: learner affect from video", delete_cache=(max(1, F
 
 demo.queue(default_concurrency_limit=1, max_size=32)
 
+def _sweep_files(stop: threading.Event) -> None:
+    """gradio's own ``delete_cache`` task ends for good at its first error, and a request adding a file while it
+    iterates is one ("Set changed size during iteration", seen under load): sweep with gradio's own function on a
+    thread that outlives such a tick."""
+    from gradio.route_utils import delete_files_created_by_app
+
+    while not stop.wait(max(1, FILES_MAX_AGE_S // 3)):
+        try:
+            delete_files_created_by_app(demo, FILES_MAX_AGE_S)
+        except RuntimeError:
+            continue
+
+
 if __name__ == "__main__":
+    threading.Thread(target=_sweep_files, args=(threading.Event(),), daemon=True, name="engage-file-sweeper").start()
     demo.launch(show_error=True, max_file_size=f"{ENGINE.limits.max_upload_mb:g}mb", css=CSS)

@@ -236,3 +236,30 @@ def test_a_video_stopped_by_a_refusal_says_so_in_its_summary(app, long_video, mo
             steps.append(outputs)
     assert len(steps) == 3 and steps[-1][0].startswith("**Stopped:** ZeroGPU refused this request")
     assert "first 1 of 2 GPU calls" in steps[-1][0] and isinstance(steps[-1][1], type(gr.skip()))
+
+
+def test_the_file_sweeper_outlives_a_failed_tick(app, monkeypatch):
+    """gradio's delete_cache task stops at its first error; engage's sweeper calls the same function and goes on."""
+    import threading
+    import time
+
+    import gradio.route_utils as route_utils
+
+    calls = []
+
+    def flaky(blocks, age):
+        calls.append(age)
+        if len(calls) == 1:
+            raise RuntimeError("Set changed size during iteration")
+
+    monkeypatch.setattr(route_utils, "delete_files_created_by_app", flaky)
+    monkeypatch.setattr(app, "FILES_MAX_AGE_S", 1)
+    stop = threading.Event()
+    sweeper = threading.Thread(target=app._sweep_files, args=(stop,), daemon=True)
+    sweeper.start()
+    deadline = time.monotonic() + 20
+    while len(calls) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    stop.set()
+    sweeper.join(timeout=5)
+    assert len(calls) >= 2 and calls[0] == 1 and not sweeper.is_alive()
