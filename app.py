@@ -253,7 +253,7 @@ def webcam_frame(frame, method, stream: WebcamStream | WebcamFrames | None):
 def _class_outputs(room: Classroom | None, folder: str | None, export: bool = True):
     """The whole dashboard (and the room and export folder states); exports written when ``export``."""
     if room is None:
-        raise _error("Analyse a classroom video, photo or camera first (a session ends 10 minutes after its last use).")
+        raise _error(f"Analyse a classroom video, photo or camera first (a session ends {views.session_lifetime()}).")
     folder = exports.session_folder(folder) if export else folder
     outputs = views.classroom_outputs(room, ENGINE.warnings("mlp"), folder if export else None)
     return (*outputs[:6], outputs[6] if export else gr.skip(), room, folder)
@@ -335,7 +335,6 @@ def classroom_frame(frame, method, max_faces, room: Classroom | None, folder: st
     call, carrying only their face crops of those seconds). Each second only the status and the frame change
     (constant work however long the stream); the dashboard follows each analysis; exports when asked."""
     room, t = CLASSROOM_CAMERA.offer(room, max_faces, time.monotonic())
-    room.kind = "camera"
     if t is None:
         return (gr.skip(),) * 7 + (room, folder)
     try:
@@ -469,7 +468,7 @@ with gr.Blocks(title="engage: learner affect from video", delete_cache=(max(1, F
             "Every face in the frame, followed with a stable id, analysed on its own face crops at 1 FPS: the four "
             f"states, seven basic emotions (zero-shot, same model) and head pose. At most {DEFAULT_MAX_FACES} faces per "
             "frame by default (the largest). Rename students below; export the session; write a class report. Names and "
-            "results stay in this browser session only, and are dropped 10 minutes after its last use."
+            f"results stay in this browser session only, and are dropped {views.session_lifetime()}."
         )
         gr.Markdown(views.CLASSROOM_NOTICE, elem_id="class-notice")
         with gr.Row():

@@ -110,7 +110,7 @@ def test_classroom_refuses_what_it_would_have_ignored(client, tmp_path):
     out = client.predict(f"{ids[0]}=<b>Ann</b>", api_name="/rename_students")
     assert out[5]["data"][0][1] == "<b>Ann</b>"  # kept as typed: a table cell is text
     assert json.loads(out[4]["plot"])["data"][0]["y"][0] == f"&lt;b&gt;Ann&lt;/b&gt; (#{ids[0]})"  # plotly renders tags
-    files, = [client.predict(api_name="/export_class")]
+    files = client.predict(api_name="/export_class")
     csv_text = Path(next(f for f in files if f.endswith(".csv"))).read_text()
     assert csv_text.splitlines()[0].startswith("row,t,duration,track_id,name")
 
@@ -263,3 +263,11 @@ def test_streams_do_not_grey_their_results_between_frames(app_url):
     streams = {d["api_name"]: d for d in config["dependencies"] if d.get("api_name") in ("webcam_frame", "classroom_frame")}
     assert set(streams) == {"webcam_frame", "classroom_frame"}
     assert all(d["show_progress"] == "hidden" for d in streams.values())
+
+
+def test_what_visitors_read_about_lifetimes_follows_the_settings(monkeypatch):
+    from engage.ui import views
+
+    assert views.session_lifetime() == "10 minutes after its last use" and views.minutes(900) == "15 minutes"
+    monkeypatch.setenv("ENGAGE_SESSION_TTL_S", "120")
+    assert views.session_lifetime() == "2 minutes after its last use"

@@ -25,7 +25,7 @@ class ClassroomStream:
         """The room to fill (a new one unless ``room`` is this camera's) and the camera time of a frame received
         at ``now`` (monotonic seconds) when a 1 FPS slot is due, else None."""
         if room is None or room.clock is None:  # a room left by a video or photo is not continued
-            room = Classroom(max_faces=int(max_faces))
+            room = Classroom(max_faces=int(max_faces), kind="camera")
             room.clock = now
         t = now - room.clock
         if room.last is not None and t - room.last.t < 1.0 / self.fps:

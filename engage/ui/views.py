@@ -9,9 +9,21 @@ from ..affect.pipeline import METHODS, Engine
 from ..affect.results import LEVEL_NAMES, LEVELS, STATES, Analysis
 from ..classroom.session import check_name
 from ..model.protocol import IMAGES_AS_IMAGE
-from ..settings import REPO_ROOT
+from ..settings import REPO_ROOT, files_max_age_seconds, session_ttl_seconds
 from . import plots
 from .exports import write_pair
+
+
+def minutes(seconds: float) -> str:
+    """A setting's duration as a visitor reads it: "10 minutes", "1 minute", "45 seconds"."""
+    if seconds < 60:
+        return f"{seconds:g} seconds"
+    return f"{seconds / 60:g} minute{'' if seconds == 60 else 's'}"
+
+
+def session_lifetime() -> str:
+    """How long a visitor's session (results, names, exports) lives, in words."""
+    return f"{minutes(session_ttl_seconds())} after its last use"
 
 
 def escape(text: object) -> str:
@@ -191,9 +203,9 @@ def about_markdown(engine: Engine) -> str:
             "megapixels are refused.",
             "",
             "### Privacy",
-            "Nothing you upload or stream is stored: frames are analysed in memory and dropped with your session (10 "
-            "minutes after its last use, or when you close the tab); your JSON/CSV exports go with it, and the "
-            "server's copies of uploads and downloads are deleted within 15 minutes.",
+            f"Nothing you upload or stream is stored: frames are analysed in memory and dropped with your session "
+            f"({session_lifetime()}, or when you close the tab); your JSON/CSV exports go with it, and the server's "
+            f"copies of uploads and downloads are deleted within {minutes(files_max_age_seconds())}.",
         ]
     )
 
@@ -323,7 +335,8 @@ def classroom_frame_outputs(room) -> tuple[str, object]:
     session = room.session
     if room.last_frame is None or room.last is None:
         return escape(room.status()), None
-    students = {s["id"]: s for s in session.students() if s["id"] in set(room.last.ids)}
+    shown = set(room.last.ids)
+    students = {s["id"]: s for s in session.students() if s["id"] in shown}
     labels = {i: f"engagement {s['mean_level']['Engagement']:.1f}" for i, s in students.items() if s["affect_seconds"]}
     frame = classroom_plots.annotate_frame(room.last_frame, room.last.faces, room.last.ids, session.names, labels)
     return escape(room.status()), frame
