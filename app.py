@@ -24,9 +24,11 @@ from engage import settings
 from engage.affect.pipeline import METHODS, Engine, normalize_method
 from engage.affect.results import Analysis
 from engage.affect.webcam import WebcamFrames, WebcamStream
+from engage.classroom import identity
 from engage.classroom.faces import load_detector
 from engage.classroom.report import class_report
 from engage.classroom.room import DEFAULT_MAX_FACES, PHOTO_WINDOW, Classroom, StudentWindow, analyze_students, run_video_in_calls
+from engage.classroom.session import NAME_MAX
 from engage.classroom.stream import ClassroomStream
 from engage.errors import EngageError
 from engage.media import VideoSource, frames_to_clip, load_image
@@ -40,6 +42,7 @@ try:
 except EngageError as exc:  # e.g. offline without the model: one line that says what to do, no traceback
     sys.exit(f"engage: {exc}")
 DETECTOR = load_detector()
+ROSTER_DETECTOR = load_detector("dlib-hog-x2")  # roster photos are scaled to 640 px, where a face is large
 exports.clear_root()  # exports of sessions a previous server left behind
 SESSION_TTL_S = settings.session_ttl_seconds()
 FILES_MAX_AGE_S = settings.files_max_age_seconds()
@@ -256,7 +259,7 @@ def _class_outputs(room: Classroom | None, folder: str | None, export: bool = Tr
         raise _error(f"Analyse a classroom video, photo or camera first (a session ends {views.session_lifetime()}).")
     folder = exports.session_folder(folder) if export else folder
     outputs = views.classroom_outputs(room, ENGINE.warnings("mlp"), folder if export else None)
-    return (*outputs[:6], outputs[6] if export else gr.skip(), room, folder)
+    return (*outputs[:7], outputs[7] if export else gr.skip(), room, folder)
 
 
 FACES_MAX = 40  # the slider's top: faces analysed per frame
@@ -272,7 +275,7 @@ def _faces(value) -> int:
     return faces
 
 
-def analyze_classroom(video, photo, method, max_faces, folder: str | None, progress=gr.Progress()):
+def analyze_classroom(video, photo, method, max_faces, roster, folder: str | None, progress=gr.Progress()):
     """A generator: for a video, first what it will ask of the GPU, then the dashboard."""
     video, photo = _upload(video), _upload(photo)
     max_faces = _faces(max_faces)
@@ -280,7 +283,7 @@ def analyze_classroom(video, photo, method, max_faces, folder: str | None, progr
         raise _error("Upload a classroom video or photo first.")
     if video and photo:
         raise _error("Give a video or a photo, not both: clear one of them.")
-    room = Classroom(max_faces=max_faces)
+    room = Classroom(max_faces=max_faces, roster=roster or None)
     try:
         normalize_method(method)  # an unknown method fails before any face is looked for
         if not video:
@@ -289,7 +292,7 @@ def analyze_classroom(video, photo, method, max_faces, folder: str | None, progr
             yield _class_outputs(room, folder)
             return
         source = VideoSource(video, ENGINE.limits, ENGINE.windowing)
-        yield (classroom_plan(source.num_windows, max_faces, ZERO_GPU),) + (gr.skip(),) * 8
+        yield (classroom_plan(source.num_windows, max_faces, ZERO_GPU),) + (gr.skip(),) * 9
         room = run_video_in_calls(
             room,
             DETECTOR,
@@ -304,15 +307,68 @@ def analyze_classroom(video, photo, method, max_faces, folder: str | None, progr
 
 
 def rename_students(text, room: Classroom | None, folder: str | None):
+    """"1=Alice, 2=Bob" names students; "3=1" makes student 3 student 1 (so does giving two ids one name)."""
     if room is None:
         raise _error("Analyse a classroom first; then rename its students.")
     try:
-        renames = views.parse_renames(text, room.session.ids)
-        for track_id, name in renames.items():
-            room.session.rename(track_id, name)
+        room.edit(views.parse_renames(text, room.session.ids))
     except ValueError as exc:
         raise _error(exc) from exc
     return _class_outputs(room, folder)
+
+
+def _roster_view(roster: identity.Roster | None, message: str = ""):
+    rows = roster.table() if roster else []
+    summary = f"{len(rows)} student{'s' if len(rows) != 1 else ''} in the roster." if rows else "The roster is empty."
+    return views.escape(" ".join(filter(None, [message, summary]))), rows
+
+
+def add_to_roster(files, name, roster: identity.Roster | None, room: Classroom | None, folder: str | None):
+    """Photos (a name from the field, else from each file's name) or an exported roster (.json) into this session's
+    roster; students already analysed are named from it at once."""
+    uploads = files if isinstance(files, list) else [files] if files else []
+    if not uploads:
+        raise _error("Choose one or more photos of a student (or a roster exported from engage) first.")
+    roster = roster or identity.Roster()
+    notes, added = [], 0
+    for payload in uploads:
+        path = _upload(payload)
+        shown = payload.get("orig_name") if isinstance(payload, dict) else None
+        shown = shown or os.path.basename(str(path))
+        try:
+            if shown.lower().endswith(".json"):
+                with open(path, encoding="utf-8") as fh:
+                    loaded = identity.Roster.from_json(fh.read())
+                for student, gallery in loaded.photos.items():
+                    for desc in gallery:
+                        roster.add(student, desc)
+                notes.append(f"{shown}: {len(loaded)} students read.")
+            else:
+                frame = load_image(path, ENGINE.limits)
+                notes.append(identity.add_photo(roster, ROSTER_DETECTOR, identity.default_encoder(), frame,
+                                                (name or "").strip() or identity.name_from_filename(shown)))
+            added += 1
+        except (EngageError, ValueError) as exc:
+            notes.append(f"{shown}: {exc}")
+    if not added:
+        raise _error(" ".join(notes))
+    if room is not None:
+        room.use_roster(roster)
+    dashboard = _class_outputs(room, folder) if room is not None else (gr.skip(),) * 10
+    return (*_roster_view(roster, " ".join(notes)), roster, *dashboard)
+
+
+def clear_roster(room: Classroom | None):
+    if room is not None:
+        room.roster = None
+    return (*_roster_view(None, "Roster cleared (names already given stay)."), None)
+
+
+def export_roster(roster: identity.Roster | None, folder: str | None):
+    if not roster:
+        raise _error("The roster is empty: add photos first.")
+    folder = exports.session_folder(folder)
+    return exports.write_export(folder, "roster", {".json": roster.to_json()})[0], folder
 
 
 def export_classroom(room: Classroom | None, folder: str | None):
@@ -330,22 +386,23 @@ def write_class_report(room: Classroom | None, use_model: bool):
     return report.markdown
 
 
-def classroom_frame(frame, method, max_faces, room: Classroom | None, folder: str | None):
+def classroom_frame(frame, method, max_faces, roster, room: Classroom | None, folder: str | None):
     """Classroom webcam: one frame per second is observed (CPU); students are analysed every few seconds (one GPU
     call, carrying only their face crops of those seconds). Each second only the status and the frame change
     (constant work however long the stream); the dashboard follows each analysis; exports when asked."""
     room, t = CLASSROOM_CAMERA.offer(room, max_faces, time.monotonic())
+    room.roster = roster or None
     if t is None:
-        return (gr.skip(),) * 7 + (room, folder)
+        return (gr.skip(),) * 8 + (room, folder)
     try:
         due = CLASSROOM_CAMERA.observe(room, DETECTOR, frame, t)
         if due:
             _analyze_students(room, due, method)
     except (EngageError, gr.Error) as exc:
-        return (views.error_markdown(_message(exc)),) + (gr.skip(),) * 6 + (room, folder)
+        return (views.error_markdown(_message(exc)),) + (gr.skip(),) * 7 + (room, folder)
     if due is None:
         status, annotated = views.classroom_frame_outputs(room)
-        return (status, gr.skip(), annotated) + (gr.skip(),) * 4 + (room, folder)
+        return (status, gr.skip(), annotated) + (gr.skip(),) * 5 + (room, folder)
     return _class_outputs(room, folder, export=False)
 
 
@@ -466,9 +523,11 @@ with gr.Blocks(title="engage: learner affect from video", delete_cache=(max(1, F
     with gr.Tab("Classroom"):
         gr.Markdown(
             "Every face in the frame, followed with a stable id, analysed on its own face crops at 1 FPS: the four "
-            f"states, seven basic emotions (zero-shot, same model) and head pose. At most {DEFAULT_MAX_FACES} faces per "
-            "frame by default (the largest). Rename students below; export the session; write a class report. Names and "
-            f"results stay in this browser session only, and are dropped {views.session_lifetime()}."
+            f"states, seven basic emotions (zero-shot, same model) and head pose. A face counts as a student once seen "
+            f"in 3 of 5 seconds, and keeps their id for {views.minutes(settings.classroom_away_seconds())} away, recognised by their face. "
+            f"At most {DEFAULT_MAX_FACES} faces per frame by default (the largest). Name students from a roster of "
+            "photos or by hand below; export the session; write a class report. Names, the roster and results stay in "
+            f"this browser session only, and are dropped {views.session_lifetime()}."
         )
         gr.Markdown(views.CLASSROOM_NOTICE, elem_id="class-notice")
         with gr.Row():
@@ -478,6 +537,20 @@ with gr.Blocks(title="engage: learner affect from video", delete_cache=(max(1, F
                 cls_max = gr.Slider(1, FACES_MAX, value=DEFAULT_MAX_FACES, step=1, label="Faces analysed per frame (largest first)")
                 cls_btn = gr.Button("Analyse classroom", variant="primary")
                 cls_status = gr.Markdown(label="status", elem_id="class-status")
+        with gr.Accordion("Class roster (optional): name students from their photos", open=False):
+            gr.Markdown(views.ROSTER_NOTE)
+            with gr.Row():
+                roster_files = gr.File(label="Photos of one student, or of several named after them (or a roster .json)",
+                                       file_count="multiple", file_types=["image", ".json"], elem_id="roster-files")
+                with gr.Column():
+                    roster_name = gr.Textbox(label="Name (else each file's name: ana_lopez-2.jpg is Ana Lopez)", max_length=NAME_MAX)
+                    roster_add_btn = gr.Button("Add to roster", variant="primary")
+                    roster_clear_btn = gr.Button("Clear the roster")
+            roster_msg = gr.Markdown("The roster is empty.", elem_id="roster-status")
+            roster_table = gr.Dataframe(headers=["name", "photos"], label="Roster", interactive=False, elem_id="roster-table")
+            with gr.Row():
+                roster_file = gr.File(label="Roster export (names and face descriptors, no photos)")
+                roster_export_btn = gr.Button("Export the roster")
         with gr.Accordion("Live: classroom camera", open=False):
             cls_cam = gr.Image(sources=["webcam"], streaming=True, type="numpy", label="Classroom camera")
         cls_cards = gr.Markdown(label="cards", elem_id="class-cards")
@@ -486,8 +559,9 @@ with gr.Blocks(title="engage: learner affect from video", delete_cache=(max(1, F
             cls_students = gr.Plot(label="Students", elem_id="class-students")
         cls_timeline = gr.Plot(label="The class over time", elem_id="class-timeline")
         cls_table = gr.Dataframe(headers=views.STUDENT_HEADERS, label="Per student", interactive=False, elem_id="class-table")
+        cls_emotions = gr.Dataframe(headers=views.EMOTION_HEADERS, label=views.EMOTION_NOTE, interactive=False, elem_id="class-emotions")
         with gr.Row():
-            cls_renames = gr.Textbox(label="Rename students", placeholder="1=Alice, 2=Bob", max_length=2000)
+            cls_renames = gr.Textbox(label="Rename students (3=1: student 3 is student 1)", placeholder="1=Alice, 2=Bob, 3=1", max_length=2000)
             cls_rename_btn = gr.Button("Rename")
         with gr.Row():
             cls_files = gr.File(label="Session export (JSON and CSV)", file_count="multiple")
@@ -501,16 +575,24 @@ with gr.Blocks(title="engage: learner affect from video", delete_cache=(max(1, F
             cls_report_btn = gr.Button("Write class report")
         cls_report = gr.Markdown(label="report")
         cls_state = gr.State(None, time_to_live=SESSION_TTL_S)
-        cls_outputs = [cls_status, cls_cards, cls_frame, cls_timeline, cls_students, cls_table, cls_files, cls_state, files_state]
+        roster_state = gr.State(None, time_to_live=SESSION_TTL_S)
+        cls_outputs = [cls_status, cls_cards, cls_frame, cls_timeline, cls_students, cls_table, cls_emotions, cls_files, cls_state, files_state]
         cls_btn.click(
-            analyze_classroom, [cls_video, cls_photo, method, cls_max, files_state], cls_outputs, api_name="analyze_classroom",
-            concurrency_limit=1, show_progress_on=[cls_status], preprocess=False,
+            analyze_classroom, [cls_video, cls_photo, method, cls_max, roster_state, files_state], cls_outputs,
+            api_name="analyze_classroom", concurrency_limit=1, show_progress_on=[cls_status], preprocess=False,
         )
+        roster_add_btn.click(
+            add_to_roster, [roster_files, roster_name, roster_state, cls_state, files_state],
+            [roster_msg, roster_table, roster_state] + cls_outputs, api_name="roster_add", concurrency_limit=2,
+            show_progress_on=[roster_msg], preprocess=False,
+        )
+        roster_clear_btn.click(clear_roster, [cls_state], [roster_msg, roster_table, roster_state], api_name="roster_clear")
+        roster_export_btn.click(export_roster, [roster_state, files_state], [roster_file, files_state], api_name="roster_export")
         cls_rename_btn.click(rename_students, [cls_renames, cls_state, files_state], cls_outputs, api_name="rename_students", show_progress_on=[cls_status])
         cls_export_btn.click(export_classroom, [cls_state, files_state], [cls_files, files_state], api_name="export_class")
         cls_report_btn.click(write_class_report, [cls_state, cls_use_model], cls_report, api_name="class_report", concurrency_limit=1)
         cls_cam.stream(
-            classroom_frame, [cls_cam, method, cls_max, cls_state, files_state], cls_outputs, stream_every=0.5, time_limit=1800,
+            classroom_frame, [cls_cam, method, cls_max, roster_state, cls_state, files_state], cls_outputs, stream_every=0.5, time_limit=1800,
             concurrency_limit=2, show_progress="hidden", api_name="classroom_frame", api_visibility="undocumented",
         )
 

@@ -118,6 +118,12 @@ def session_ttl_seconds() -> float:
     return _env_float("ENGAGE_SESSION_TTL_S", 600.0)
 
 
+def classroom_away_seconds() -> float:
+    """Classroom: a student out of sight up to this long keeps their id when they come back, recognised by their
+    face (``ENGAGE_AWAY_S``, 60)."""
+    return _env_float("ENGAGE_AWAY_S", 60.0)
+
+
 def files_max_age_seconds() -> int:
     """Gradio's copies of uploads and downloads are deleted once this old (``ENGAGE_FILES_MAX_AGE_S``, 900 s),
     checked every third of it, and all of them when the server stops."""

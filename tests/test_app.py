@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import os
 from pathlib import Path
 
@@ -123,17 +124,46 @@ def test_classroom_photo_rename_report_and_export(client, tmp_path):
     scene = next(s for s in benchmark_scenes() if len(s.boxes) >= 3)
     photo = tmp_path / "class.png"
     Image.fromarray(scene.frame).save(photo)
-    status, cards, frame, timeline, heat, table, files = client.predict(
+    status, cards, frame, timeline, heat, table, emotions, files = client.predict(
         None, handle_file(str(photo)), ZERO, 8, api_name="/analyze_classroom"
     )
     assert "faces found" in status and "students seen" in cards and "meaningless" in cards
     seen = int(cards.strip().splitlines()[-1].split("|")[1])  # the cards' "students seen"
     assert len(table["data"]) == seen == min(8, len(scene.boxes)) and table["data"][0][1] == "Student 1"
-    assert any(f.endswith(".csv") for f in files) and frame
+    assert any(f.endswith("-students.csv") for f in files) and frame
+    assert emotions["headers"][2:] == ["angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"]
+    assert len(emotions["data"]) == seen and " · " in emotions["data"][0][2]
     out = client.predict("1=Alice", api_name="/rename_students")
-    assert out[5]["data"][0][1] == "Alice"
+    assert out[5]["data"][0][1] == "Alice" and out[6]["data"][0][1] == "Alice"
     report = client.predict(False, api_name="/class_report")
     assert "### Class summary" in report and "Alice" in report
+
+
+def test_the_roster_names_the_students_through_the_api(app_url, tmp_path):
+    """/roster_add with photos named after two people, then a classroom photo of both: named in the table, the
+    annotated frame's session and the exports; the roster exports and clears. One client: one session."""
+    from engage.classroom import measure
+
+    client = Client(app_url, verbose=False)
+    people = measure.people()
+    for name, person in (("eileen_collins-1.png", people["collins"]), ("Grace Hopper.png", people["hopper"])):
+        Image.fromarray(measure.portrait(person, 110)).save(tmp_path / name)
+    msg, roster, *_ = client.predict([handle_file(str(tmp_path / "eileen_collins-1.png")), handle_file(str(tmp_path / "Grace Hopper.png"))],
+                                     "", api_name="/roster_add")
+    assert "2 students in the roster" in msg and roster["data"] == [["Eileen Collins", 1], ["Grace Hopper", 1]]
+    class_photo = tmp_path / "class.png"
+    Image.fromarray(measure.pair_clip([people["hopper"], people["collins"]], seconds=1).frames[0]).save(class_photo)
+    out = client.predict(None, handle_file(str(class_photo)), ZERO, 8, api_name="/analyze_classroom")
+    assert sorted(row[1] for row in out[5]["data"]) == ["Eileen Collins", "Grace Hopper"]
+    assert "Grace Hopper" in Path(next(f for f in out[7] if f.endswith("-students.csv"))).read_text()
+    exported = client.predict(api_name="/roster_export")
+    assert json.loads(Path(exported).read_text())["format"] == "engage-roster"
+    msg, roster = client.predict(api_name="/roster_clear")
+    assert "The roster is empty" in msg and not any(any(row) for row in roster["data"])
+    with pytest.raises(Exception, match="No face found"):
+        blank = tmp_path / "blank.png"
+        Image.fromarray(np.full((200, 200, 3), 128, np.uint8)).save(blank)
+        client.predict([handle_file(str(blank))], "Nobody", api_name="/roster_add")
 
 
 def test_classroom_needs_input(client):

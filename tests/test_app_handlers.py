@@ -77,7 +77,7 @@ def test_classroom_video_finds_faces_outside_the_gpu_calls(app, classroom_video,
     monkeypatch.setattr(app, "_students_gpu", gpu)
     monkeypatch.setattr(app.DETECTOR, "detect", lambda frame: detected.append(bool(inside)) or real_detect(frame))
     monkeypatch.setattr(app, "CLASSROOM_STUDENTS_PER_CALL", 4)
-    plan, outputs = app.analyze_classroom(classroom_video, None, "zero-shot", 3, None, progress=lambda *a, **k: None)
+    plan, outputs = app.analyze_classroom(classroom_video, None, "zero-shot", 3, None, None, progress=lambda *a, **k: None)
     assert "3 windows" in plan[0] and "at most 9 student-windows" in plan[0]
     jobs = [job for _, chunk in calls for job in chunk]
     assert [len(chunk) for _, chunk in calls] == [4, 4, 1]  # 3 windows × 3 students, 4 per call
@@ -105,17 +105,17 @@ def test_classroom_camera_observes_each_second_and_analyses_every_few(app, monke
     room, skipped, dashboard = None, [], []
     skip = type(gr.skip())
     for _ in range(7):
-        out = app.classroom_frame(frame, "zero-shot", 4, room, None)
+        out = app.classroom_frame(frame, "zero-shot", 4, None, room, None)
         room = out[-2]
-        skipped.append(all(isinstance(o, skip) for o in out[:7]))
+        skipped.append(all(isinstance(o, skip) for o in out[:8]))
         dashboard.append(not isinstance(out[3], skip))
-        assert isinstance(out[6], skip)  # no export written while the camera runs
+        assert isinstance(out[7], skip)  # no export written while the camera runs
     assert skipped == [False, True, False, False, False, False, False]
     assert dashboard == [False, False, False, False, False, False, True]
     assert calls == [{(0.0, 6.0)}]  # one call, at the frame of t = 5 s
     assert room.analysed_until == 6.0 and "face" in out[0] and room.kind == "camera"
     files, folder = app.export_classroom(room, None)  # when asked
-    assert sorted(os.path.splitext(f)[1] for f in files) == [".csv", ".json"] and all(f.startswith(folder) for f in files)
+    assert sorted(os.path.splitext(f)[1] for f in files) == [".csv", ".csv", ".json"] and all(f.startswith(folder) for f in files)
 
 
 def test_the_real_spaces_decorator_is_used_where_the_package_is_installed(app):

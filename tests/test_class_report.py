@@ -9,13 +9,15 @@ from engage.classroom.session import ClassSession, Observation
 CALM = {"Boredom": [0.7, 0.2, 0.05, 0.05], "Engagement": [0.0, 0.1, 0.3, 0.6], "Confusion": [0.8, 0.1, 0.05, 0.05], "Frustration": [0.9, 0.05, 0.03, 0.02]}
 LOST = {"Boredom": [0.1, 0.2, 0.6, 0.1], "Engagement": [0.5, 0.3, 0.1, 0.1], "Confusion": [0.1, 0.2, 0.6, 0.1], "Frustration": [0.6, 0.2, 0.1, 0.1]}
 HAPPY = {"angry": 0.0, "disgust": 0.0, "fear": 0.0, "happy": 0.7, "sad": 0.0, "surprise": 0.1, "neutral": 0.2}
+SAD = {"angry": 0.0, "disgust": 0.0, "fear": 0.0, "happy": 0.1, "sad": 0.6, "surprise": 0.0, "neutral": 0.3}
 
 
 def _session() -> ClassSession:
     s = ClassSession()
     for t in range(60):
         s.add(Observation(t=float(t), track_id=1, box=(0, 0, 10, 10), affect=CALM, emotions=HAPPY, pose=(0, 0, 0), attending=True))
-        s.add(Observation(t=float(t), track_id=2, box=(20, 0, 30, 10), affect=LOST, emotions=HAPPY, pose=(50, 0, 0), attending=t % 4 == 0))
+        s.add(Observation(t=float(t), track_id=2, box=(20, 0, 30, 10), affect=LOST, emotions=SAD if t % 3 == 0 else HAPPY,
+                          pose=(50, 0, 0), attending=t % 4 == 0))
     s.rename(2, "Bao")
     return s
 
@@ -36,11 +38,23 @@ def test_template_report_exactly():
             "",
             "### Students",
             "",
-            "- **Student 1** (1.0 min, engagement 2.5/3, mostly happy): Engaged and attentive: tell them so, and offer a stretch task.",
-            "- **Bao** (1.0 min, engagement 0.8/3, mostly happy): Engagement looked low: ask them a direct question or give a "
+            "- **Student 1** (1.0 min, engagement 2.5/3, most likely emotion over time: happy 100%): Engaged and attentive: "
+            "tell them so, and offer a stretch task.",
+            "- **Bao** (1.0 min, engagement 0.8/3, most likely emotion over time: happy 67%, sad 33%): Engagement looked low: "
+            "ask them a direct question or give a "
             "short hands-on task. Looked confused 100% of the time: revisit the last explanation with a worked example. "
             "Looked bored 100% of the time: a change of activity or a short break may help. Faced the screen or board 25% "
             "of the time: check whether they can see and follow.",
+            "",
+            "### Emotions per student",
+            "",
+            "Share of the analysed time each emotion was the most likely · its mean probability (zero-shot, same model).",
+            "",
+            "| student | angry | disgust | fear | happy | sad | surprise | neutral |",
+            "|---|---|---|---|---|---|---|---|",
+            # Bao: sad-leaning in 20 of 60 s; mean happy (40 x 0.7 + 20 x 0.1) / 60 = 0.50, neutral 14 / 60 = 0.23
+            "| Student 1 | 0% · 0.00 | 0% · 0.00 | 0% · 0.00 | 100% · 0.70 | 0% · 0.00 | 0% · 0.10 | 0% · 0.20 |",
+            "| Bao | 0% · 0.00 | 0% · 0.00 | 0% · 0.00 | 67% · 0.50 | 33% · 0.20 | 0% · 0.07 | 0% · 0.23 |",
             "",
             cr.LIMITS_NOTE,
         ]

@@ -44,10 +44,11 @@ def test_video_keeps_ids_and_analyses_each_window(engine, detector, scene, tmp_p
     assert len(students) == found  # the same people all along: no new ids
     windows = [o for o in session.observations if o.affect is not None]
     assert len(windows) == found  # one 7 s window, one analysis per student
-    status, cards, frame, timeline, heat, rows, files = views.classroom_outputs(room, [], str(tmp_path / "exports"))
+    status, cards, frame, timeline, heat, rows, emotions, files = views.classroom_outputs(room, [], str(tmp_path / "exports"))
     assert frame.shape == scene.frame.shape and not np.array_equal(frame, scene.frame)
     assert len(rows) == found and rows[0][1] == "Student 1"
-    assert "students seen" in cards and len(files) == 2
+    assert len(emotions) == found and len(emotions[0]) == 2 + 7 and all(" · " in cell for cell in emotions[0][2:])
+    assert "students seen" in cards and len(files) == 3 and files[2].endswith("-students.csv")
     assert json.loads(Path(files[0]).read_text())["observations"]
 
 
@@ -69,11 +70,16 @@ def test_no_face(engine, detector):
 def test_renames(engine, detector, scene):
     room = Classroom(max_faces=30)
     room.run_photo(engine, detector, scene.frame, "zero-shot")
-    for tid, name in views.parse_renames("1=Alice, 2 = Bob").items():
-        room.session.rename(tid, name)
+    edits = views.parse_renames("1=Alice, 2 = Bob\n3=1", room.session.ids)
+    assert edits == [(1, "Alice"), (2, "Bob"), (3, 1)]
+    room.edit(edits[:2])
     assert [s["name"] for s in room.session.students()][:2] == ["Alice", "Bob"]
     with pytest.raises(ValueError, match="1=Alice"):
         views.parse_renames("Alice")
+    with pytest.raises(ValueError, match="no student 99"):
+        views.parse_renames("3=99", room.session.ids)
+    with pytest.raises(ValueError, match="both in the frame at 0 s"):  # a photo: everyone was in the one frame
+        room.edit(edits[2:])
 
 
 def test_webcam_steps_analyse_every_few_seconds(engine, detector, scene):

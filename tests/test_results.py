@@ -101,7 +101,7 @@ def test_a_session_keeps_only_its_latest_export_of_each_kind(tmp_path):
     assert exports.session_folder(folder, str(root)) == folder  # the same session keeps its folder
     other = exports.session_folder(None, str(root))
     first = views.write_exports(_analysis(), folder)
-    class_export = exports.write_pair(folder, "class", "{}", "row\n")
+    class_export = exports.write_export(folder, "class", {".json": "{}", ".csv": "row\n"})
     json_path, csv_path = views.write_exports(_analysis(), folder)
     assert json.loads(Path(json_path).read_text())["duration_seconds"] == 25.0
     assert Path(csv_path).read_text().splitlines(keepends=True)[0].startswith("window,start,end,frames")

@@ -100,7 +100,7 @@ def test_classroom_refuses_what_it_would_have_ignored(client, tmp_path):
     for faces in (0, 41, 2.5):
         with pytest.raises(Exception, match="from 1 to 40"):
             client.predict(None, handle_file(str(photo)), ZERO, faces, api_name="/analyze_classroom")
-    status, cards, frame, timeline, heat, table, files = client.predict(None, handle_file(str(photo)), ZERO, 4, api_name="/analyze_classroom")
+    status, cards, frame, timeline, heat, table, emotions, files = client.predict(None, handle_file(str(photo)), ZERO, 4, api_name="/analyze_classroom")
     ids = [row[0] for row in table["data"]]
     assert "A photo is one moment" in timeline["plot"]  # no time axis with one dot on it
     with pytest.raises(Exception, match=rf"no student 99 in this session \(ids: {', '.join(map(str, ids))}\)"):

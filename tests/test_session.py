@@ -57,6 +57,8 @@ def test_students_match_hand_computed_numbers():
     assert one["emotions"]["happy"] == pytest.approx(0.3) and one["emotions"]["neutral"] == pytest.approx(0.7)
     assert sum(one["emotions"].values()) == pytest.approx(1.0)
     assert (one["dominant_emotion"], one["dominant_emotion_share"]) == ("neutral", pytest.approx(0.7))
+    # most likely emotion: happy in the first second (0.6 > 0.4), neutral in the second
+    assert one["emotion_share"] == {e: {"happy": 0.5, "neutral": 0.5}.get(e, 0.0) for e in EMOTIONS}
     assert (one["attention_seconds"], one["attention_share"]) == (2.0, 0.5)
 
     assert (two["id"], two["name"], two["seconds"]) == (2, "Ada", 1.0)
@@ -327,3 +329,28 @@ def test_annotate_frame_other_inputs():
     assert np.array_equal(annotate_frame(gray, [], []), gray)
     with pytest.raises(ValueError):
         annotate_frame(gray, [(0, 0, 1, 1)], [])
+
+
+def test_students_csv_one_row_per_student():
+    rows = list(csv.DictReader(io.StringIO(sample_session().students_csv())))
+    assert [r["track_id"] for r in rows] == ["1", "2", "3"] and rows[1]["name"] == "Ada"
+    one, two, three = rows
+    assert (one["seconds"], one["Engagement_mean_level"], one["Boredom_high_share"]) == ("4.00", "1.4250", "0.7500")
+    assert (one["happy_most_likely_share"], one["neutral_most_likely_share"], one["neutral_mean_probability"]) == ("0.5000", "0.5000", "0.7000")
+    assert (two["sad_most_likely_share"], two["attention_share"]) == ("1.0000", "1.0000")
+    assert three["Engagement_mean_level"] == three["happy_most_likely_share"] == three["attention_share"] == ""  # not measured
+
+
+def test_merge_and_together():
+    s = sample_session()
+    s.add(Observation(20.0, 4, BOX, None, {"happy": 1.0}, None, None))
+    assert s.together(1, 2) is None  # analysed windows at the same time do not count: only sampled frames
+    s.add(Observation(12.0, 1, BOX, None, None, None, None))
+    s.add(Observation(12.0, 2, BOX, None, None, None, None))
+    assert s.together(1, 2) == 12.0  # both in the frame sampled at 12 s
+    s.merge(4, 2)
+    assert s.ids == [1, 2, 3] and s.names[2] == "Ada"
+    ada = s.students()[1]
+    assert (ada["observations"], ada["seconds"], ada["emotion_seconds"]) == (3, 2.0, 2.0)
+    assert ada["emotion_share"]["happy"] == 0.5 and ada["emotion_share"]["sad"] == 0.5
+    assert s.custom_names == {2: "Ada"}

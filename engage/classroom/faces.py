@@ -216,6 +216,53 @@ class DlibCnnDetector:
         return sorted(faces, key=lambda f: -f.score)
 
 
+# Bounds of ``plausible``: the landmarks of the comparison scenes' true faces (docs/face_detection.md) gave eye
+# distance 0.37-0.62 of the box's width, roll within ±12°, nose tip 0.51-0.78 and mouth 0.89-1.37 eye distances below
+# the eyes' line and the nose tip within 0.44 of the eyes' midpoint across; the bounds are wider to allow head turns
+# up to about ±40° and a raised or lowered chin (a chin up 25° brings the nose tip to about 0.35).
+EYES_WIDTH = (0.25, 0.8)  # eye distance / box width
+MAX_ROLL = 40.0  # degrees
+NOSE_BELOW = (0.3, 1.1)  # eye distances below the eyes' line
+MOUTH_BELOW = (0.6, 1.7)
+NOSE_ACROSS = 0.6  # eye distances from the eyes' midpoint, either way
+MOUTH_AFTER_NOSE = 0.1  # the mouth at least this far below the nose tip
+
+
+def plausible(face: Face) -> bool:
+    """Whether the 68 landmarks look like a face: the eyes, nose tip and mouth inside the box (10 % margin), the eyes
+    ``EYES_WIDTH`` of the box's width apart, roll within ``MAX_ROLL``, and along the eyes' axis the nose below the eyes
+    and the mouth below the nose within the bounds above. True for a face without landmarks (nothing to check)."""
+    if face.landmarks is None:
+        return True
+    marks = np.asarray(face.landmarks, dtype=np.float64)
+    left, right = marks[36:42].mean(0), marks[42:48].mean(0)
+    nose, mouth = marks[30], marks[48:68].mean(0)
+    x0, y0, x1, y1 = face.box
+    mx, my = 0.1 * (x1 - x0), 0.1 * (y1 - y0)
+    if not all(x0 - mx <= x <= x1 + mx and y0 - my <= y <= y1 + my for x, y in (left, right, nose, mouth)):
+        return False
+    axis = right - left
+    d = float(np.hypot(*axis))
+    if not d or not EYES_WIDTH[0] <= d / max(x1 - x0, 1e-9) <= EYES_WIDTH[1]:
+        return False
+    if abs(np.degrees(np.arctan2(axis[1], axis[0]))) > MAX_ROLL:
+        return False
+    ux, uy = axis / d
+    mid = (left + right) / 2
+
+    def along(p: np.ndarray) -> tuple[float, float]:  # (across, below) the eyes' line, in eye distances
+        v = p - mid
+        return (v[0] * ux + v[1] * uy) / d, (-v[0] * uy + v[1] * ux) / d
+
+    (nose_x, nose_y), (_, mouth_y) = along(nose), along(mouth)
+    return (
+        NOSE_BELOW[0] <= nose_y <= NOSE_BELOW[1]
+        and MOUTH_BELOW[0] <= mouth_y <= MOUTH_BELOW[1]
+        and mouth_y - nose_y >= MOUTH_AFTER_NOSE
+        and abs(nose_x) <= NOSE_ACROSS
+    )
+
+
 DETECTORS = {
     "haar": HaarDetector,
     "dlib-hog-x1": lambda: DlibHogDetector(upscale=1),
@@ -238,6 +285,14 @@ def load_detector(name: str = "default") -> FaceDetector:
     return DETECTORS[key]()
 
 
+def _crop_square(face: Face, scale: float) -> tuple[int, int, int]:
+    """(left, top, side) in frame pixels of the square ``crop_face`` takes."""
+    x0, y0, x1, y1 = face.box
+    side = max(x1 - x0, y1 - y0, 1.0) * scale
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    return int(round(cx - side / 2)), int(round(cy - side / 2)), max(1, int(round(side)))
+
+
 def crop_face(frame: np.ndarray, face: Face, scale: float = 1.4, size: int = 224) -> np.ndarray:
     """A (size, size, 3) uint8 crop: a square ``scale`` times the box's longer side, centred on it.
 
@@ -246,11 +301,7 @@ def crop_face(frame: np.ndarray, face: Face, scale: float = 1.4, size: int = 224
     import cv2
 
     frame = validate_frame(frame)
-    x0, y0, x1, y1 = face.box
-    side = max(x1 - x0, y1 - y0, 1.0) * scale
-    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-    left, top = int(round(cx - side / 2)), int(round(cy - side / 2))
-    side_px = max(1, int(round(side)))
+    left, top, side_px = _crop_square(face, scale)
     h, w = frame.shape[:2]
     pad = max(0, -left, -top, left + side_px - w, top + side_px - h)
     if pad:
@@ -259,6 +310,15 @@ def crop_face(frame: np.ndarray, face: Face, scale: float = 1.4, size: int = 224
     crop = frame[top : top + side_px, left : left + side_px]
     interp = cv2.INTER_AREA if side_px > size else cv2.INTER_LINEAR
     return cv2.resize(crop, (size, size), interpolation=interp)
+
+
+def face_in_crop(face: Face, scale: float = 1.4, size: int = 224) -> Face:
+    """``face`` in the pixels of its ``crop_face(frame, face, scale, size)``: box and landmarks moved and scaled."""
+    left, top, side_px = _crop_square(face, scale)
+    k = size / side_px
+    x0, y0, x1, y1 = face.box
+    marks = None if face.landmarks is None else (np.asarray(face.landmarks, dtype=np.float32) - (left, top)) * k
+    return Face(((x0 - left) * k, (y0 - top) * k, (x1 - left) * k, (y1 - top) * k), face.score, marks)
 
 
 # ---------------------------------------------------------------- scenes with known face boxes
@@ -312,8 +372,10 @@ def _clutter(src: np.ndarray, width: int, height: int) -> np.ndarray:
 
 
 def _paste_face(canvas: np.ndarray, src: np.ndarray, cx: float, cy: float, face_width: float,
-                flip: bool = False, angle: float = 0.0, gain: float = 1.0) -> tuple[float, float, float, float]:
-    """Paste a copy of the astronaut's head with its face box centred at (cx, cy); return that box.
+                flip: bool = False, angle: float = 0.0, gain: float = 1.0,
+                face_box: tuple[float, float, float, float] = ASTRONAUT_FACE_BOX) -> tuple[float, float, float, float]:
+    """Paste a copy of the head around ``face_box`` of ``src`` (the astronaut's by default) with its face box
+    centred at (cx, cy); return that box.
 
     The head (a square twice the face box's width, centred on it) is optionally mirrored, rotated
     by ``angle`` degrees (counter-clockwise) and brightened by ``gain``, resized so the face is
@@ -322,7 +384,7 @@ def _paste_face(canvas: np.ndarray, src: np.ndarray, cx: float, cy: float, face_
     """
     import cv2
 
-    fx0, fy0, fx1, fy1 = ASTRONAUT_FACE_BOX
+    fx0, fy0, fx1, fy1 = face_box
     fw, fh = fx1 - fx0, fy1 - fy0
     fcx, fcy = (fx0 + fx1) / 2, (fy0 + fy1) / 2
     head = src[int(round(fcy - fw)) : int(round(fcy + fw)), int(round(fcx - fw)) : int(round(fcx + fw))]

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from ..affect.results import LEVEL_NAMES
-from .session import ClassSession
+from .session import EMOTIONS, ClassSession
 
 LIMITS_NOTE = (
     "**What these numbers can and cannot say.** They are estimates from faces on camera, per second, by a model "
@@ -57,6 +57,9 @@ def report_facts(session: ClassSession) -> dict:
                 "engagement": round(s["mean_level"]["Engagement"], 2) if measured else None,
                 "often_high": high,
                 "dominant_emotion": s["dominant_emotion"],
+                # per emotion: share of the analysed time it was the most likely, and its mean probability
+                "emotions_over_time": {e: round(s["emotion_share"][e], 2) for e in EMOTIONS} if s["emotion_seconds"] else {},
+                "emotion_mean": {e: round(s["emotions"][e], 2) for e in EMOTIONS} if s["emotion_seconds"] else {},
                 "attention_share": round(s["attention_share"], 2) if s["attention_seconds"] else None,
             }
         )
@@ -91,6 +94,26 @@ def _student_advice(st: dict) -> list[str]:
     return tips
 
 
+def _most_likely(st: dict, top: int = 3) -> str:
+    """"neutral 60%, happy 30%": the emotions most often the most likely, largest first, those above 0."""
+    shares = sorted(st["emotions_over_time"].items(), key=lambda kv: -kv[1])
+    return ", ".join(f"{e} {v:.0%}" for e, v in shares[:top] if v > 0)
+
+
+def emotions_table(facts: dict) -> str:
+    """Per student and emotion: "60% · 0.45" = share of the analysed time it was the most likely · mean probability."""
+    rows = [st for st in facts["students"] if st["emotions_over_time"]]
+    if not rows:
+        return ""
+    lines = ["### Emotions per student", "",
+             "Share of the analysed time each emotion was the most likely · its mean probability (zero-shot, same model).", "",
+             "| student | " + " | ".join(EMOTIONS) + " |", "|---|" + "---|" * len(EMOTIONS)]
+    for st in rows:
+        cells = [f"{st['emotions_over_time'][e]:.0%} · {st['emotion_mean'][e]:.2f}" for e in EMOTIONS]
+        lines.append(f"| {html.escape(st['name'], quote=False)} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 def template_report(session: ClassSession) -> ClassReport:
     f = report_facts(session)
     if not f["students_seen"]:
@@ -113,9 +136,11 @@ def template_report(session: ClassSession) -> ClassReport:
         lines += ["", "**To revisit:** many faces looked confused; go over the last part again, with an example."]
     lines += ["", "### Students", ""]
     for st in f["students"]:
-        emotion = f", mostly {st['dominant_emotion']}" if st["dominant_emotion"] else ""
+        emotion = f", most likely emotion over time: {_most_likely(st)}" if st["emotions_over_time"] else ""
         engagement = f", engagement {st['engagement']:.1f}/3" if st["engagement"] is not None else ""
         lines.append(f"- **{html.escape(st['name'], quote=False)}** ({st['minutes_seen']} min{engagement}{emotion}): " + " ".join(_student_advice(st)))
+    table = emotions_table(f)
+    lines += ["", table] if table else []
     lines += ["", LIMITS_NOTE]
     return ClassReport("\n".join(lines), "template")
 
@@ -176,4 +201,5 @@ def class_report(session: ClassSession, backbone=None, max_new_tokens: int = 400
         note = f"The generated text failed the quality check ({why}); this is the template report."
         return ClassReport(f"> {note}\n\n" + template.markdown, "template", note)
     prefix = "> ⚠️ Written by random test weights: meaningless.\n\n" if getattr(backbone, "is_test_weights", False) else ""
-    return ClassReport(prefix + clean_generated(raw) + "\n\n" + LIMITS_NOTE, "generated")
+    table = emotions_table(report_facts(session))
+    return ClassReport(prefix + clean_generated(raw) + "\n\n" + (table + "\n\n" if table else "") + LIMITS_NOTE, "generated")

@@ -1,13 +1,19 @@
 """Classroom mode: every face in the frame, tracked, analysed per student on their own face crops.
 
-Per sampled frame (1 FPS): detect faces (at most ``max_faces``, the largest first), follow them with stable
-ids, crop each face, estimate head pose from the detector's landmarks. Per window (10 s of video, or each
+Per sampled frame (1 FPS): detect faces, drop those whose landmarks do not look like a face, keep at most
+``max_faces`` (the largest first), follow them (``engage.classroom.tracking``: a face becomes a student once seen
+in 3 of 5 sampled seconds, and keeps their id for 60 s away, recognised by dlib's face descriptor), crop each face,
+estimate head pose from the landmarks, and name students from the class roster when one is given
+(``engage.classroom.identity``). What is seen of a face before it is confirmed is held and filed under its id once
+it is. Per window (10 s of video, or each
 webcam update): each student's crops form a clip; ONE forward pass over that clip's video prefix serves the
 four affective states (MLP heads on the feature, or zero-shot levels) and the seven basic emotions.
 """
 from __future__ import annotations
 
 import bisect
+import contextlib
+import copy
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -20,8 +26,11 @@ from ..affect.zeroshot import prefix_level_probs
 from ..media import Clip, VideoSource, load_image, prefetch, validate_frame
 from ..model.features import prefix_feature
 from ..model.prefix import encode_prefix
+from ..settings import classroom_away_seconds
 from . import faces as facelib
-from .session import ClassSession, Observation
+from . import identity
+from .faces import FaceModelMissingError
+from .session import ClassSession, Observation, check_name
 from .tracking import FaceTracker
 
 Bounds = list[tuple[float, float]]
@@ -49,8 +58,24 @@ def _head_pose(face, frame: np.ndarray) -> tuple[tuple[float, float, float] | No
 class FrameResult:
     t: float
     faces: list
-    ids: list[int]
+    ids: list[int | None]  # None: a face not confirmed as a student (yet)
     found: int  # faces detected before the cap
+
+
+@dataclass
+class _Held:
+    """What was seen of a face before it was confirmed as a student."""
+
+    crop: np.ndarray
+    face: facelib.Face  # in the crop's pixels, for its descriptor
+    obs: Observation
+
+
+def _encoder():
+    try:
+        return identity.default_encoder()
+    except FaceModelMissingError:
+        return None
 
 
 @dataclass
@@ -100,7 +125,7 @@ class Classroom:
     """
 
     max_faces: int = DEFAULT_MAX_FACES
-    tracker: FaceTracker = field(default_factory=FaceTracker)
+    tracker: FaceTracker = field(default_factory=lambda: FaceTracker(max_gap_seconds=classroom_away_seconds()))
     session: ClassSession = field(default_factory=ClassSession)
     crops: dict[int, list[tuple[float, np.ndarray]]] = field(default_factory=dict)
     last: FrameResult | None = None
@@ -108,22 +133,151 @@ class Classroom:
     analysed_until: float = 0.0
     clock: float | None = None  # webcam: monotonic time of the stream's first frame
     kind: str = "video"  # "video", "photo" or "camera": what the dashboard can show (a photo has no timeline)
+    roster: identity.Roster | None = None
+    held: dict[int, list[_Held]] = field(default_factory=dict)  # candidate track key -> what was seen of it
+    implausible: int = 0  # detections dropped by the landmark check, all frames
+    merged: dict[int, int] = field(default_factory=dict)  # id -> the id it was merged into
 
     # ------------------------------------------------------------------ per frame
 
     def observe(self, detector, frame: np.ndarray, t: float) -> FrameResult:
-        """Detect, track, crop and pose every face (up to ``max_faces``) in one sampled frame."""
+        """Detect, check, track, crop and pose every face (up to ``max_faces``) in one sampled frame."""
         frame = validate_frame(frame)
-        found = detector.detect(frame)
+        detected = detector.detect(frame)
+        found = [f for f in detected if self._plausible(f)]
+        self.implausible += len(detected) - len(found)
         kept = sorted(found, key=lambda f: (f.box[2] - f.box[0]) * (f.box[3] - f.box[1]), reverse=True)[: self.max_faces]
-        ids = self.tracker.update(kept, frame, t)
-        for face, tid in zip(kept, ids):
-            self.crops.setdefault(tid, []).append((t, facelib.crop_face(frame, face, size=CROP_SIZE)))
+        crops = [facelib.crop_face(frame, face, size=CROP_SIZE) for face in kept]
+        in_crop = [facelib.face_in_crop(face, size=CROP_SIZE) for face in kept]
+        ids = self.tracker.update(kept, t, lambda i: self._describe(crops[i], in_crop[i]))
+        self._file_confirmed(self.tracker.confirmed)
+        for face, sid, key, crop, local in zip(kept, ids, self.tracker.keys, crops, in_crop):
             pose, att = _head_pose(face, frame)
-            self.session.add(Observation(t=t, track_id=tid, box=tuple(map(float, face.box)), affect=None, emotions=None, pose=pose, attending=att))
+            obs = Observation(t=t, track_id=sid or 0, box=tuple(map(float, face.box)), affect=None, emotions=None, pose=pose, attending=att)
+            if sid:
+                self._file(sid, crop, obs)
+            else:
+                self.held.setdefault(key, []).append(_Held(crop, local, obs))
+        self.held = {k: v[-int(self.tracker.confirm_seconds) :] for k, v in self.held.items() if k in self.tracker.tracks}
+        self._name_from_roster()
         self.last = FrameResult(t, kept, ids, len(found))
         self.last_frame = frame
         return self.last
+
+    def finish(self) -> None:
+        """End of an input shorter than the confirmation needs (a photo, a clip of a few seconds): confirm the faces
+        seen in as large a share of its frames (``FaceTracker.finish``)."""
+        def describe(key: int):
+            last = self.held[key][-1]
+            return self._describe(last.crop, last.face)
+
+        confirmed = self.tracker.finish(describe)
+        self._file_confirmed(confirmed)
+        self._name_from_roster()
+        if confirmed and self.last is not None:
+            self.last.ids = [self.tracker.tracks[k].id or None if k in self.tracker.tracks else None for k in self.tracker.keys]
+
+    @staticmethod
+    def _plausible(face: facelib.Face) -> bool:
+        return facelib.plausible(face)
+
+    @staticmethod
+    def _describe(crop: np.ndarray, face: facelib.Face) -> np.ndarray | None:
+        encoder = _encoder() if face.landmarks is not None else None
+        return encoder.encode(crop, face) if encoder is not None else None
+
+    def _file(self, sid: int, crop: np.ndarray, obs: Observation) -> None:
+        obs.track_id = sid
+        if obs.t >= self.analysed_until - 1e-9:  # a window already analysed cannot take it any more
+            self.crops.setdefault(sid, []).append((obs.t, crop))
+        self.session.add(obs)
+
+    def _file_confirmed(self, confirmed: dict[int, int]) -> None:
+        for key, sid in confirmed.items():
+            for held in self.held.pop(key, []):
+                self._file(sid, held.crop, held.obs)
+
+    def _name_from_roster(self) -> None:
+        """Name the students described in the last update from the roster; the same name twice is one student."""
+        if not self.roster:
+            return
+        for sid, desc in self.tracker.described:
+            if sid not in self.tracker.students or sid in self.session.custom_names:
+                continue
+            present = self.tracker.present() - {sid}
+            taken = {self.session.names[i] for i in present if i in self.session.custom_names}
+            match = self.roster.match(desc, exclude=taken)
+            if match:
+                with contextlib.suppress(ValueError):  # the name's student was in a frame with this one: the teacher decides
+                    self.rename(sid, match[0])
+
+    # ------------------------------------------------------------------ ids and names
+
+    def rename(self, sid: int, name: str) -> int:
+        """Name a student; a name another student has makes them one (the higher id joins the lower). Returns the id
+        the student has afterwards. ValueError for an unknown id, a bad name, or two students seen together."""
+        name = check_name(name)
+        if sid not in self.session.ids:
+            raise ValueError(f"There is no student {sid} in this session.")
+        other = next((i for i, n in self.session.custom_names.items() if i != sid and name and n.casefold() == name.casefold()), None)
+        if other is not None:
+            keep, gone = min(sid, other), max(sid, other)
+            self.merge(gone, keep)
+            sid = keep
+        self.session.rename(sid, name)
+        return sid
+
+    def edit(self, edits: list[tuple[int, str | int]]) -> None:
+        """Renames (id, name) and merges (id, other id), in order, all or none: tried on a copy first, so a ValueError
+        (an unknown id, a bad name, two students seen together) leaves the room as it was."""
+        trial = copy.deepcopy(self)
+        trial._apply(edits)
+        self.__dict__.update(trial.__dict__)
+
+    def _apply(self, edits: list[tuple[int, str | int]]) -> None:
+        for sid, target in edits:
+            sid = self._current(sid)
+            if isinstance(target, int):
+                target = self._current(target)
+                if sid != target:
+                    self.merge(sid, target)
+            else:
+                self.rename(sid, target)
+
+    def _current(self, sid: int) -> int:
+        """The id a student has now (a merge earlier in the same edit may have moved it)."""
+        return self.merged.get(sid, sid)
+
+    def use_roster(self, roster: identity.Roster | None) -> None:
+        """Use ``roster`` from now on, and name the students seen so far whom it recognises."""
+        self.roster = roster
+        self.tracker.described = [(sid, d) for sid, st in sorted(self.tracker.students.items()) for d in st.gallery]
+        self._name_from_roster()
+
+    def _check_merge(self, src: int, dst: int) -> None:
+        known = self.session.ids
+        for i in (src, dst):
+            if i not in known:
+                ids = ", ".join(map(str, known)) or "none yet"
+                raise ValueError(f"There is no student {i} in this session (ids: {ids}).")
+        if src == dst:
+            raise ValueError(f"Student {src} cannot be merged with itself.")
+        together = self.session.together(src, dst)
+        if together is not None:
+            raise ValueError(f"Students {src} and {dst} were both in the frame at {together:.0f} s: they are two people.")
+
+    def merge(self, src: int, dst: int) -> None:
+        """Student ``src`` is student ``dst``: their observations, crops and descriptors under ``dst`` from now on.
+        ValueError when either is unknown or the two were in one frame (two people)."""
+        self._check_merge(src, dst)
+        self.merged = {k: dst if v == src else v for k, v in self.merged.items()} | {src: dst}
+        if src in self.tracker.students and dst in self.tracker.students:
+            self.tracker.merge(src, dst)
+        self.session.merge(src, dst)
+        if src in self.crops:
+            self.crops[dst] = sorted(self.crops.get(dst, []) + self.crops.pop(src), key=lambda item: item[0])
+        if self.last is not None:
+            self.last.ids = [dst if i == src else i for i in self.last.ids]
 
     # ------------------------------------------------------------------ per window
 
@@ -142,8 +296,10 @@ class Classroom:
         return [job for start, end in bounds for job in self.take_window(start, end)]
 
     def pending_bytes(self) -> int:
-        """Bytes of the crops not analysed yet (what the next GPU call will carry)."""
-        return sum(c.nbytes for items in self.crops.values() for _, c in items)
+        """Bytes of the crops not analysed yet (what the next GPU call will carry), those of faces not confirmed yet
+        included."""
+        return sum(c.nbytes for items in self.crops.values() for _, c in items) + sum(
+            h.crop.nbytes for items in self.held.values() for h in items)
 
     def add_results(self, results: list[StudentResult]) -> int:
         for r in results:
@@ -167,10 +323,13 @@ class Classroom:
 
     # ------------------------------------------------------------------ whole inputs
 
-    def observe_clip(self, detector, clip: Clip) -> None:
-        """Detect, track and crop every sampled frame of one window (CPU work: keep it outside GPU calls)."""
+    def observe_clip(self, detector, clip: Clip, last: bool = False) -> None:
+        """Detect, track and crop every sampled frame of one window (CPU work: keep it outside GPU calls); ``last``:
+        the input's last window (``finish``)."""
         for frame, t in zip(clip.frames, clip.timestamps):
             self.observe(detector, frame, float(t))
+        if last:
+            self.finish()
 
     def run_video(self, engine: Engine, detector, path: str, method: str = "zero-shot", progress: Progress | None = None) -> ClassSession:
         """The whole video in this process, window by window (the app splits it into GPU calls: ``run_video_in_calls``)."""
@@ -185,6 +344,7 @@ class Classroom:
     def observe_photo(self, detector, frame: np.ndarray) -> None:
         self.kind = "photo"
         self.observe(detector, frame, PHOTO_WINDOW[0])
+        self.finish()
 
     def stream_due(self, t: float, every: float = 5.0) -> tuple[float, float] | None:
         """Webcam: the window to analyse after observing the frame at ``t``, once ``every`` s have passed."""
@@ -205,7 +365,10 @@ class Classroom:
         if self.last.found == 0:
             return "No face found in the last frame: move closer, add light, or face the camera."
         capped = f" (the {self.max_faces} largest analysed; the cap is {self.max_faces} faces per frame)" if self.last.found > self.max_faces else ""
-        return f"{self.last.found} face{'s' if self.last.found != 1 else ''} found in the last frame{capped}."
+        waiting = sum(i is None for i in self.last.ids)
+        unconfirmed = (f"; {waiting} not counted as {'a student' if waiting == 1 else 'students'} yet (a face counts once "
+                       f"seen in {self.tracker.confirm_hits} of {self.tracker.confirm_seconds:g} seconds)") if waiting else ""
+        return f"{self.last.found} face{'s' if self.last.found != 1 else ''} found in the last frame{capped}{unconfirmed}."
 
 
 def run_video_in_calls(
@@ -232,7 +395,7 @@ def run_video_in_calls(
 
     report(0, f"Finding faces in {source.info.duration:.0f} s of video")
     for k, clip in enumerate(prefetch(source.windows()), start=1):
-        room.observe_clip(detector, clip)
+        room.observe_clip(detector, clip, last=k == total)
         pending += room.take_window(clip.start, clip.end)
         queued.append(done + len(pending))
         while len(pending) >= students_per_call:

@@ -144,6 +144,7 @@ class _Tally:
     expected: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STATES, 0.0))
     emotion_s: float = 0.0
     emotions: dict[str, float] = field(default_factory=lambda: dict.fromkeys(EMOTIONS, 0.0))
+    emotion_top: dict[str, float] = field(default_factory=lambda: dict.fromkeys(EMOTIONS, 0.0))  # seconds most likely
     attention_s: float = 0.0
     attending_s: float = 0.0
 
@@ -161,6 +162,7 @@ class _Tally:
             self.emotion_s += o.duration
             for e in EMOTIONS:
                 self.emotions[e] += o.duration * o.emotions.get(e, 0.0)
+            self.emotion_top[max(EMOTIONS, key=lambda e: o.emotions.get(e, 0.0))] += o.duration  # first on ties
         if o.attending is not None:
             self.attention_s += o.duration
             self.attending_s += o.duration if o.attending else 0.0
@@ -238,6 +240,35 @@ class ClassSession:
         ids = sorted(set(self._students) | set(self._names))
         return {i: self._names.get(i, default_name(i)) for i in ids}
 
+    @property
+    def custom_names(self) -> dict[int, str]:
+        """The names given (by a rename or the roster), by track id."""
+        return dict(self._names)
+
+    def together(self, a: int, b: int) -> float | None:
+        """The first time students ``a`` and ``b`` were in one sampled frame, or None if never."""
+        seen: dict[int, set[float]] = {a: set(), b: set()}
+        for o in self.observations:
+            if o.track_id in seen and o.affect is None and o.emotions is None:
+                seen[o.track_id].add(o.t)
+        both = seen[a] & seen[b]
+        return min(both) if both else None
+
+    def merge(self, src: int, dst: int) -> None:
+        """Student ``src``'s observations become ``dst``'s (``dst`` keeps its name, or takes ``src``'s if it had
+        none). A window analysed for each of them counts twice towards the affect and emotion seconds."""
+        names = dict(self._names)
+        if dst not in names and src in names:
+            names[dst] = names[src]
+        names.pop(src, None)
+        observations = [replace(o, track_id=dst) if o.track_id == src else o for o in self.observations]
+        cell_seconds = self._cell_seconds
+        self.__init__()
+        self._cell_seconds = cell_seconds
+        for o in observations:
+            self.add(o)
+        self._names = names
+
     def __len__(self) -> int:
         return len(self.observations)
 
@@ -252,6 +283,7 @@ class ClassSession:
           whose most likely level is that level (sums to 1); ``mean_level[state]``: duration-weighted
           mean of the expected level (0-3).
         - ``emotion_seconds``; ``emotions[emotion]``: duration-weighted mean probability;
+          ``emotion_share[emotion]``: share of ``emotion_seconds`` that emotion was the most likely (sums to 1);
           ``dominant_emotion``: the emotion with the highest mean probability (None without emotions)
           and ``dominant_emotion_share``: that mean probability.
         - ``attention_seconds``; ``attention_share``: share of ``attention_seconds`` with ``attending``.
@@ -276,6 +308,7 @@ class ClassSession:
             "mean_level": {s: _ratio(tally.expected[s], affect_s) for s in STATES},
             "emotion_seconds": float(emotion_s),
             "emotions": emotions,
+            "emotion_share": {e: _ratio(tally.emotion_top[e], emotion_s) for e in EMOTIONS},
             "dominant_emotion": dominant,
             "dominant_emotion_share": emotions[dominant] if dominant else 0.0,
             "attention_seconds": float(tally.attention_s),
@@ -434,6 +467,36 @@ class ClassSession:
             row += [f"{emotions[e]:.4f}" if e in emotions else "" for e in EMOTIONS]
             row += [f"{v:.2f}" for v in o.pose] if o.pose is not None else ["", "", ""]
             row.append("" if o.attending is None else int(o.attending))
+            writer.writerow(row)
+        return buf.getvalue()
+
+    STUDENTS_CSV_HEADER: tuple[str, ...] = (
+        ("track_id", "name", "seconds", "first_seen", "last_seen", "affect_seconds")
+        + tuple(f"{s}_mean_level" for s in STATES)
+        + tuple(f"{s}_high_share" for s in STATES)
+        + ("emotion_seconds",)
+        + tuple(f"{e}_most_likely_share" for e in EMOTIONS)
+        + tuple(f"{e}_mean_probability" for e in EMOTIONS)
+        + ("attention_seconds", "attention_share")
+    )
+
+    def students_csv(self) -> str:
+        """One row per student: the summaries of ``students()`` (``_high_share``: share of the affect time whose most
+        likely level is 2 or 3; ``_most_likely_share``: share of the emotion time that emotion was the most likely),
+        rounded to 0.01 s and 0.0001; shares and means are empty where their seconds are 0."""
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\n")
+        writer.writerow(self.STUDENTS_CSV_HEADER)
+        for st in self.students():
+            def share(value: float, seconds: float) -> str:
+                return f"{value:.4f}" if seconds > 0 else ""
+
+            a, e = st["affect_seconds"], st["emotion_seconds"]
+            row = [st["id"], _cell(st["name"])] + [f"{st[k]:.2f}" for k in ("seconds", "first_seen", "last_seen", "affect_seconds")]
+            row += [share(st["mean_level"][s], a) for s in STATES]
+            row += [share(st["level_share"][s][2] + st["level_share"][s][3], a) for s in STATES]
+            row += [f"{e:.2f}"] + [share(st["emotion_share"][x], e) for x in EMOTIONS] + [share(st["emotions"][x], e) for x in EMOTIONS]
+            row += [f"{st['attention_seconds']:.2f}", share(st["attention_share"], st["attention_seconds"])]
             writer.writerow(row)
         return buf.getvalue()
 

@@ -1,82 +1,78 @@
-"""Stable ids for the faces of a classroom: box overlap frame to frame, appearance across gaps.
+"""Student ids for the faces of a classroom: confirmed faces, box overlap frame to frame, face descriptors across
+absences.
 
-A ``FaceTracker`` is fed the faces detected in each sampled frame (objects with ``.box`` =
-``(x0, y0, x1, y1)`` in pixels and ``.score``, e.g. ``engage.classroom.faces.Face``) and returns one track id
-per face. Ids are 1, 2, 3, ... in order of first appearance and are never reused.
+A ``FaceTracker`` is fed the faces found in each sampled frame (objects with ``.box`` = ``(x0, y0, x1, y1)``) and
+a ``describe(i)`` callback giving the face descriptor of face ``i`` (``engage.classroom.identity``: 128 numbers,
+Euclidean distance ``<= same_person`` means one person), called only when a descriptor is needed. It answers, per
+face, a student id (1, 2, 3, ... in order of confirmation, never reused) or None for a face that is not a student
+(yet). Per ``update(faces, t, describe)``:
 
-Matching rule, per ``update(faces, frame, t)``:
+0. **Tracks** (one per face followed by overlap) unseen for more than ``track_gap`` seconds end. A student whose
+   track ended stays known for ``max_gap_seconds`` (60 s) after they were last seen, by their descriptors.
+1. **Overlap** (the usual case: someone sitting or moving a little). Tracks and faces whose boxes overlap by
+   ``IoU >= iou_threshold`` are paired one to one (Hungarian, ``scipy.optimize.linear_sum_assignment``, on
+   ``1 - IoU``). A student's track missed in the previous update must also be the same person by descriptor:
+   someone else may have taken the seat.
+2. Every face left over starts a **candidate** track.
+3. **Confirmation.** A candidate becomes a student when it was seen in ``confirm_hits`` of the last
+   ``confirm_seconds`` sampled seconds (3 of 5 at 1 FPS): a mission patch or a poster found as a face in one
+   frame never becomes a student. Its descriptor is then compared with the students who are away (not seen in
+   this update, last seen at most ``max_gap_seconds`` ago): the nearest within ``same_person`` is the same
+   student, who keeps their id wherever they came back; otherwise the candidate gets a new id. The caller keeps
+   what it saw of a candidate (``keys`` says which track each face is) and files it under the id once confirmed.
+4. **Descriptors** of each student are kept (their last ``gallery_size``), refreshed every ``refresh_seconds``
+   seconds of being seen; a descriptor farther than ``same_person`` from all of a student's (a half-hidden face)
+   is not kept.
 
-0. **Retire** every track unseen for more than ``max_gap_seconds`` (``t - last_seen > max_gap``).
-   A retired id never comes back; the same person seen later gets a new id.
-1. **Overlap** (the usual case: a student sitting or moving a little). Every live track may match
-   every face whose box overlaps the track's last box by ``IoU >= iou_threshold`` (0.3). A track that
-   was missed in the previous update must also look alike (similarity >= ``min_overlap_similarity``,
-   0.5): someone else may have taken that seat meanwhile. A track seen in the previous update is not
-   vetoed on appearance, so a face half hidden by a neighbour or a change of light keeps its id.
-   Among the allowed pairs, one-to-one assignment (Hungarian, ``scipy.optimize.
-   linear_sum_assignment``; greedy by cost when scipy is missing) minimises
-   ``(1 - IoU) + appearance_weight * (1 - similarity)`` so that two crossing faces keep their ids.
-2. **Appearance** (a face that left the frame, was missed, or jumped). Faces left over are assigned,
-   one-to-one, to live tracks left over by ``1 - similarity``, where only pairs with
-   ``similarity >= reid_threshold`` (0.75) are allowed: the returning student gets the old id back.
-3. Every face still left over starts a **new track** (ids given in the order of ``faces``).
-
-Appearance is a cheap descriptor of the face crop (no model): the square root of a normalised
-HSV histogram (16 hue x 4 saturation bins + 8 value bins; the dot product of two of them is the
-Bhattacharyya coefficient) and a 16x16 grayscale thumbnail with its mean removed (the dot product is
-the normalised cross-correlation), each L2-normalised and weighted 1/sqrt(2), so that
-``similarity = dot(a, b) = (Bhattacharyya + NCC) / 2``, 1 for identical crops. A track keeps the
-descriptors of its last ``gallery_size`` matched crops (a crop that looks unlike all of them, e.g. a
-half-hidden face, is not added); its similarity to a face is the best over them.
-
-Thresholds measured on ``tests/test_tracking.py`` (crops of ``examples/astronaut.png`` with tints and
-flips, moving, with pixel noise and +-2 px box jitter): a face against its own first crop, across
-frames and across a 2 s gap, scores 0.85-1.00; different faces score 0.19-0.53.
-``reid_threshold`` = 0.75 sits between, nearer the same-face side because a wrong merge (two students
-under one name) is worse than a split (one student under two ids, which a rename can join in the
-report); ``min_overlap_similarity`` = 0.5 only vetoes clearly different faces. Real classrooms (pose,
-light, look-alike uniforms) are harder, so an appearance match is only ever tried within
-``max_gap_seconds`` and only for faces no overlap explained. Without a frame (``frame=None``) only step 1
-runs, on overlap alone.
+``finish()`` ends an input shorter than ``confirm_seconds`` (a photo, a 3 s clip): candidates seen in the same
+share of its frames are confirmed then. ``merge(src, dst)`` makes two ids one student. Without descriptors
+(``describe`` None or answering None: a detector without landmarks) ids follow overlap alone, and a student
+who left gets a new id when they come back.
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
-from PIL import Image
 
 try:  # Hungarian assignment; the greedy fallback gives the same answer on well-separated costs.
     from scipy.optimize import linear_sum_assignment as _linear_sum_assignment
 except ImportError:  # pragma: no cover - scipy is installed where the app runs
     _linear_sum_assignment = None
 
-HUE_BINS, SAT_BINS, VAL_BINS = 16, 4, 8
-THUMB = 16
 _BIG = 1e6
+# Euclidean distance between two dlib face descriptors at or below which they are one person: measured on the test
+# faces (docs/face_detection.md, ``python -m engage.classroom.measure --distances``); dlib's own figure for LFW is 0.6.
+SAME_PERSON = 0.5
+Describe = Callable[[int], "np.ndarray | None"]
 
 
 @dataclass
 class Track:
-    """One student as the tracker knows them (times in the caller's seconds)."""
+    """One face followed frame to frame by overlap; ``id`` is its student id, 0 while it is a candidate."""
+
+    key: int
+    box: tuple[float, float, float, float]
+    last_seen: float
+    id: int = 0
+    hits: list[float] = field(default_factory=list)  # times seen, the last ``confirm_seconds`` only
+
+
+@dataclass
+class Student:
+    """What the tracker knows of a confirmed student (times in the caller's seconds)."""
 
     id: int
-    name: str = ""
-    first_seen: float = 0.0
-    last_seen: float = 0.0
-    box: tuple[float, float, float, float] = (0.0, 0.0, 0.0, 0.0)
-
-    def __post_init__(self) -> None:
-        if not self.name:
-            self.name = default_name(self.id)
+    first_seen: float
+    last_seen: float
+    gallery: list[np.ndarray] = field(default_factory=list)
+    described_at: float = -math.inf
 
 
 def default_name(track_id: int) -> str:
     return f"Student {track_id}"
-
-
-# ---------------------------------------------------------------- geometry and appearance
 
 
 def iou(a: Sequence[float], b: Sequence[float]) -> float:
@@ -88,52 +84,12 @@ def iou(a: Sequence[float], b: Sequence[float]) -> float:
     return float(inter / union) if union > 0 else 0.0
 
 
-def _as_uint8(frame: np.ndarray) -> np.ndarray:
-    frame = np.asarray(frame)
-    if frame.dtype != np.uint8:
-        frame = frame.astype(np.float64)
-        if frame.size and frame.max() <= 1.0:
-            frame = frame * 255.0
-        frame = np.clip(np.rint(frame), 0, 255).astype(np.uint8)
-    if frame.ndim == 2:
-        frame = np.repeat(frame[:, :, None], 3, axis=2)
-    return frame[:, :, :3]
-
-
-def descriptor(frame: np.ndarray, box: Sequence[float]) -> np.ndarray | None:
-    """Unit-length appearance vector of the crop ``box`` of an RGB ``frame``; None if the crop is empty.
-
-    The crop is shrunk by 10 % on each side to keep background and hair out of it as far as possible.
-    """
-    frame = _as_uint8(frame)
-    h, w = frame.shape[:2]
-    x0, y0, x1, y1 = (float(v) for v in box)
-    dx, dy = 0.1 * (x1 - x0), 0.1 * (y1 - y0)
-    x0, x1 = int(round(max(0.0, x0 + dx))), int(round(min(float(w), x1 - dx)))
-    y0, y1 = int(round(max(0.0, y0 + dy))), int(round(min(float(h), y1 - dy)))
-    if x1 - x0 < 2 or y1 - y0 < 2:
-        return None
-    crop = Image.fromarray(np.ascontiguousarray(frame[y0:y1, x0:x1]))
-    hsv = np.asarray(crop.convert("HSV"), dtype=np.int64).reshape(-1, 3)
-    hs = np.bincount((hsv[:, 0] * HUE_BINS // 256) * SAT_BINS + hsv[:, 1] * SAT_BINS // 256, minlength=HUE_BINS * SAT_BINS)
-    v = np.bincount(hsv[:, 2] * VAL_BINS // 256, minlength=VAL_BINS)
-    hist = np.sqrt(np.concatenate([hs / hs.sum(), v / v.sum()]))
-    hist /= np.linalg.norm(hist)
-    thumb = np.asarray(crop.convert("L").resize((THUMB, THUMB), Image.BILINEAR), dtype=np.float64).ravel()
-    thumb -= thumb.mean()
-    norm = np.linalg.norm(thumb)
-    thumb = thumb / norm if norm > 1e-9 else np.zeros_like(thumb)
-    return np.concatenate([hist, thumb]) / np.sqrt(2.0)
-
-
-def similarity(a: np.ndarray | None, b: np.ndarray | None) -> float:
-    """(Bhattacharyya coefficient of the histograms + NCC of the thumbnails) / 2; 0 if either is missing."""
-    if a is None or b is None:
-        return 0.0
-    return float(np.dot(a, b))
-
-
-# ---------------------------------------------------------------- assignment
+def nearest(desc: np.ndarray, gallery: Sequence[np.ndarray]) -> float:
+    """The smallest Euclidean distance from ``desc`` to a descriptor of ``gallery`` (inf for an empty gallery)."""
+    if not len(gallery):
+        return math.inf
+    g = np.asarray(gallery, dtype=np.float64)
+    return float(np.min(np.linalg.norm(g - np.asarray(desc, dtype=np.float64), axis=1)))
 
 
 def assign(cost: np.ndarray) -> list[tuple[int, int]]:
@@ -164,120 +120,184 @@ def _greedy(cost: np.ndarray) -> list[tuple[int, int]]:
     return pairs
 
 
-# ---------------------------------------------------------------- tracker
-
-
 class FaceTracker:
-    """Gives each detected face a track id that stays with the person (see the module docstring)."""
+    """Gives each confirmed face a student id that stays with the person (see the module docstring)."""
 
     def __init__(
         self,
         iou_threshold: float = 0.3,
-        max_gap_seconds: float = 5.0,
-        reid_threshold: float = 0.75,
-        min_overlap_similarity: float = 0.5,
-        appearance_weight: float = 1.0,
+        max_gap_seconds: float = 60.0,
+        same_person: float | None = None,
+        confirm_hits: int = 3,
+        confirm_seconds: float = 5.0,
+        track_gap: float = 5.0,
+        refresh_seconds: float = 10.0,
         gallery_size: int = 10,
     ) -> None:
         if not 0.0 < iou_threshold <= 1.0:
             raise ValueError(f"iou_threshold must be in (0, 1], got {iou_threshold}")
         if max_gap_seconds < 0:
             raise ValueError(f"max_gap_seconds must be >= 0, got {max_gap_seconds}")
+        if confirm_hits < 1 or confirm_seconds < confirm_hits - 1e-9:
+            raise ValueError(f"confirm_hits ({confirm_hits}) must be >= 1 and at most confirm_seconds ({confirm_seconds})")
         self.iou_threshold = iou_threshold
         self.max_gap_seconds = max_gap_seconds
-        self.reid_threshold = reid_threshold
-        self.min_overlap_similarity = min_overlap_similarity
-        self.appearance_weight = appearance_weight
-        self.gallery_size = gallery_size
-        self.tracks: dict[int, Track] = {}  # every track ever made, retired ones included (for names)
-        self.active: set[int] = set()  # ids that can still be matched
-        self._gallery: dict[int, list[np.ndarray]] = {}
-        self._next_id = 1
-        self._previous: set[int] = set()  # ids matched in the previous update
+        self.same_person = SAME_PERSON if same_person is None else same_person
+        self.confirm_hits, self.confirm_seconds = confirm_hits, confirm_seconds
+        self.track_gap, self.refresh_seconds, self.gallery_size = track_gap, refresh_seconds, gallery_size
+        self.tracks: dict[int, Track] = {}  # live tracks by key
+        self.students: dict[int, Student] = {}  # every student ever confirmed (merged ones removed)
+        self.keys: list[int] = []  # the track key of each face of the last update
+        self.confirmed: dict[int, int] = {}  # key -> student id, for candidates confirmed in the last update
+        self.described: list[tuple[int, np.ndarray]] = []  # (student id, descriptor) taken in the last update
+        self.frames = 0  # updates so far
+        self._next_key, self._next_id = 1, 1
         self._last_t: float | None = None
+        self._previous: set[int] = set()  # keys matched in the previous update
 
-    # names -------------------------------------------------------------------------------------
-    def rename(self, track_id: int, name: str) -> None:
-        """Give a track a name (an empty name restores "Student <id>"); KeyError for an unknown id."""
-        if track_id not in self.tracks:
-            raise KeyError(f"no track with id {track_id}")
-        self.tracks[track_id].name = name.strip() or default_name(track_id)
-
-    @property
-    def names(self) -> dict[int, str]:
-        return {i: tr.name for i, tr in self.tracks.items()}
-
-    def active_tracks(self) -> list[Track]:
-        return [self.tracks[i] for i in sorted(self.active)]
-
-    # matching ----------------------------------------------------------------------------------
-    def _similarity(self, track_id: int, desc: np.ndarray | None) -> float | None:
-        gallery = self._gallery.get(track_id)
-        if desc is None or not gallery:
-            return None
-        return max(similarity(g, desc) for g in gallery)
-
-    def update(self, faces: Sequence, frame: np.ndarray | None, t: float) -> list[int]:
-        """Track ids for ``faces`` (same order), seen in ``frame`` (RGB, H x W x 3) at time ``t`` seconds."""
+    # ---------------------------------------------------------------------------------- matching
+    def update(self, faces: Sequence, t: float, describe: Describe | None = None) -> list[int | None]:
+        """Student ids (None for candidates) for ``faces`` (same order), seen at time ``t`` seconds."""
         t = float(t)
         if self._last_t is not None and t < self._last_t:
             raise ValueError(f"time went backwards: {t} after {self._last_t}")
-        self._last_t = t
-        for tid in [i for i in self.active if t - self.tracks[i].last_seen > self.max_gap_seconds]:
-            self.active.discard(tid)
-            self._gallery.pop(tid, None)
+        self._last_t, self.frames = t, self.frames + 1
+        self.confirmed, self.described = {}, []
+        for key in [k for k, tr in self.tracks.items() if t - tr.last_seen > self.track_gap]:
+            del self.tracks[key]
+        cache: dict[int, np.ndarray | None] = {}
+
+        def desc(i: int) -> np.ndarray | None:
+            if i not in cache:
+                cache[i] = describe(i) if describe is not None else None
+            return cache[i]
 
         boxes = [tuple(float(v) for v in f.box) for f in faces]
-        descs = [descriptor(frame, b) for b in boxes] if frame is not None else [None] * len(boxes)
-        live = sorted(self.active)
-        ids: list[int | None] = [None] * len(boxes)
+        live = sorted(self.tracks)
+        keys: list[int | None] = [None] * len(boxes)
 
-        # 1. overlap, vetoed by clearly different appearance
+        # 1. overlap; a student's track missed last time must also be the same person
         if live and boxes:
             cost = np.full((len(live), len(boxes)), np.inf)
-            for r, tid in enumerate(live):
-                for c, (box, desc) in enumerate(zip(boxes, descs)):
-                    overlap = iou(self.tracks[tid].box, box)
+            for r, key in enumerate(live):
+                tr = self.tracks[key]
+                for c, box in enumerate(boxes):
+                    overlap = iou(tr.box, box)
                     if overlap < self.iou_threshold:
                         continue
-                    sim = self._similarity(tid, desc)
-                    if sim is not None and sim < self.min_overlap_similarity and tid not in self._previous:
+                    if tr.id and key not in self._previous and not self._same(tr.id, desc(c), allow_unknown=True):
                         continue
-                    cost[r, c] = (1.0 - overlap) + (self.appearance_weight * (1.0 - sim) if sim is not None else 0.0)
+                    cost[r, c] = 1.0 - overlap
             for r, c in assign(cost):
-                ids[c] = live[r]
+                keys[c] = live[r]
 
-        # 2. appearance, for faces and tracks the overlap left over
-        free_tracks = [tid for tid in live if tid not in ids]
-        free_faces = [c for c, tid in enumerate(ids) if tid is None and descs[c] is not None]
-        if free_tracks and free_faces:
-            cost = np.full((len(free_tracks), len(free_faces)), np.inf)
-            for r, tid in enumerate(free_tracks):
-                for k, c in enumerate(free_faces):
-                    sim = self._similarity(tid, descs[c])
-                    if sim is not None and sim >= self.reid_threshold:
-                        cost[r, k] = 1.0 - sim
-            for r, k in assign(cost):
-                ids[free_faces[k]] = free_tracks[r]
-
-        # 3. new tracks, then bookkeeping
+        # 2. candidates for the faces left over
         for c in range(len(boxes)):
-            if ids[c] is None:
-                tid = self._next_id
+            if keys[c] is None:
+                keys[c] = self._next_key
+                self.tracks[self._next_key] = Track(self._next_key, boxes[c], t)
+                self._next_key += 1
+            tr = self.tracks[keys[c]]
+            tr.box, tr.last_seen = boxes[c], t
+            tr.hits = [h for h in tr.hits if t - h < self.confirm_seconds - 1e-9] + [t]
+
+        # 3. confirmation, 4. descriptors
+        due = [c for c in range(len(boxes)) if not self.tracks[keys[c]].id and len(self.tracks[keys[c]].hits) >= self.confirm_hits]
+        self._confirm([(keys[c], desc(c)) for c in due], t, present={self.tracks[k].id for k in keys})
+        for c, key in enumerate(keys):
+            tr = self.tracks[key]
+            if tr.id:
+                self._seen(tr.id, t, desc(c) if t - self.students[tr.id].described_at >= self.refresh_seconds else None)
+        self.keys = [int(k) for k in keys]
+        self._previous = set(self.keys)
+        return [self.tracks[k].id or None for k in self.keys]
+
+    def finish(self, describe_key: Callable[[int], np.ndarray | None] | None = None) -> dict[int, int]:
+        """End of a short input: confirm the candidates seen in at least the share ``confirm_hits / confirm_seconds``
+        of the frames there were (when fewer than ``confirm_seconds``); ``describe_key(key)`` gives a candidate's
+        descriptor. Returns key -> id for those confirmed."""
+        self.confirmed, self.described = {}, []
+        n = min(self.frames, int(round(self.confirm_seconds)))
+        if self._last_t is None or n >= round(self.confirm_seconds):
+            return {}
+        need = math.ceil(self.confirm_hits * n / self.confirm_seconds - 1e-9)
+        due = [k for k, tr in self.tracks.items() if not tr.id and len(tr.hits) >= need]
+        present = {tr.id for tr in self.tracks.values() if tr.last_seen == self._last_t}
+        self._confirm([(k, describe_key(k) if describe_key else None) for k in due], self._last_t, present)
+        for key in due:
+            self._seen(self.tracks[key].id, self.tracks[key].last_seen, None)
+        return dict(self.confirmed)
+
+    def _same(self, student_id: int, desc: np.ndarray | None, allow_unknown: bool = False) -> bool:
+        gallery = self.students[student_id].gallery
+        if desc is None or not gallery:
+            return allow_unknown
+        return nearest(desc, gallery) <= self.same_person
+
+    def _confirm(self, due: list[tuple[int, np.ndarray | None]], t: float, present: set[int]) -> None:
+        """Give each due candidate (key, descriptor) the id of the nearest student away, or a new id."""
+        away = [s.id for s in self.students.values() if s.id not in present and t - s.last_seen <= self.max_gap_seconds]
+        ids: dict[int, int] = {}
+        if due and away:
+            cost = np.full((len(due), len(away)), np.inf)
+            for r, (_, d) in enumerate(due):
+                for c, sid in enumerate(away):
+                    if d is not None and self.students[sid].gallery:
+                        dist = nearest(d, self.students[sid].gallery)
+                        if dist <= self.same_person:
+                            cost[r, c] = dist
+            ids = {due[r][0]: away[c] for r, c in assign(cost)}
+        for key, d in due:
+            sid = ids.get(key)
+            if sid is None:
+                sid = self._next_id
                 self._next_id += 1
-                self.tracks[tid] = Track(tid, first_seen=t, last_seen=t, box=boxes[c])
-                self.active.add(tid)
-                self._gallery[tid] = []
-                ids[c] = tid
-            tr = self.tracks[ids[c]]
-            tr.last_seen, tr.box = t, boxes[c]
-            sim = self._similarity(tr.id, descs[c])
-            if descs[c] is not None and (sim is None or sim >= self.min_overlap_similarity):
-                gallery = self._gallery[tr.id]
-                gallery.append(descs[c])
-                del gallery[: -self.gallery_size]
-        self._previous = {int(i) for i in ids}
-        return [int(i) for i in ids]
+                self.students[sid] = Student(sid, first_seen=self.tracks[key].hits[0], last_seen=t)
+            for other in self.tracks.values():  # the student's old track, if still live, ends here
+                if other.id == sid:
+                    other.id = -1
+            self.tracks[key].id = sid
+            self.confirmed[key] = sid
+            self._add_descriptor(sid, d, t)
+        self.tracks = {k: tr for k, tr in self.tracks.items() if tr.id != -1}
+
+    def _seen(self, sid: int, t: float, desc: np.ndarray | None) -> None:
+        student = self.students[sid]
+        student.last_seen = max(student.last_seen, t)
+        self._add_descriptor(sid, desc, t)
+
+    def _add_descriptor(self, sid: int, desc: np.ndarray | None, t: float) -> None:
+        student = self.students[sid]
+        if desc is None or (student.gallery and not self._same(sid, desc)):
+            return
+        student.gallery.append(np.asarray(desc, dtype=np.float32))
+        del student.gallery[: -self.gallery_size]
+        student.described_at = t
+        self.described.append((sid, student.gallery[-1]))
+
+    # ---------------------------------------------------------------------------------- ids
+    @property
+    def ids(self) -> list[int]:
+        return sorted(self.students)
+
+    def present(self) -> set[int]:
+        """Ids of the students in the last update's frame."""
+        return {self.tracks[k].id for k in self.keys if k in self.tracks and self.tracks[k].id}
+
+    def merge(self, src: int, dst: int) -> None:
+        """Student ``src`` is ``dst``: one id from now on (descriptors pooled, a live track of ``src`` becomes ``dst``'s)."""
+        if src == dst or src not in self.students or dst not in self.students:
+            raise KeyError(f"cannot merge student {src} into {dst}")
+        a, b = self.students.pop(src), self.students[dst]
+        mine = [tr for tr in self.tracks.values() if tr.id in (src, dst)]
+        for tr in sorted(mine, key=lambda tr: tr.last_seen)[:-1]:  # one live track per student: the latest
+            del self.tracks[tr.key]
+        b.first_seen, b.last_seen = min(a.first_seen, b.first_seen), max(a.last_seen, b.last_seen)
+        b.gallery = (b.gallery + a.gallery)[-self.gallery_size :]
+        b.described_at = max(a.described_at, b.described_at)
+        for tr in self.tracks.values():
+            if tr.id == src:
+                tr.id = dst
 
 
-__all__ = ["Track", "FaceTracker", "default_name", "iou", "descriptor", "similarity", "assign"]
+__all__ = ["SAME_PERSON", "Track", "Student", "FaceTracker", "default_name", "iou", "nearest", "assign"]

@@ -16,6 +16,7 @@ from .plots import LEVEL_COLORS, _layout
 
 # Distinct, colour-blind-friendly box colours (Okabe-Ito), one per track id in turn.
 BOX_COLORS = ((0, 114, 178), (230, 159, 0), (0, 158, 115), (204, 121, 167), (86, 180, 233), (213, 94, 0), (240, 228, 66))
+UNCONFIRMED = (160, 160, 160)
 LEVEL_SCALE = [[lv / 3, c] for lv, c in zip(LEVELS, LEVEL_COLORS)]
 
 
@@ -108,7 +109,7 @@ def _box_of(face) -> tuple[float, float, float, float]:
 def annotate_frame(
     frame: np.ndarray,
     faces: Sequence,
-    ids: Sequence[int],
+    ids: Sequence[int | None],
     names: Mapping[int, str] | None = None,
     labels: Sequence[str | None] | Mapping[int, str] | None = None,
 ) -> np.ndarray:
@@ -116,9 +117,10 @@ def annotate_frame(
     "Student 3 · engaged" just above it (below when there is no room above).
 
     ``faces``: objects with ``.box`` (``engage.classroom.faces.Face``) or ``(x0, y0, x1, y1)`` tuples; ``ids``: their
-    track ids, same order; ``names``: track id -> name ("Student <id>" where missing); ``labels``: per face
-    (same order) or per track id, None for a name alone. The box is drawn inward from its edges, so inside
-    a box only a band as wide as the line changes; labels go outside the box where the frame allows.
+    track ids, same order (None: a face not confirmed as a student yet, a thin grey box without a label);
+    ``names``: track id -> name ("Student <id>" where missing); ``labels``: per face (same order) or per track id,
+    None for a name alone. The box is drawn inward from its edges, so inside a box only a band as wide as the line
+    changes; labels go outside the box where the frame allows.
     """
     if len(ids) != len(faces):
         raise ValueError(f"{len(faces)} faces but {len(ids)} ids")
@@ -139,6 +141,9 @@ def annotate_frame(
         x0, y0 = max(0, round(x0)), max(0, round(y0))
         x1, y1 = min(w - 1, round(x1) - 1), min(h - 1, round(y1) - 1)
         if x1 <= x0 or y1 <= y0:
+            continue
+        if tid is None:  # a face not confirmed as a student yet: thin and grey, no name
+            draw.rectangle((x0, y0, x1, y1), outline=UNCONFIRMED, width=max(1, line // 2))
             continue
         color = BOX_COLORS[(int(tid) - 1) % len(BOX_COLORS)]
         draw.rectangle((x0, y0, x1, y1), outline=color, width=line)

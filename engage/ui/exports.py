@@ -32,13 +32,14 @@ def clear_root(root: str = EXPORT_ROOT) -> None:
     shutil.rmtree(root, ignore_errors=True)
 
 
-def write_pair(folder: str, kind: str, json_text: str, csv_text: str) -> tuple[str, str]:
-    """Write one export as JSON and CSV under a fresh name, replacing the folder's earlier ``kind`` export."""
+def write_export(folder: str, kind: str, files: dict[str, str]) -> tuple[str, ...]:
+    """Write one export (``files``: name ending, e.g. ".json", -> text) under a fresh name, replacing the folder's
+    earlier ``kind`` export; the paths in the order of ``files``."""
     os.makedirs(folder, exist_ok=True)
     for old in glob.glob(os.path.join(glob.escape(folder), f"engage-{kind}-*")):
         os.remove(old)
     stem = os.path.join(folder, f"engage-{kind}-{time.strftime('%Y%m%d-%H%M%S')}-{uuid.uuid4().hex[:6]}")
-    for ext, text in ((".json", json_text), (".csv", csv_text)):
-        with open(stem + ext, "w", encoding="utf-8") as fh:
+    for ending, text in files.items():
+        with open(stem + ending, "w", encoding="utf-8") as fh:
             fh.write(text)
-    return stem + ".json", stem + ".csv"
+    return tuple(stem + ending for ending in files)

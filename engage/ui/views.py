@@ -7,11 +7,11 @@ import os
 from ..affect.card import metrics_table
 from ..affect.pipeline import METHODS, Engine
 from ..affect.results import LEVEL_NAMES, LEVELS, STATES, Analysis
-from ..classroom.session import check_name
+from ..classroom.session import EMOTIONS, check_name
 from ..model.protocol import IMAGES_AS_IMAGE
 from ..settings import REPO_ROOT, files_max_age_seconds, session_ttl_seconds
 from . import plots
-from .exports import write_pair
+from .exports import write_export
 
 
 def minutes(seconds: float) -> str:
@@ -88,7 +88,7 @@ SHARE_HEADERS = ["state"] + [f"level {lv} (%)" for lv in LEVELS]
 
 def write_exports(analysis: Analysis, folder: str) -> tuple[str, str]:
     """The per-window results of one analysis as JSON and CSV."""
-    return write_pair(folder, analysis.kind, analysis.to_json(), analysis.to_csv())
+    return write_export(folder, analysis.kind, {".json": analysis.to_json(), ".csv": analysis.to_csv()})
 
 
 def single_outputs(analysis: Analysis):
@@ -268,6 +268,20 @@ CLASSROOM_NOTICE = (
 STUDENT_HEADERS = ["id", "name", "seconds seen", "engagement (0-3)", "confused (%)", "bored (%)", "dominant emotion", "attending (%)"]
 
 
+EMOTION_HEADERS = ["id", "name", *EMOTIONS]
+EMOTION_NOTE = ("Per student and emotion: the share of the analysed time it was the most likely, then its mean "
+                "probability (zero-shot, the same model).")
+
+
+def emotion_rows(session) -> list[list]:
+    """Per student, each emotion as "60% · 0.45": share of the analysed time it was the most likely · mean probability."""
+    rows = []
+    for s in session.students():
+        cells = [f"{s['emotion_share'][e]:.0%} · {s['emotions'][e]:.2f}" if s["emotion_seconds"] else "" for e in EMOTIONS]
+        rows.append([s["id"], s["name"], *cells])
+    return rows
+
+
 def classroom_cards(session, warnings: list[str]) -> str:
     c = session.cards()
     if not c["students_seen"]:
@@ -302,29 +316,41 @@ def student_rows(session) -> list[list]:
     return rows
 
 
-def parse_renames(text: str, known: list[int] | None = None) -> dict[int, str]:
-    """'1=Alice, 2=Bob' (or one per line) → {1: 'Alice', 2: 'Bob'}; malformed parts, ids not in ``known`` and
-    names too long or with control characters are reported (ValueError), never skipped."""
-    out: dict[int, str] = {}
+def parse_renames(text: str, known: list[int] | None = None) -> list[tuple[int, str | int]]:
+    """'1=Alice, 2=Bob, 3=1' (or one per line) → [(1, 'Alice'), (2, 'Bob'), (3, 1)]: a name, or another id to merge
+    into. Malformed parts, ids not in ``known`` and names too long or with control characters are reported
+    (ValueError), never skipped."""
+    out: list[tuple[int, str | int]] = []
+    ids = ", ".join(map(str, known or [])) or "none yet"
     for part in [p for chunk in (text or "").splitlines() for p in chunk.split(",")]:
         if not part.strip():
             continue
         key, sep, name = part.partition("=")
         if not sep or not key.strip().isdigit() or not name.strip():
-            raise ValueError(f"Cannot read {part.strip()!r}: write renames as 1=Alice, 2=Bob.")
-        track_id = int(key)
-        if known is not None and track_id not in known:
-            ids = ", ".join(map(str, known)) or "none yet"
-            raise ValueError(f"There is no student {track_id} in this session (ids: {ids}).")
-        out[track_id] = check_name(name)
+            raise ValueError(f"Cannot read {part.strip()!r}: write renames as 1=Alice, 2=Bob (or 3=1 to merge 3 into 1).")
+        targets = [int(key)] + ([int(name)] if name.strip().isdigit() else [])
+        for track_id in targets:
+            if known is not None and track_id not in known:
+                raise ValueError(f"There is no student {track_id} in this session (ids: {ids}).")
+        out.append((int(key), targets[1] if len(targets) > 1 else check_name(name)))
     if not out:
-        raise ValueError("Write renames as 1=Alice, 2=Bob.")
+        raise ValueError("Write renames as 1=Alice, 2=Bob (or 3=1 to merge 3 into 1).")
     return out
 
 
-def write_session_exports(session, folder: str) -> tuple[str, str]:
-    """A classroom session's observations and names as JSON and CSV."""
-    return write_pair(folder, "class", session.to_json(), session.to_csv())
+ROSTER_NOTE = (
+    "Upload one or more photos per student: the name comes from the field (for all the photos of one upload) or "
+    "from each file's name. Each photo's largest face is described by dlib's face recognition model and matched to "
+    "the faces of the class, so the dashboard, table, exports and report name students without typing; faces that "
+    "match no one stay \"Student N\". **The roster (names and face descriptors, never the photos) lives only in "
+    f"this browser session and is dropped {session_lifetime()}, unless you export it**; an exported roster can be "
+    "uploaded here again. A face descriptor is biometric data: ask those in the photos first."
+)
+
+
+def write_session_exports(session, folder: str) -> tuple[str, ...]:
+    """A classroom session as JSON (everything), CSV (one row per observation) and a per-student summary CSV."""
+    return write_export(folder, "class", {".json": session.to_json(), ".csv": session.to_csv(), "-students.csv": session.students_csv()})
 
 
 def classroom_frame_outputs(room) -> tuple[str, object]:
@@ -343,8 +369,8 @@ def classroom_frame_outputs(room) -> tuple[str, object]:
 
 
 def classroom_outputs(room, warnings: list[str], export_dir: str | None = None):
-    """(status, cards, annotated frame, class timeline, student heatmap, student table, export files); the
-    exports are written only when ``export_dir`` is given."""
+    """(status, cards, annotated frame, class timeline, student heatmap, student table, emotion table, export
+    files); the exports are written only when ``export_dir`` is given."""
     from . import classroom_plots
 
     session = room.session
@@ -361,5 +387,6 @@ def classroom_outputs(room, warnings: list[str], export_dir: str | None = None):
         timeline,
         classroom_plots.student_levels(session),
         student_rows(session),
+        emotion_rows(session),
         files,
     )

@@ -49,13 +49,13 @@ ROOM = {}
 
 
 def _classroom_video() -> dict:
-    plan, out = app.analyze_classroom(MEDIA["classroom_video"], None, "zero-shot", 4, None, progress=lambda *a, **k: None)
+    plan, out = app.analyze_classroom(MEDIA["classroom_video"], None, "zero-shot", 4, None, None, progress=lambda *a, **k: None)
     room = ROOM["room"] = out[-2]  # then the export folder
     return {"plan": plan[0], "students": len(room.session.students()), "analysed": sum(o.affect is not None for o in room.session.observations)}
 
 
 def _classroom_photo() -> dict:
-    (out,) = app.analyze_classroom(None, MEDIA["classroom_photo"], "zero-shot", 12, None, progress=lambda *a, **k: None)
+    (out,) = app.analyze_classroom(None, MEDIA["classroom_photo"], "zero-shot", 12, None, None, progress=lambda *a, **k: None)
     return {"students": len(out[-2].session.students())}
 
 
@@ -68,7 +68,7 @@ def _classroom_camera(seconds: int) -> dict:
     room, analyses = None, 0
     for _ in range(seconds):
         until = room.analysed_until if room is not None else 0.0
-        room = app.classroom_frame(frame, "zero-shot", 12, room, None)[-2]
+        room = app.classroom_frame(frame, "zero-shot", 12, None, room, None)[-2]
         analyses += room.analysed_until > until  # the students were analysed on this frame
     return {"seconds": seconds, "analyses": analyses, "analysed": sum(o.affect is not None for o in room.session.observations)}
 
