@@ -549,7 +549,7 @@ with gr.Blocks(title="engage: learner affect from video", delete_cache=(max(1, F
             roster_msg = gr.Markdown("The roster is empty.", elem_id="roster-status")
             roster_table = gr.Dataframe(headers=["name", "photos"], label="Roster", interactive=False, elem_id="roster-table")
             with gr.Row():
-                roster_file = gr.File(label="Roster export (names and face descriptors, no photos)")
+                roster_file = gr.File(label="Roster export (names and face descriptors, no photos)", interactive=False, height=120)
                 roster_export_btn = gr.Button("Export the roster")
         with gr.Accordion("Live: classroom camera", open=False):
             cls_cam = gr.Image(sources=["webcam"], streaming=True, type="numpy", label="Classroom camera")

@@ -95,12 +95,19 @@ def _shots() -> Path:
 def test_results_read_well_on_a_phone(app_url: str, tmp_path: Path) -> None:
     if MISSING is not None:
         pytest.fail(f"CI=true but the browser test cannot run: {MISSING}")
+    from engage.classroom import measure
     from engage.classroom.faces import benchmark_scenes
 
     shots = _shots()
     scene = next(s for s in benchmark_scenes() if len(s.boxes) >= 3)
     class_photo = tmp_path / "class.png"
     Image.fromarray(scene.frame).save(class_photo)
+    people = measure.people()
+    roster_photos = [tmp_path / "eileen_collins-1.png", tmp_path / "grace_hopper.png"]
+    for path, who in zip(roster_photos, ("collins", "hopper")):
+        Image.fromarray(measure.portrait(people[who], 110)).save(path)
+    pair_photo = tmp_path / "pair.png"
+    Image.fromarray(measure.pair_clip([people["hopper"], people["collins"]], seconds=1).frames[0]).save(pair_photo)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=_chromium_args(write_y4m(tmp_path / "cam.y4m")))
         try:
@@ -147,7 +154,21 @@ def test_results_read_well_on_a_phone(app_url: str, tmp_path: Path) -> None:
                 _check_plot(page, plot)
             _check_words(page, "#class-cards")
             _check_words(page, "#class-table")
+            _check_words(page, "#class-emotions")
             page.screenshot(path=str(shots / "phone-classroom.png"), full_page=True)
+
+            # the roster: photos named after two people, then a photo of both: the table names them
+            page.get_by_text("Class roster (optional)").click()
+            expect(page.get_by_text("lives only in this browser session")).to_be_visible()
+            page.locator("#roster-files input[type=file]").set_input_files([str(p) for p in roster_photos])
+            page.get_by_role("button", name="Add to roster").click()
+            expect(page.locator("#roster-status")).to_contain_text("2 students in the roster", timeout=60_000)
+            page.locator("#class-photo input[type=file]").set_input_files(str(pair_photo))
+            page.get_by_role("button", name="Analyse classroom").click()
+            expect(page.locator("#class-table")).to_contain_text("Grace Hopper", timeout=120_000)
+            expect(page.locator("#class-table")).to_contain_text("Eileen Collins")
+            _check_words(page, "#roster-table")
+            page.screenshot(path=str(shots / "phone-roster.png"), full_page=True)
         finally:
             browser.close()
     print(f"\nphone screenshots: {shots}")
