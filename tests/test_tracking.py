@@ -126,6 +126,19 @@ def test_descriptors_are_refreshed_every_10_seconds_of_being_seen():
     assert len(tracker.students[1].gallery) == 4
 
 
+def test_refreshes_are_spread_over_frames():
+    """Ten students confirmed in one frame are refreshed at most four per frame afterwards."""
+    tracker = FaceTracker(refresh_seconds=10, refresh_per_update=4)
+    faces = [Face(box_at(60 * i), "ABCD"[i % 4]) for i in range(10)]
+    per_frame = []
+    for t in range(25):
+        calls: list[int] = []
+        tracker.update(faces, t, describer(faces, calls=calls))
+        per_frame.append(len(calls))
+    assert per_frame[2] == 10  # at confirmation every one is described
+    assert max(per_frame[3:]) == 4 and sum(per_frame[3:]) == 20  # each again once from 12 s on, four at a time
+
+
 def test_crossing_faces_keep_their_ids():
     tracker = FaceTracker()
     seen = set()
