@@ -22,8 +22,8 @@ face, a student id (1, 2, 3, ... in order of confirmation, never reused) or None
    what it saw of a candidate (``keys`` says which track each face is) and files it under the id once confirmed.
 4. **Descriptors** of each student are kept (their last ``gallery_size``), refreshed every ``refresh_seconds``
    seconds of being seen, at most ``refresh_per_update`` students per update (a descriptor costs about 75 ms of
-   CPU: 22 students confirmed together must not all be refreshed in the same frame again); a descriptor farther than ``same_person`` from all of a student's (a half-hidden face)
-   is not kept.
+   CPU: 22 students confirmed together must not all be refreshed in the same frame again); a descriptor farther
+   than ``same_person`` from all of a student's (a half-hidden face) is not kept.
 
 ``finish()`` ends an input shorter than ``confirm_seconds`` (a photo, a 3 s clip): candidates seen in the same
 share of its frames are confirmed then. ``merge(src, dst)`` makes two ids one student. Without descriptors
