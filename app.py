@@ -1,6 +1,7 @@
 """engage: the Gradio Space. UI wiring and ZeroGPU (@spaces.GPU) wrappers only; the logic lives in engage/."""
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
 import os
@@ -350,12 +351,15 @@ def add_to_roster(files, name, roster: identity.Roster | None, room: Classroom |
             added += 1
         except (EngageError, ValueError) as exc:
             notes.append(f"{shown}: {exc}")
+        finally:  # the roster keeps descriptors, never the photo: gradio's copy goes now, not at the next sweep
+            with contextlib.suppress(OSError, TypeError):
+                os.remove(path)
     if not added:
         raise _error(" ".join(notes))
     if room is not None:
         room.use_roster(roster)
     dashboard = _class_outputs(room, folder) if room is not None else (gr.skip(),) * 10
-    return (*_roster_view(roster, " ".join(notes)), roster, *dashboard)
+    return (*_roster_view(roster, " ".join(notes)), roster, None, *dashboard)
 
 
 def clear_roster(room: Classroom | None):
@@ -583,7 +587,7 @@ with gr.Blocks(title="engage: learner affect from video", delete_cache=(max(1, F
         )
         roster_add_btn.click(
             add_to_roster, [roster_files, roster_name, roster_state, cls_state, files_state],
-            [roster_msg, roster_table, roster_state] + cls_outputs, api_name="roster_add", concurrency_limit=2,
+            [roster_msg, roster_table, roster_state, roster_files] + cls_outputs, api_name="roster_add", concurrency_limit=2,
             show_progress_on=[roster_msg], preprocess=False,
         )
         roster_clear_btn.click(clear_roster, [cls_state], [roster_msg, roster_table, roster_state], api_name="roster_clear")

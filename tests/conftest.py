@@ -134,6 +134,7 @@ def stop_app(proc: subprocess.Popen) -> None:
 
 
 APP_LOGS: dict[str, str] = {}  # url -> the log file of the app serving it
+APP_TEMPS: dict[str, str] = {}  # url -> gradio's temp folder (uploads, downloads) of that app
 
 
 @pytest.fixture(scope="session")
@@ -149,6 +150,7 @@ def app_url(tiny_dir, heads_dir, tmp_path_factory):
     log = str(tmp_path_factory.mktemp("applog") / "app.log")
     url, proc = start_app(env, log)
     APP_LOGS[url] = log
+    APP_TEMPS[url] = env["GRADIO_TEMP_DIR"]
     yield url
     stop_app(proc)
 

@@ -12,7 +12,7 @@ from gradio_client import Client, handle_file
 from gradio_client.exceptions import AppError
 from PIL import Image
 
-from conftest import ROOT
+from conftest import APP_TEMPS, ROOT
 
 MLP = "MLP heads (the report's method)"
 ZERO = "Zero-shot level probabilities (engage's, untrained)"
@@ -148,9 +148,12 @@ def test_the_roster_names_the_students_through_the_api(app_url, tmp_path):
     people = measure.people()
     for name, person in (("eileen_collins-1.png", people["collins"]), ("Grace Hopper.png", people["hopper"])):
         Image.fromarray(measure.portrait(person, 110)).save(tmp_path / name)
-    msg, roster, *_ = client.predict([handle_file(str(tmp_path / "eileen_collins-1.png")), handle_file(str(tmp_path / "Grace Hopper.png"))],
-                                     "", api_name="/roster_add")
+    msg, roster, files, *_ = client.predict([handle_file(str(tmp_path / "eileen_collins-1.png")), handle_file(str(tmp_path / "Grace Hopper.png"))],
+                                            "", api_name="/roster_add")
     assert "2 students in the roster" in msg and roster["data"] == [["Eileen Collins", 1], ["Grace Hopper", 1]]
+    assert files is None  # the upload box is cleared: the roster keeps descriptors, not photos
+    kept = [f for _, _, names in os.walk(APP_TEMPS[app_url]) for f in names if f in ("eileen_collins-1.png", "Grace Hopper.png")]
+    assert not kept, "gradio's copies of the roster photos are deleted at once"
     class_photo = tmp_path / "class.png"
     Image.fromarray(measure.pair_clip([people["hopper"], people["collins"]], seconds=1).frames[0]).save(class_photo)
     out = client.predict(None, handle_file(str(class_photo)), ZERO, 8, api_name="/analyze_classroom")
