@@ -135,7 +135,6 @@ class Classroom:
     kind: str = "video"  # "video", "photo" or "camera": what the dashboard can show (a photo has no timeline)
     roster: identity.Roster | None = None
     held: dict[int, list[_Held]] = field(default_factory=dict)  # candidate track key -> what was seen of it
-    implausible: int = 0  # detections dropped by the landmark check, all frames
     merged: dict[int, int] = field(default_factory=dict)  # id -> the id it was merged into
 
     # ------------------------------------------------------------------ per frame
@@ -143,9 +142,7 @@ class Classroom:
     def observe(self, detector, frame: np.ndarray, t: float) -> FrameResult:
         """Detect, check, track, crop and pose every face (up to ``max_faces``) in one sampled frame."""
         frame = validate_frame(frame)
-        detected = detector.detect(frame)
-        found = [f for f in detected if self._plausible(f)]
-        self.implausible += len(detected) - len(found)
+        found = [f for f in detector.detect(frame) if self._plausible(f)]
         kept = sorted(found, key=lambda f: (f.box[2] - f.box[0]) * (f.box[3] - f.box[1]), reverse=True)[: self.max_faces]
         crops = [facelib.crop_face(frame, face, size=CROP_SIZE) for face in kept]
         in_crop = [facelib.face_in_crop(face, size=CROP_SIZE) for face in kept]
