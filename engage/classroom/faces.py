@@ -219,7 +219,7 @@ class DlibCnnDetector:
 # Bounds of ``plausible``: the landmarks of the comparison scenes' true faces (docs/face_detection.md) gave eye
 # distance 0.37-0.62 of the box's width, roll within ±12°, nose tip 0.51-0.78 and mouth 0.89-1.37 eye distances below
 # the eyes' line and the nose tip within 0.44 of the eyes' midpoint across; the bounds are wider to allow head turns
-# up to about ±40° and a raised or lowered chin (a chin up 25° brings the nose tip to about 0.35).
+# up to about ±40° and a raised or lowered chin (estimated, not measured: a chin up 25° brings the nose tip to about 0.35).
 EYES_WIDTH = (0.25, 0.8)  # eye distance / box width
 MAX_ROLL = 40.0  # degrees
 NOSE_BELOW = (0.3, 1.1)  # eye distances below the eyes' line

@@ -23,6 +23,7 @@ import numpy as np
 
 from ..errors import EngageError
 from ..media import validate_frame
+from .session import check_name
 from .tracking import SAME_PERSON, nearest
 
 DIMENSIONS = 128
@@ -107,8 +108,6 @@ class Roster:
         return list(self.photos)
 
     def add(self, name: str, descriptor: np.ndarray) -> None:
-        from .session import check_name
-
         name = check_name(name)
         if not name:
             raise RosterError("A roster photo needs a name: type it in the name field or name the file after the student.")
