@@ -75,6 +75,11 @@ def cmd_import_heads(args) -> int:
 def cmd_bench(args) -> int:
     from .bench import run_bench
 
+    if args.zerogpu_call:
+        from .bench.zerogpu_call import zerogpu_call_costs
+
+        print(zerogpu_call_costs(int(args.zerogpu_call * 2**30)).lines())
+        return 0
     run_bench(
         configs=args.config,
         windows=args.windows,
@@ -83,6 +88,7 @@ def cmd_bench(args) -> int:
         reference=not args.no_reference,
         webcam_frames=args.webcam_frames,
         gpu_tflops=args.gpu_tflops,
+        e2e_files=args.e2e_files,
     )
     return 0
 
@@ -128,6 +134,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-reference", action="store_true", help="skip the reference-style pipeline")
     p.add_argument("--webcam-frames", type=int, default=16, help="frames streamed in the webcam comparison (0: skip)")
     p.add_argument("--gpu-tflops", type=float, help="without a GPU: a GPU's bf16 matmul rate, for the full model's compute bound")
+    p.add_argument(
+        "--e2e-files", type=int, default=0,
+        help="also run this many DAiSEE-like files end to end against the model alone, the vision attention "
+        "implementations and (CUDA) float16 against bfloat16",
+    )
+    p.add_argument(
+        "--zerogpu-call", type=float, metavar="GIB",
+        help="only measure a ZeroGPU-like call (fork, CUDA start, GIB of weights to the GPU, pickled payloads)",
+    )
     p.set_defaults(func=cmd_bench)
 
     from .daisee import audit, evaluate, extract, train

@@ -8,7 +8,7 @@ from __future__ import annotations
 import math
 import os
 import warnings
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -454,6 +454,23 @@ def prefetch(items: Iterator) -> Iterator:
         while (item := pending.result()) is not done:
             pending = pool.submit(next, items, done)
             yield item
+
+
+def map_ahead(fn, items: Iterable, workers: int, ahead: int) -> Iterator:
+    """``fn(item)`` for each item, in order, computed by ``workers`` threads at most ``ahead`` items ahead of the
+    consumer (so memory stays bounded). An exception is raised where its item would have been yielded."""
+    from collections import deque
+    from concurrent.futures import ThreadPoolExecutor
+
+    items = iter(items)
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="engage-ahead") as pool:
+        pending = deque(pool.submit(fn, item) for _, item in zip(range(max(1, ahead)), items))
+        while pending:
+            result = pending.popleft().result()
+            for item in items:
+                pending.append(pool.submit(fn, item))
+                break
+            yield result
 
 
 def media_kind(path: str) -> str:

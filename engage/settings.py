@@ -53,6 +53,12 @@ def gpu_memory_budget_gib() -> float:
     return _env_float("ENGAGE_GPU_MEMORY_GB", 17.0)
 
 
+def decode_workers() -> int:
+    """Threads that decode clips ahead of the model in feature extraction (``ENGAGE_DECODE_WORKERS``; by default
+    one per CPU, at most 8)."""
+    return max(1, _env_int("ENGAGE_DECODE_WORKERS", min(8, os.cpu_count() or 1)))
+
+
 def backbone_source() -> str:
     """Hub id or local directory of the backbone (``ENGAGE_BACKBONE``)."""
     return os.environ.get("ENGAGE_BACKBONE", DEFAULT_BACKBONE)

@@ -8,6 +8,7 @@ import shutil
 import numpy as np
 
 from ..media import Clip, VideoSource
+from ..model.attention import use_vision_attention
 from ..model.backbone import Backbone
 from ..settings import EXAMPLES_DIR
 
@@ -32,28 +33,39 @@ def daisee_like_windows(count: int) -> list[Clip]:
     return [Clip(frames.copy(), np.arange(10.0), 10.0 * i, 10.0 * (i + 1)) for i in range(count)]
 
 
-def daisee_like_files(count: int, folder: str) -> list[str]:
-    """``count`` DAiSEE-like files in ``folder``: AVIs (MPEG-4 Part 2, as DAiSEE's) of 10 s at 30 fps, 640×480,
-    the example clip's frames looped; the first is reused when it is already there."""
+def _write_daisee_like(path: str, b_frames: int) -> None:
     import av
 
-    path = os.path.join(folder, "daisee-like-0.avi")
-    if not os.path.exists(path):
-        with av.open(EXAMPLE_CLIP) as container:
-            frames = [f.to_ndarray(format="rgb24", width=640, height=480) for f in container.decode(video=0)]
-        with av.open(path, "w") as container:
-            stream = container.add_stream("mpeg4", rate=30)
-            stream.width, stream.height, stream.pix_fmt = 640, 480, "yuv420p"
-            for i in range(300):
-                for packet in stream.encode(av.VideoFrame.from_ndarray(frames[i % len(frames)], format="rgb24")):
-                    container.mux(packet)
-            for packet in stream.encode(None):
+    with av.open(EXAMPLE_CLIP) as container:
+        frames = [f.to_ndarray(format="rgb24", width=640, height=480) for f in container.decode(video=0)]
+    with av.open(path, "w") as container:
+        stream = container.add_stream("mpeg4", rate=30)
+        stream.width, stream.height, stream.pix_fmt = 640, 480, "yuv420p"
+        if b_frames:
+            stream.codec_context.options = {"bf": str(b_frames)}
+        for i in range(300):
+            for packet in stream.encode(av.VideoFrame.from_ndarray(frames[i % len(frames)], format="rgb24")):
                 container.mux(packet)
-    paths = [path]
-    for i in range(1, count):  # copies, so that no file is served from a warm page cache the others lack
-        paths.append(os.path.join(folder, f"daisee-like-{i}.avi"))
-        if not os.path.exists(paths[-1]):
-            shutil.copyfile(path, paths[-1])
+        for packet in stream.encode(None):
+            container.mux(packet)
+
+
+def daisee_like_files(count: int, folder: str, b_frames_every: int = 0) -> list[str]:
+    """``count`` DAiSEE-like files in ``folder``: AVIs (MPEG-4 Part 2, as DAiSEE's) of 10 s at 30 fps, 640×480,
+    the example clip's frames looped; with ``b_frames_every`` = k, every k-th file (the 2nd, 4th, … for k = 2)
+    has B-frames (engage decodes those with PyAV, frame by frame). The first of each kind is written once and
+    reused when it is already there."""
+    kinds = {0: os.path.join(folder, "daisee-like-0.avi"), 2: os.path.join(folder, "daisee-like-b-0.avi")}
+    paths = []
+    for i in range(count):
+        b = 2 if b_frames_every and i % b_frames_every == b_frames_every - 1 else 0
+        first = kinds[b]
+        if not os.path.exists(first):
+            _write_daisee_like(first, b)
+        path = first if not paths or first not in paths else first.replace("-0.avi", f"-{i}.avi")
+        if not os.path.exists(path):  # copies, so that no file is served from a warm page cache the others lack
+            shutil.copyfile(first, path)
+        paths.append(path)
     return paths
 
 
@@ -93,6 +105,7 @@ def random_backbone(name: str, processor_dir: str, device: str) -> Backbone:
             model = Qwen2_5_VLForConditionalGeneration(config).eval()
     finally:
         torch.set_default_dtype(torch.float32)
+    use_vision_attention(model)
     backbone = Backbone(source=f"random {name} Qwen2.5-VL", processor=processor, model=model, device=device)
     backbone.processor.tokenizer.padding_side = "left"
     return backbone

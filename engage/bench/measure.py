@@ -102,17 +102,22 @@ def measure(
     )
 
 
+HEADER = (
+    f"{'config':<8}{'pipeline':<11}{'dtype':<10}{'params (M)':>11}{'tokens/win':>11}{'batch':>6}{'s/window':>10}"
+    f"{'video-min/s':>12}{'update s':>10}{'peak GB':>9}{'TFLOP/win':>10}{'bound s':>9}{'x bound':>8}  memory"
+)
+
+
+def result_line(r: BenchResult) -> str:
+    return (
+        f"{r.config:<8}{r.pipeline:<11}{r.dtype:<10}{r.params_m:>11.1f}{r.tokens_per_window:>11}{r.batch_size:>6}"
+        f"{r.seconds_per_window:>10.3f}{r.video_minutes_per_second:>12.4f}{r.webcam_latency_s:>10.3f}{r.peak_memory_gb:>9.2f}"
+        f"{r.flops_per_window / 1e12:>10.4f}{r.bound_seconds:>9.4f}{r.times_bound:>8.1f}  {r.memory_kind}"
+    )
+
+
 def format_results(results: list[BenchResult]) -> str:
-    lines = [
-        f"{'config':<8}{'pipeline':<11}{'dtype':<10}{'params (M)':>11}{'tokens/win':>11}{'batch':>6}{'s/window':>10}"
-        f"{'video-min/s':>12}{'update s':>10}{'peak GB':>9}{'TFLOP/win':>10}{'bound s':>9}{'x bound':>8}  memory"
-    ]
-    for r in results:
-        lines.append(
-            f"{r.config:<8}{r.pipeline:<11}{r.dtype:<10}{r.params_m:>11.1f}{r.tokens_per_window:>11}{r.batch_size:>6}"
-            f"{r.seconds_per_window:>10.3f}{r.video_minutes_per_second:>12.4f}{r.webcam_latency_s:>10.3f}{r.peak_memory_gb:>9.2f}"
-            f"{r.flops_per_window / 1e12:>10.4f}{r.bound_seconds:>9.4f}{r.times_bound:>8.1f}  {r.memory_kind}"
-        )
+    lines = [HEADER] + [result_line(r) for r in results]
     pairs = {}
     for r in results:
         pairs.setdefault(r.config, {})[r.pipeline] = r

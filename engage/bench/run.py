@@ -5,15 +5,19 @@ import dataclasses
 import os
 import platform
 import tempfile
+import time
+import traceback
 
+from ..model.attention import TRANSFORMERS_DEFAULT, use_vision_attention
 from ..model.backbone import Backbone, model_dtype, pick_device
 from ..model.batching import CPU_BATCH, pick_batch_size
 from ..model.protocol import REPORT_PROTOCOL
 from ..model.tiny import make_tiny_backbone
+from . import throughput
 from .configs import daisee_like_files, random_backbone
 from .flops import matmul_tflops
 from .full_size import estimate_full
-from .measure import BenchResult, format_results, measure
+from .measure import BenchResult, format_results, measure, result_line
 from .webcam import webcam_updates
 
 
@@ -32,13 +36,17 @@ def run_bench(
     reference: bool = True,
     webcam_frames: int = 16,
     gpu_tflops: float | None = None,
+    e2e_files: int = 0,
 ) -> list[BenchResult]:
+    """The table of ``measure`` rows (engage and the reference per configuration), the webcam lines, and with
+    ``e2e_files`` the end-to-end section (``throughput``): whole files against the model alone, the vision
+    attention implementations, and on CUDA float16 against bfloat16 features."""
     import torch
 
     device = pick_device()
     cuda = device.startswith("cuda")
     configs = configs or ["tiny", "mid", "full"]
-    results, webcam_lines, estimate_lines = [], [], []
+    results, webcam_lines, estimate_lines, e2e_lines = [], [], [], []
     print(f"machine: {machine_description()}")
     print(
         f"input: {windows} DAiSEE-like AVIs (MPEG-4, 10 s at 30 fps, 640×480), end to end: engage decodes the 10 frames "
@@ -52,7 +60,8 @@ def run_bench(
     print(f"matmul rate: {rate:.2f} TFLOP/s ({dtype_name}, {size}×{size} torch.matmul on {device}, best of 10)")
     with tempfile.TemporaryDirectory() as tmp:
         tiny_dir = make_tiny_backbone(os.path.join(tmp, "tiny"))
-        files = daisee_like_files(windows, tmp)
+        files = daisee_like_files(windows, tmp, b_frames_every=2)
+        many = daisee_like_files(e2e_files, tmp, b_frames_every=2) if e2e_files else []
         plans = [("checkpoint", backbone)] if backbone else [(c, None) for c in configs]
         for name, source in plans:
             if name == "full" and not device.startswith("cuda"):
@@ -64,21 +73,86 @@ def run_bench(
                 bb = Backbone.load(tiny_dir, device=device)
             else:
                 bb = random_backbone(name, tiny_dir, device)
-            results.append(measure(bb, name, files, repeats, "engage", matmul_tflops=rate, batch_size=pick_batch_size(bb)))
-            if webcam_frames:
-                webcam = webcam_updates(bb, webcam_frames)
+            stamp(f"{name}: loaded")
+            batch = pick_batch_size(bb)
+            engage_row = attempt(f"{name} engage", measure, bb, name, files, repeats, "engage", matmul_tflops=rate, batch_size=batch)
+            if engage_row:
+                results.append(engage_row)
+                stamp(f"so far: {result_line(engage_row)}")
+            webcam = attempt(f"{name} webcam", webcam_updates, bb, webcam_frames) if webcam_frames else None
+            if webcam:
                 webcam_lines.append(webcam.line(name))
-                # engage's webcam answers from the incremental stream, not from a forward over the whole window
-                results[-1] = dataclasses.replace(results[-1], webcam_latency_s=webcam.latency_s)
+                stamp(f"so far: {webcam_lines[-1]}")
+                if engage_row:  # engage's webcam answers from the incremental stream, not from a whole window
+                    results[-1] = dataclasses.replace(engage_row, webcam_latency_s=webcam.latency_s)
             if name == "mid" and not cuda and "full" in configs:
                 estimate_lines.append(estimate_full(bb).lines(gpu_tflops))
+            if many:
+                e2e_lines += end_to_end_lines(bb, name, many, batch)
+                stamp(f"{name}: end to end done")
             if reference:
                 if device.startswith("cuda"):
                     bb.model.to(model_dtype(REPORT_PROTOCOL, device))
-                results.append(measure(bb, name, files, repeats, "reference", matmul_tflops=rate))
+                use_vision_attention(bb.model, TRANSFORMERS_DEFAULT)  # the report's: transformers' own
+                row = attempt(f"{name} reference", measure, bb, name, files, repeats, "reference", matmul_tflops=rate)
+                if row:
+                    results.append(row)
+                    stamp(f"so far: {result_line(row)}")
             del bb
             if device.startswith("cuda"):
                 torch.cuda.empty_cache()
     print(format_results(results))
-    print("\n".join(webcam_lines + estimate_lines))
+    print("\n".join(webcam_lines + estimate_lines + e2e_lines))
     return results
+
+
+_T0 = time.perf_counter()
+
+
+def stamp(line: str) -> None:
+    """A line printed at once with the seconds since the benchmark started (a long GPU run shows where it is)."""
+    print(f"[{time.perf_counter() - _T0:7.1f} s] {line}", flush=True)
+
+
+def attempt(label: str, part, *args, **kwargs):
+    """``part(*args, **kwargs)``, or None after printing why it failed: one failing part does not lose the others'
+    figures."""
+    try:
+        return part(*args, **kwargs)
+    except Exception as exc:
+        print(f"{label} failed: {type(exc).__name__}: {str(exc)[:400]}", flush=True)
+        traceback.print_exc()
+        return None
+
+
+def end_to_end_lines(bb: Backbone, name: str, files: list[str], batch_size: int) -> list[str]:
+    """Printed as each part ends (a long GPU run keeps what it measured if it is stopped), and returned; a part
+    that fails prints why and the others still run."""
+    out = []
+
+    def emit(line: str) -> None:
+        print(line, flush=True)
+        out.append(line)
+
+    def e2e() -> None:
+        rows = [throughput.model_only(bb, files, batch_size), throughput.serial(bb, files, batch_size)]
+        emit(throughput.HEADER)
+        for row in rows:
+            emit(row.line(rows[0]))
+        for on_device in [False, True] if bb.device.startswith("cuda") else [False]:
+            bb.resize_on_device = on_device
+            try:
+                for workers in throughput.decode_workers_to_try():
+                    emit(throughput.extraction(bb, files, batch_size, workers, chunk_size=16).line(rows[0]))
+            finally:
+                bb.resize_on_device = False
+
+    emit(f"{name}: {len(files)} DAiSEE-like AVIs (every 2nd with B-frames), end to end against the model alone")
+    attempt(f"{name}: end to end", e2e)
+    few = files[: max(2, min(len(files), 2 * batch_size))]
+    attempt(f"{name}: vision attention", lambda: [emit(line) for line in throughput.attention_variants(bb, few, batch_size)])
+    if bb.device.startswith("cuda"):
+        attempt(f"{name}: resize on the GPU", lambda: emit(throughput.resize_difference(bb, few[:4])))
+        # leaves the model in float16, the reference's dtype
+        attempt(f"{name}: precision", lambda: emit(throughput.precision(bb, few[:4], batch_size)))
+    return out

@@ -36,7 +36,7 @@ import numpy as np
 from .. import settings
 from ..affect.results import LEVELS, STATES
 from ..errors import EmptyMediaError, EngageError, MediaError
-from ..media import Clip, VideoSource, image_array_to_clip, load_image
+from ..media import Clip, VideoSource, image_array_to_clip, load_image, map_ahead
 from ..model.backbone import Backbone
 from ..model.features import clip_features
 from ..model.protocol import DEFAULT_PROTOCOL, PROTOCOLS, protocol_named
@@ -157,10 +157,13 @@ def extract_items(
     chunk_size: int = 64,
     limits: Limits | None = None,
     progress: bool = True,
+    workers: int | None = None,
 ) -> Summary:
-    """Extract shard ``shard`` of ``items`` into ``out/<split>/shard-i-of-n``, resuming where a run stopped."""
+    """Extract shard ``shard`` of ``items`` into ``out/<split>/shard-i-of-n``, resuming where a run stopped;
+    ``workers`` threads decode ahead (default ``settings.decode_workers()``)."""
     if batch_size < 1 or chunk_size < 1:
         raise EngageError("--batch-size and --chunk-size must be at least 1.")
+    workers = workers or settings.decode_workers()
     featurestore.write_meta(out, _meta(backbone))
     i, n = shard
     mine = take_shard(list(items), i, n)
@@ -183,7 +186,7 @@ def extract_items(
         print(f"note: {backbone.source} is a random test backbone; these features are for tests only", file=sys.stderr)
 
     t0 = time.perf_counter()
-    pending: list[tuple[Item, Clip]] = []  # decoded, waiting for the forward pass
+    pending: list[tuple[Item, Clip]] = []  # decoded, waiting for their chunk's forward passes
     chunk: list[tuple[Item, np.ndarray]] = []  # computed, waiting to be written
 
     def fail(item: Item, reason: str) -> None:
@@ -191,6 +194,7 @@ def extract_items(
         summary.failed += 1
 
     def forward() -> None:
+        # batches of batch_size within the chunk: the next one is prepared while the model runs this one
         feats = clip_features(backbone, [clip for _, clip in pending], batch_size)
         chunk.extend((item, f) for (item, _), f in zip(pending, feats))
         pending.clear()
@@ -207,20 +211,24 @@ def extract_items(
         if progress:
             _report(summary, time.perf_counter() - t0)
 
-    for item in todo:
+    def load(item: Item) -> Clip | str:
         if item.path is None:
-            fail(item, "video file missing: the clip is labelled but no .avi/.mp4 of that name was found")
-            continue
+            return "video file missing: the clip is labelled but no .avi/.mp4 of that name was found"
         try:
-            clip = decode(item.path, limits)
+            return decode(item.path, limits)
         except MediaError as exc:
-            fail(item, f"{type(exc).__name__}: {exc}")
+            return f"{type(exc).__name__}: {exc}"
+
+    # Clips are decoded in worker threads up to a chunk ahead of the model, in order.
+    for item, clip in zip(todo, map_ahead(load, todo, workers, ahead=chunk_size)):
+        if isinstance(clip, str):
+            fail(item, clip)
             continue
         pending.append((item, clip))
-        # A batch never spans two chunks, so a resumed run forms exactly the batches of an uninterrupted one.
-        if len(pending) == batch_size or len(chunk) + len(pending) == chunk_size:
+        # A chunk's batches are formed from its clips in order, so a resumed run forms exactly the batches of an
+        # uninterrupted one.
+        if len(chunk) + len(pending) == chunk_size:
             forward()
-        if len(chunk) == chunk_size:
             write()
     if pending:
         forward()
@@ -325,7 +333,8 @@ def cmd_extract(args: argparse.Namespace) -> int:
     print(f"extracting shard {i}/{n} ({where})", file=sys.stderr)
     backbone = Backbone.load(args.backbone, device=_device_for_rank(), protocol=protocol_named(args.protocol))
     summary = extract_items(
-        items, args.out, split, backbone, decode, shard, args.batch_size, args.chunk_size, progress=not args.quiet
+        items, args.out, split, backbone, decode, shard, args.batch_size, args.chunk_size, progress=not args.quiet,
+        workers=args.decode_workers
     )
     print(summary.line())
     return 0
@@ -352,6 +361,7 @@ def add_cli(subparsers) -> None:
     )
     p.add_argument("--batch-size", type=int, default=4, help="clips per forward pass (default 4)")
     p.add_argument("--chunk-size", type=int, default=64, help="clips per written chunk (default 64)")
+    p.add_argument("--decode-workers", type=int, help="threads decoding ahead of the model (default $ENGAGE_DECODE_WORKERS or one per CPU, at most 8)")
     p.add_argument("--backbone", help="hub id or local directory (default $ENGAGE_BACKBONE)")
     p.add_argument(
         "--protocol",

@@ -14,6 +14,7 @@ import numpy as np
 from ..errors import BackboneUnavailableError
 from ..media import Clip
 from ..settings import backbone_source, device_override
+from .attention import use_vision_attention
 from .protocol import DEFAULT_PROTOCOL, IMAGES_AS_IMAGE, FeatureProtocol
 from .tiny import is_test_backbone
 
@@ -71,6 +72,11 @@ class Backbone:
     protocol: FeatureProtocol = DEFAULT_PROTOCOL
     # One model call at a time: requests run in threads, and the model keeps per-call rope state.
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False, compare=False)
+    # One processor call at a time (a fast tokenizer refuses concurrent calls that set padding), apart from ``lock``
+    # so that one batch is prepared while the model runs another.
+    prep_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    # The video processor resizes on the model's device rather than the CPU (docs/performance.md, issue 14)
+    resize_on_device: bool = False
 
     @classmethod
     def load(
@@ -91,6 +97,7 @@ class Backbone:
         processor = AutoProcessor.from_pretrained(source, **access)
         model = AutoModelForImageTextToText.from_pretrained(source, dtype=dtype, attn_implementation="sdpa", **access)
         model.to(device).eval()
+        use_vision_attention(model)
         backbone = cls(source=source, processor=processor, model=model, device=device, protocol=protocol)
         backbone.processor.tokenizer.padding_side = "left"
         return backbone
@@ -125,10 +132,11 @@ class Backbone:
         """Processor outputs for one batch: clip i goes with prompt i, as a 1 FPS video."""
         return self.inputs_for_texts(clips, [self.chat_text(t) for t in prompts])
 
-    def inputs_for_texts(self, clips: list[Clip], texts: list[str]):
+    def inputs_for_texts(self, clips: list[Clip], texts: list[str], to_device: bool = True, resize_on_device: bool = False):
         """Processor outputs for chat texts already built, each holding one video placeholder, or one image
         placeholder for a clip ``as_image`` (those go to the image processor with its own size settings, as in the
-        report's call)."""
+        report's call). ``to_device=False`` leaves them on the CPU (a worker thread prepares them);
+        ``resize_on_device`` has the video processor resize and normalise on the model's device."""
         from transformers.video_utils import VideoMetadata
 
         p = self.protocol
@@ -145,5 +153,8 @@ class Backbone:
                     "cap_pixels_per_frame": True,
                 },
             }
-        batch = self.processor(text=texts, images=images or None, padding=True, return_tensors="pt", **kwargs)
-        return batch.to(self.device)
+            if resize_on_device:
+                kwargs["videos_kwargs"]["device"] = self.device
+        with self.prep_lock:
+            batch = self.processor(text=texts, images=images or None, padding=True, return_tensors="pt", **kwargs)
+        return batch.to(self.device) if to_device else batch

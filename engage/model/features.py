@@ -21,19 +21,42 @@ def clip_features(backbone: Backbone, clips: Iterable[Clip], batch_size: int = 4
 
     Clips are run ``batch_size`` at a time, each fed as the backbone's protocol says (a photo as an image or
     a one-frame video); the language model's last hidden state is averaged over all tokens of the sequence
-    (system prompt, vision tokens and text), as the report's code did.
+    (system prompt, vision tokens and text), as the report's code did. With several batches, the next one is
+    prepared (the processor's resizing and patching, CPU work) in a thread while the model runs the current one.
     """
-    import torch
+    from ..media import map_ahead
 
     clips = list(clips)
     out = np.zeros((len(clips), backbone.hidden_size), dtype=np.float32)
-    with torch.inference_mode(), backbone.lock:
-        for i in range(0, len(clips), batch_size):
-            chunk = clips[i : i + batch_size]
-            batch = backbone.inputs_for_texts(chunk, backbone.feature_texts(chunk))
-            hidden = backbone.model.model(**batch, use_cache=False).last_hidden_state
-            out[i : i + len(chunk)] = mean_pool(hidden, batch["attention_mask"]).cpu().numpy()
+    starts = range(0, len(clips), batch_size)
+    prepare = lambda i: prepare_batch(backbone, clips[i : i + batch_size])  # noqa: E731
+    batches = map(prepare, starts) if len(starts) < 2 else map_ahead(prepare, starts, workers=1, ahead=1)
+    for i, batch in zip(starts, batches):
+        out[i : i + batch_size] = batch_features(backbone, batch)
     return out
+
+
+def prepare_batch(backbone: Backbone, clips: list[Clip]):
+    """The processor's inputs for ``clips``, left on the CPU (in pinned memory on CUDA, so that the copy to the
+    GPU overlaps), or resized on the device when ``backbone.resize_on_device``: the first half of
+    ``clip_features``, for a worker thread."""
+    on_device = backbone.resize_on_device
+    batch = backbone.inputs_for_texts(clips, backbone.feature_texts(clips), to_device=on_device, resize_on_device=on_device)
+    if backbone.device.startswith("cuda") and not on_device:
+        for key, value in batch.items():
+            if hasattr(value, "pin_memory"):
+                batch[key] = value.pin_memory()
+    return batch
+
+
+def batch_features(backbone: Backbone, batch) -> np.ndarray:
+    """The model half of ``clip_features``: one forward pass over processor outputs, mean-pooled."""
+    import torch
+
+    with torch.inference_mode(), backbone.lock:
+        batch = batch.to(backbone.device, non_blocking=True)
+        hidden = backbone.model.model(**batch, use_cache=False).last_hidden_state
+        return mean_pool(hidden, batch["attention_mask"]).cpu().numpy()
 
 
 def prefix_feature(backbone: Backbone, prefix) -> np.ndarray:

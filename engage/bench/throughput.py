@@ -1,0 +1,147 @@
+"""Whole files against the model alone: does decoding and preprocessing keep the model busy? And the vision
+tower's attention implementations, and bfloat16 against float16 features.
+
+- ``model_only``: the windows decoded and prepared beforehand (pinned on CUDA), only the forward passes timed
+  (the copy to the device and the pooled feature's way back included);
+- ``serial``: the extraction loop as it was before issue 14 (decode a batch's files, prepare, run, wait);
+- ``extraction``: ``engage.daisee.extract.extract_items`` itself, as ``python -m engage extract`` runs it
+  (decoding in worker threads a chunk ahead, the next batch prepared while the model runs one), on
+  ``backbone.resize_on_device`` either way.
+"""
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..daisee.extract import Item, decode_video, extract_items
+from ..model.attention import TRANSFORMERS_DEFAULT, VARLEN_ATTENTION, VISION_ATTENTION, use_vision_attention
+from ..model.backbone import Backbone
+from ..model.features import batch_features, clip_features, prepare_batch
+from .timing import clocked
+
+
+@dataclass
+class Throughput:
+    name: str
+    windows: int
+    seconds: float
+    batch_size: int
+    note: str = ""
+
+    @property
+    def video_minutes_per_second(self) -> float:
+        return self.windows * 10.0 / 60.0 / self.seconds
+
+    def line(self, model_only: Throughput | None = None) -> str:
+        share = f"{self.video_minutes_per_second / model_only.video_minutes_per_second:>10.0%}" if model_only else f"{'':>10}"
+        return (
+            f"{self.name:<50}{self.batch_size:>6}{self.windows:>8}{self.seconds / self.windows:>10.4f}"
+            f"{self.video_minutes_per_second:>12.3f}{share}  {self.note}"
+        )
+
+
+HEADER = f"{'pipeline':<50}{'batch':>6}{'windows':>8}{'s/window':>10}{'video-min/s':>12}{'of model':>10}"
+
+
+def _cuda(backbone: Backbone) -> bool:
+    return backbone.device.startswith("cuda")
+
+
+def model_only(backbone: Backbone, files: list[str], batch_size: int, name: str = "model only") -> Throughput:
+    clips = [decode_video(p) for p in files]
+    batches = [prepare_batch(backbone, clips[i : i + batch_size]) for i in range(0, len(clips), batch_size)]
+    batch_features(backbone, batches[0])  # warm-up
+    _, seconds = clocked(_cuda(backbone), lambda: [batch_features(backbone, b) for b in batches])
+    return Throughput(name, len(clips), seconds, batch_size)
+
+
+def serial(backbone: Backbone, files: list[str], batch_size: int) -> Throughput:
+    """Decode a batch's files one after the other, then prepare and run them, then the next batch."""
+
+    def run() -> None:
+        for i in range(0, len(files), batch_size):
+            clip_features(backbone, [decode_video(p) for p in files[i : i + batch_size]], batch_size)
+
+    _, seconds = clocked(_cuda(backbone), run)
+    return Throughput("serial (extraction before issue 14)", len(files), seconds, batch_size)
+
+
+def extraction(backbone: Backbone, files: list[str], batch_size: int, workers: int, chunk_size: int) -> Throughput:
+    items = [Item(f"clip-{i}", path, (0, 0, 0, 0)) for i, path in enumerate(files)]
+    with tempfile.TemporaryDirectory() as out:
+        t0 = time.perf_counter()
+        summary = extract_items(items, out, "Test", backbone, decode_video, batch_size=batch_size, chunk_size=chunk_size, progress=False, workers=workers)
+        if _cuda(backbone):
+            import torch
+
+            torch.cuda.synchronize()
+        seconds = time.perf_counter() - t0
+    if summary.done != len(files):
+        raise RuntimeError(f"extraction wrote {summary.done} of {len(files)} clips")
+    where = "GPU" if backbone.resize_on_device else "CPU"
+    return Throughput(f"extraction, {workers} decode workers, resize on {where}", len(files), seconds, batch_size, f"chunks of {chunk_size}")
+
+
+def resize_difference(backbone: Backbone, files: list[str]) -> str:
+    """Features with the processor resizing on the device against on the CPU (the report's way)."""
+    clips = [decode_video(p) for p in files]
+    cpu = clip_features(backbone, clips, len(clips))
+    backbone.resize_on_device = True
+    try:
+        device = clip_features(backbone, clips, len(clips))
+    finally:
+        backbone.resize_on_device = False
+    return f"resize on {backbone.device} vs CPU: {compare(cpu, device)}"
+
+
+def compare(a: np.ndarray, b: np.ndarray) -> str:
+    """Cosine (lowest over the rows), max absolute and max relative difference of two feature matrices."""
+    cos = (a * b).sum(1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1))
+    diff = np.abs(a - b).max()
+    finite = bool(np.isfinite(a).all() and np.isfinite(b).all())
+    return (
+        f"cosine min {cos.min():.6f}, max |difference| {diff:.3g} (features up to {np.abs(a).max():.3g}; "
+        f"relative {diff / np.abs(a).max():.2e}){'' if finite else ', NOT FINITE'}"
+    )
+
+
+def attention_variants(backbone: Backbone, files: list[str], batch_size: int) -> list[str]:
+    """Model-only throughput and features of each vision attention implementation against transformers' own;
+    leaves engage's own (``VISION_ATTENTION``) set."""
+    names = [TRANSFORMERS_DEFAULT, VISION_ATTENTION] + ([VARLEN_ATTENTION] if _cuda(backbone) else [])
+    clips = [decode_video(p) for p in files]
+    lines, reference = [], None
+    for name in names:
+        try:
+            use_vision_attention(backbone.model, name)
+            row = model_only(backbone, files, batch_size, name=f"model only, vision attention {name}")
+            feats = clip_features(backbone, clips, batch_size)
+            reference = feats if reference is None else reference
+            lines.append(f"{row.line()}  vs {TRANSFORMERS_DEFAULT}: {compare(reference, feats)}")
+        except Exception as exc:  # an implementation this machine lacks (PyTorch's varlen kernel on an older GPU)
+            lines.append(f"vision attention {name}: failed: {type(exc).__name__}: {str(exc)[:300]}")
+    use_vision_attention(backbone.model, VISION_ATTENTION)
+    return lines
+
+
+def precision(backbone: Backbone, files: list[str], batch_size: int) -> str:
+    """bfloat16 against float16 features of the same model (on CUDA; leaves the model in bfloat16)."""
+    import torch
+
+    clips = [decode_video(p) for p in files]
+    bf16 = clip_features(backbone, clips, batch_size)
+    backbone.model.to(torch.float16)
+    try:
+        fp16 = clip_features(backbone, clips, batch_size)
+    finally:
+        backbone.model.to(torch.bfloat16)
+    return f"precision: float16 vs bfloat16 features of {len(clips)} windows: {compare(bf16, fp16)}"
+
+
+def decode_workers_to_try() -> list[int]:
+    cpus = os.cpu_count() or 1
+    return sorted({1, min(4, cpus), min(8, cpus)})

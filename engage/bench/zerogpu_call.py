@@ -1,0 +1,113 @@
+"""What one ZeroGPU-like call costs on this machine, apart from the model's work: a worker forked from a process
+that holds the 7B's weights in CPU memory (as the Space's main process does: CUDA is never initialised there),
+CUDA started in the worker, the weights copied to the GPU, and the app's payloads pickled across a pipe each way.
+
+Run it in a process of its own (``python -m engage bench --zerogpu-call``): forking after CUDA has started in
+the parent would not be the Space's situation.
+"""
+from __future__ import annotations
+
+import multiprocessing as mp
+import pickle
+import time
+from dataclasses import dataclass
+
+import numpy as np
+
+# The app's GPU payloads (docs/performance.md, "Every action under ZeroGPU's rules"), at 7B size
+PAYLOADS = {
+    "webcam window: 10 frames of 640×480": lambda: np.zeros((10, 480, 640, 3), np.uint8),
+    "classroom camera: 12 students × 6 s of 224×224 crops": lambda: [np.zeros((6, 224, 224, 3), np.uint8) for _ in range(12)],
+    "the 7B's webcam caches: 2 windows, 2,770 tokens": lambda: np.zeros(2770 * 56 * 1024, np.uint8),
+    "an MLP result: 15 windows × 3,584 float32": lambda: np.zeros((15, 3584), np.float32),
+}
+
+
+@dataclass
+class CallCosts:
+    weights_gib: float
+    fork_s: float  # fork → the worker answers
+    cuda_init_s: float  # in the worker: the CUDA context
+    weights_to_gpu_s: float  # in the worker: the parent's weights (pageable, copy-on-write) to the GPU
+    weights_pinned_s: float  # the same from pinned memory, pinning excluded
+    payload_s: dict[str, tuple[float, float]]  # name → (MB, seconds: pickled, sent to the worker, unpickled there)
+
+    def lines(self) -> str:
+        out = [
+            f"ZeroGPU-like call with {self.weights_gib:.2f} GiB of weights in the parent: fork to a ready worker "
+            f"{self.fork_s:.3f} s, CUDA started in the worker {self.cuda_init_s:.3f} s, weights to the GPU "
+            f"{self.weights_to_gpu_s:.3f} s from the parent's pageable memory "
+            f"({self.weights_gib / self.weights_to_gpu_s:.1f} GiB/s), {self.weights_pinned_s:.3f} s from pinned memory "
+            f"({self.weights_gib / self.weights_pinned_s:.1f} GiB/s)"
+        ]
+        for name, (mb, seconds) in self.payload_s.items():
+            out.append(f"  payload {name}: {mb:.1f} MB, pickled, sent to the worker and unpickled there in {seconds * 1e3:.1f} ms (best of the repeats)")
+        return "\n".join(out)
+
+
+def _worker(conn, weights, cuda: bool) -> None:
+
+    conn.send(time.perf_counter())
+    if not cuda:  # a machine without a GPU: only the fork and the pickling are measured
+        conn.send((float("nan"),) * 3)
+    else:
+        conn.send(_to_gpu(weights))
+    while (message := conn.recv_bytes()) != b"stop":
+        payload = pickle.loads(message)
+        conn.send_bytes(pickle.dumps(("done", type(payload).__name__)))
+
+
+def _to_gpu(weights) -> tuple[float, float, float]:
+    import torch
+
+    t0 = time.perf_counter()
+    torch.cuda.init()
+    torch.empty(1, device="cuda")
+    torch.cuda.synchronize()
+    cuda_init = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    on_gpu = [w.to("cuda") for w in weights]
+    torch.cuda.synchronize()
+    pageable = time.perf_counter() - t0
+    del on_gpu
+    pinned = [w.pin_memory() for w in weights]
+    t0 = time.perf_counter()
+    on_gpu = [w.to("cuda", non_blocking=True) for w in pinned]
+    torch.cuda.synchronize()
+    pinned_s = time.perf_counter() - t0
+    del on_gpu, pinned
+    return cuda_init, pageable, pinned_s
+
+
+def zerogpu_call_costs(weights_bytes: int, chunk_bytes: int = 2**30, repeats: int = 3) -> CallCosts:
+    """Hold ``weights_bytes`` of bf16 'weights' (touched, so resident), fork a worker and time each step."""
+    import torch
+
+    if torch.cuda.is_initialized():
+        raise RuntimeError("CUDA is already started in this process; run the ZeroGPU-like call in a fresh one")
+    weights, left = [], weights_bytes
+    while left > 0:
+        n = min(chunk_bytes, left)
+        weights.append(torch.ones(n // 2, dtype=torch.bfloat16))
+        left -= n
+    ctx = mp.get_context("fork")
+    parent, child = ctx.Pipe()
+    t0 = time.perf_counter()
+    proc = ctx.Process(target=_worker, args=(child, weights, torch.cuda.is_available()), daemon=True)
+    proc.start()
+    started = parent.recv()
+    fork_s = started - t0
+    cuda_init, pageable, pinned = parent.recv()
+    costs = {}
+    for name, make in PAYLOADS.items():
+        payload = make()
+        best = float("inf")
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            parent.send_bytes(pickle.dumps(payload))
+            pickle.loads(parent.recv_bytes())
+            best = min(best, time.perf_counter() - t0)
+        costs[name] = (len(pickle.dumps(payload)) / 1e6, best)
+    parent.send_bytes(b"stop")
+    proc.join(timeout=30)
+    return CallCosts(weights_bytes / 2**30, fork_s, cuda_init, pageable, pinned, costs)
