@@ -45,13 +45,12 @@ class CallCosts:
         return "\n".join(out)
 
 
-def _worker(conn, weights, cuda: bool) -> None:
-
+def _worker(conn, weights) -> None:
     conn.send(time.perf_counter())
-    if not cuda:  # a machine without a GPU: only the fork and the pickling are measured
-        conn.send((float("nan"),) * 3)
-    else:
+    try:
         conn.send(_to_gpu(weights))
+    except (RuntimeError, AssertionError):  # no GPU here: only the fork and the pickling are measured
+        conn.send((float("nan"),) * 3)
     while (message := conn.recv_bytes()) != b"stop":
         payload = pickle.loads(message)
         conn.send_bytes(pickle.dumps(("done", type(payload).__name__)))
@@ -93,10 +92,14 @@ def zerogpu_call_costs(weights_bytes: int, chunk_bytes: int = 2**30, repeats: in
     ctx = mp.get_context("fork")
     parent, child = ctx.Pipe()
     t0 = time.perf_counter()
-    proc = ctx.Process(target=_worker, args=(child, weights, torch.cuda.is_available()), daemon=True)
+    # CUDA is not even asked whether a GPU exists here (that starts the driver, which a fork does not survive)
+    proc = ctx.Process(target=_worker, args=(child, weights), daemon=True)
     proc.start()
-    started = parent.recv()
-    fork_s = started - t0
+    if not parent.poll(120):
+        raise RuntimeError("the forked worker did not answer in 120 s")
+    fork_s = parent.recv() - t0
+    if not parent.poll(300):
+        raise RuntimeError("the forked worker did not move the weights in 300 s")
     cuda_init, pageable, pinned = parent.recv()
     costs = {}
     for name, make in PAYLOADS.items():
