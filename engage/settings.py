@@ -59,6 +59,22 @@ def decode_workers() -> int:
     return max(1, _env_int("ENGAGE_DECODE_WORKERS", min(8, os.cpu_count() or 1)))
 
 
+def vision_attention_choice() -> str | None:
+    """``ENGAGE_VISION_ATTENTION``: how the vision tower attends within its windows: ``grouped`` (batched SDPA
+    calls), ``varlen`` (PyTorch's variable-length flash kernel, CUDA) or ``sdpa`` (transformers' own, one call
+    per window); unset: varlen on CUDA, grouped elsewhere (``engage.model.attention``)."""
+    value = os.environ.get("ENGAGE_VISION_ATTENTION", "").strip().lower()
+    if value and value not in ("grouped", "varlen", "sdpa"):
+        raise ValueError(f"ENGAGE_VISION_ATTENTION must be grouped, varlen or sdpa, not {value!r}")
+    return value or None
+
+
+def resize_on_gpu() -> bool:
+    """``ENGAGE_RESIZE_ON_GPU`` (1 by default): on CUDA the video processor resizes frames on the GPU (measured
+    faster end to end, docs/performance.md); 0 resizes on the CPU as the report's processor call did."""
+    return _env_int("ENGAGE_RESIZE_ON_GPU", 1) != 0
+
+
 def backbone_source() -> str:
     """Hub id or local directory of the backbone (``ENGAGE_BACKBONE``)."""
     return os.environ.get("ENGAGE_BACKBONE", DEFAULT_BACKBONE)

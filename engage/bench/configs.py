@@ -8,9 +8,9 @@ import shutil
 import numpy as np
 
 from ..media import Clip, VideoSource
-from ..model.attention import use_vision_attention
+from ..model.attention import use_vision_attention, vision_attention_for
 from ..model.backbone import Backbone
-from ..settings import EXAMPLES_DIR
+from ..settings import EXAMPLES_DIR, resize_on_gpu
 
 EXAMPLE_CLIP = os.path.join(EXAMPLES_DIR, "astronaut_clip.mp4")
 
@@ -105,7 +105,10 @@ def random_backbone(name: str, processor_dir: str, device: str) -> Backbone:
             model = Qwen2_5_VLForConditionalGeneration(config).eval()
     finally:
         torch.set_default_dtype(torch.float32)
-    use_vision_attention(model)
-    backbone = Backbone(source=f"random {name} Qwen2.5-VL", processor=processor, model=model, device=device)
+    use_vision_attention(model, vision_attention_for(device))
+    backbone = Backbone(
+        source=f"random {name} Qwen2.5-VL", processor=processor, model=model, device=device,
+        resize_on_device=device.startswith("cuda") and resize_on_gpu(),
+    )
     backbone.processor.tokenizer.padding_side = "left"
     return backbone

@@ -24,22 +24,30 @@ def matmul_tflops(device: str, dtype, size: int, repeats: int = 10) -> float:
     return 2 * size**3 / best / 1e12
 
 
+def _sdpa_flops(query_shape, key_shape, value_shape, *args, out_shape=None, **kwargs) -> int:
+    """Q·Kᵀ then weights·V for every query head; grouped-query keys and values (the 7B's 28 query heads over 4
+    key/value heads) count once per query head. torch's own formulas assert equal head counts, which the CUDA
+    kernels meet only when keys are repeated."""
+    batch, heads, queries, dim = query_shape
+    return 2 * batch * heads * queries * key_shape[-2] * (dim + value_shape[-1])
+
+
+SDPA_OPS = (
+    "_scaled_dot_product_flash_attention_for_cpu",
+    "_scaled_dot_product_flash_attention",
+    "_scaled_dot_product_efficient_attention",
+    "_scaled_dot_product_cudnn_attention",
+)
+
+
 def _counter():
-    """A FlopCounterMode that also counts SDPA's CPU kernel: torch 2.10 has formulas for the CUDA attention kernels
-    only, so attention went uncounted on the CPU; it gets the two matmuls the other SDPA formulas count."""
+    """A FlopCounterMode that counts every SDPA kernel with ``_sdpa_flops``: torch 2.10 has no formula for the CPU
+    kernel (attention went uncounted there), and its CUDA formulas refuse grouped-query shapes."""
     import torch
     from torch.utils import flop_counter as fc
 
-    cpu_sdpa = getattr(torch.ops.aten, "_scaled_dot_product_flash_attention_for_cpu", None)
-    if cpu_sdpa is not None and cpu_sdpa not in fc.flop_registry and cpu_sdpa.default not in fc.flop_registry:
-
-        @fc.register_flop_formula(cpu_sdpa)
-        def _cpu_sdpa_flop(query_shape, key_shape, value_shape, *args, out_shape=None, **kwargs) -> int:
-            # Q·Kᵀ then weights·V, for every query head (grouped-query keys and values count once per query head)
-            batch, heads, queries, dim = query_shape
-            return 2 * batch * heads * queries * key_shape[-2] * (dim + value_shape[-1])
-
-    return fc.FlopCounterMode(display=False)
+    ops = [getattr(torch.ops.aten, name) for name in SDPA_OPS if hasattr(torch.ops.aten, name)]
+    return fc.FlopCounterMode(display=False, custom_mapping={op: _sdpa_flops for op in ops})
 
 
 def flop_counts(extract: Callable[[Backbone, list], np.ndarray], backbone: Backbone, item: Clip | str) -> dict[str, int]:

@@ -139,15 +139,22 @@ def end_to_end_lines(bb: Backbone, name: str, files: list[str], batch_size: int)
         emit(throughput.HEADER)
         for row in rows:
             emit(row.line(rows[0]))
+        before = bb.resize_on_device
         for on_device in [False, True] if bb.device.startswith("cuda") else [False]:
             bb.resize_on_device = on_device
             try:
                 for workers in throughput.decode_workers_to_try():
                     emit(throughput.extraction(bb, files, batch_size, workers, chunk_size=16).line(rows[0]))
             finally:
-                bb.resize_on_device = False
+                bb.resize_on_device = before
+        for row in throughput.batch_sweep(bb, files[:16], [b for b in (1, 2, 4, 8) if b != batch_size]):
+            emit(row.line(rows[0]))
 
-    emit(f"{name}: {len(files)} DAiSEE-like AVIs (every 2nd with B-frames), end to end against the model alone")
+    emit(
+        f"{name}: {len(files)} DAiSEE-like AVIs (every 2nd with B-frames), end to end against the model alone; vision "
+        f"attention {bb.model.config.vision_config._attn_implementation}, resize on the "
+        f"{'GPU' if bb.resize_on_device else 'CPU'} unless a row says otherwise"
+    )
     attempt(f"{name}: end to end", e2e)
     few = files[: max(2, min(len(files), 2 * batch_size))]
     attempt(f"{name}: vision attention", lambda: [emit(line) for line in throughput.attention_variants(bb, few, batch_size)])

@@ -89,12 +89,14 @@ def extraction(backbone: Backbone, files: list[str], batch_size: int, workers: i
 def resize_difference(backbone: Backbone, files: list[str]) -> str:
     """Features with the processor resizing on the device against on the CPU (the report's way)."""
     clips = [decode_video(p) for p in files]
-    cpu = clip_features(backbone, clips, len(clips))
-    backbone.resize_on_device = True
+    before = backbone.resize_on_device
     try:
+        backbone.resize_on_device = False
+        cpu = clip_features(backbone, clips, len(clips))
+        backbone.resize_on_device = True
         device = clip_features(backbone, clips, len(clips))
     finally:
-        backbone.resize_on_device = False
+        backbone.resize_on_device = before
     return f"resize on {backbone.device} vs CPU: {compare(cpu, device)}"
 
 
@@ -111,10 +113,10 @@ def compare(a: np.ndarray, b: np.ndarray) -> str:
 
 def attention_variants(backbone: Backbone, files: list[str], batch_size: int) -> list[str]:
     """Model-only throughput and features of each vision attention implementation against transformers' own;
-    leaves engage's own (``VISION_ATTENTION``) set."""
+    leaves the backbone's own set."""
     names = [TRANSFORMERS_DEFAULT, VISION_ATTENTION] + ([VARLEN_ATTENTION] if _cuda(backbone) else [])
     clips = [decode_video(p) for p in files]
-    lines, reference = [], None
+    lines, reference, before = [], None, backbone.model.config.vision_config._attn_implementation
     for name in names:
         try:
             use_vision_attention(backbone.model, name)
@@ -124,8 +126,13 @@ def attention_variants(backbone: Backbone, files: list[str], batch_size: int) ->
             lines.append(f"{row.line()}  vs {TRANSFORMERS_DEFAULT}: {compare(reference, feats)}")
         except Exception as exc:  # an implementation this machine lacks (PyTorch's varlen kernel on an older GPU)
             lines.append(f"vision attention {name}: failed: {type(exc).__name__}: {str(exc)[:300]}")
-    use_vision_attention(backbone.model, VISION_ATTENTION)
+    use_vision_attention(backbone.model, before)
     return lines
+
+
+def batch_sweep(backbone: Backbone, files: list[str], batches: list[int]) -> list[Throughput]:
+    """Model-only at several batch sizes: what the memory budget's batch costs against larger ones."""
+    return [model_only(backbone, files, b, name=f"model only, batch {b}") for b in batches]
 
 
 def precision(backbone: Backbone, files: list[str], batch_size: int) -> str:

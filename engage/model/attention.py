@@ -11,9 +11,18 @@ holding "flash", which is what makes Qwen2.5-VL's vision attention pass the wind
 """
 from __future__ import annotations
 
+import logging
+
+from ..settings import vision_attention_choice
+
 VISION_ATTENTION = "flash_engage_grouped_sdpa"  # "flash" in the name: transformers then passes cu_seqlens
 VARLEN_ATTENTION = "flash_engage_torch_varlen"  # PyTorch's varlen flash kernel: CUDA only
 TRANSFORMERS_DEFAULT = "sdpa"
+# ENGAGE_VISION_ATTENTION's values
+CHOICES = {"grouped": VISION_ATTENTION, "varlen": VARLEN_ATTENTION, "sdpa": TRANSFORMERS_DEFAULT}
+
+logger = logging.getLogger(__name__)
+_varlen_failed = False
 
 
 def grouped_window_attention(module, query, key, value, attention_mask=None, scaling=None, dropout=0.0, **kwargs):
@@ -42,14 +51,19 @@ def grouped_window_attention(module, query, key, value, attention_mask=None, sca
 def varlen_window_attention(module, query, key, value, attention_mask=None, scaling=None, dropout=0.0, **kwargs):
     """The same through PyTorch's own variable-length flash attention (``torch.nn.attention.varlen``, CUDA only):
     one call for every window."""
-    from torch.nn.attention.varlen import varlen_attn
-
+    global _varlen_failed
     dim = query.shape[-1]
-    if scaling is not None and abs(scaling - dim**-0.5) > 1e-6:
-        raise ValueError("varlen_attn scales by 1/sqrt(head_dim) only")
-    q, k, v = (t[0].transpose(0, 1) for t in (query, key, value))  # (tokens, heads, dim)
-    bounds, longest = kwargs["cu_seq_lens_q"], kwargs["max_length_q"]
-    return varlen_attn(q, k, v, bounds, bounds, longest, longest).unsqueeze(0), None
+    if not _varlen_failed and query.is_cuda and (scaling is None or abs(scaling - dim**-0.5) < 1e-6):
+        try:
+            from torch.nn.attention.varlen import varlen_attn
+
+            q, k, v = (t[0].transpose(0, 1) for t in (query, key, value))  # (tokens, heads, dim)
+            bounds, longest = kwargs["cu_seq_lens_q"], kwargs["max_length_q"]
+            return varlen_attn(q, k, v, bounds, bounds, longest, longest).unsqueeze(0), None
+        except (ImportError, RuntimeError, NotImplementedError) as exc:  # a GPU or PyTorch without the kernel
+            _varlen_failed = True
+            logger.warning("PyTorch's varlen attention is unavailable here (%s); using batched SDPA instead", exc)
+    return grouped_window_attention(module, query, key, value, attention_mask, scaling, dropout, **kwargs)
 
 
 IMPLEMENTATIONS = {VISION_ATTENTION: grouped_window_attention, VARLEN_ATTENTION: varlen_window_attention}
@@ -60,6 +74,16 @@ def register() -> None:
 
     for name, fn in IMPLEMENTATIONS.items():
         AttentionInterface.register(name, fn)
+
+
+def vision_attention_for(device: str) -> str:
+    """``ENGAGE_VISION_ATTENTION`` (grouped, varlen or sdpa); by default PyTorch's varlen kernel on CUDA (the
+    fastest measured on an H200; its features differ from transformers' own attention by bfloat16 rounding, see
+    docs/performance.md) and the batched SDPA calls elsewhere (the same arithmetic as transformers' own)."""
+    choice = vision_attention_choice()
+    if choice:
+        return CHOICES[choice]
+    return VARLEN_ATTENTION if device.startswith("cuda") else VISION_ATTENTION
 
 
 def use_vision_attention(model, name: str = VISION_ATTENTION) -> None:

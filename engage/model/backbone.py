@@ -13,8 +13,8 @@ import numpy as np
 
 from ..errors import BackboneUnavailableError
 from ..media import Clip
-from ..settings import backbone_source, device_override
-from .attention import use_vision_attention
+from ..settings import backbone_source, device_override, resize_on_gpu
+from .attention import use_vision_attention, vision_attention_for
 from .protocol import DEFAULT_PROTOCOL, IMAGES_AS_IMAGE, FeatureProtocol
 from .tiny import is_test_backbone
 
@@ -97,8 +97,11 @@ class Backbone:
         processor = AutoProcessor.from_pretrained(source, **access)
         model = AutoModelForImageTextToText.from_pretrained(source, dtype=dtype, attn_implementation="sdpa", **access)
         model.to(device).eval()
-        use_vision_attention(model)
-        backbone = cls(source=source, processor=processor, model=model, device=device, protocol=protocol)
+        use_vision_attention(model, vision_attention_for(device))
+        backbone = cls(
+            source=source, processor=processor, model=model, device=device, protocol=protocol,
+            resize_on_device=device.startswith("cuda") and resize_on_gpu(),
+        )
         backbone.processor.tokenizer.padding_side = "left"
         return backbone
 
