@@ -50,43 +50,44 @@ class CallCosts:
 
 def _worker(conn, weights) -> None:
     conn.send(time.perf_counter())
-    try:
-        conn.send(_to_gpu(weights))
-    except (RuntimeError, AssertionError):  # no GPU here: only the fork and the pickling are measured
-        conn.send((float("nan"),) * 3)
-    while (message := conn.recv_bytes()) != b"stop":
+    while (message := conn.recv_bytes()) != b"gpu":
         payload = pickle.loads(message)
         conn.send_bytes(pickle.dumps(("done", type(payload).__name__)))
+    try:
+        _to_gpu(weights, conn)
+    except (RuntimeError, AssertionError) as exc:  # no GPU here: only the fork and the pickling are measured
+        conn.send(("failed", f"{type(exc).__name__}: {exc}"))
 
 
-def _to_gpu(weights) -> tuple[float, float, float]:
+def _to_gpu(weights, conn) -> None:
+    """Each step's seconds sent as it ends, so that a step that hangs is named."""
     import torch
 
     t0 = time.perf_counter()
     torch.cuda.init()
     torch.empty(1, device="cuda")
     torch.cuda.synchronize()
-    cuda_init = time.perf_counter() - t0
+    conn.send(("cuda", time.perf_counter() - t0))
     t0 = time.perf_counter()
     on_gpu = [w.to("cuda") for w in weights]
     torch.cuda.synchronize()
-    pageable = time.perf_counter() - t0
+    conn.send(("pageable", time.perf_counter() - t0))
     del on_gpu
     pinned = [w.pin_memory() for w in weights[:PINNED_CHUNKS]]  # a part: pinning all of it takes long
     t0 = time.perf_counter()
     on_gpu = [w.to("cuda", non_blocking=True) for w in pinned]
     torch.cuda.synchronize()
-    pinned_s = (time.perf_counter() - t0) * len(weights) / len(pinned)
-    del on_gpu, pinned
-    return cuda_init, pageable, pinned_s
+    conn.send(("pinned", (time.perf_counter() - t0) * len(weights) / len(pinned)))
+    del on_gpu
 
 
-def zerogpu_call_costs(weights_bytes: int, chunk_bytes: int = 2**30, repeats: int = 3) -> CallCosts:
+def zerogpu_call_costs(weights_bytes: int, chunk_bytes: int = 2**30, repeats: int = 3, step_timeout: float = 60.0) -> CallCosts:
     """Hold ``weights_bytes`` of bf16 'weights' (touched, so resident), fork a worker and time each step."""
     import torch
 
     if torch.cuda.is_initialized():
         raise RuntimeError("CUDA is already started in this process; run the ZeroGPU-like call in a fresh one")
+    torch.set_num_threads(1)  # no OpenMP pool in the parent: a forked child cannot use one it inherits
     weights, left = [], weights_bytes
     t0 = time.perf_counter()
     while left > 0:
@@ -100,14 +101,10 @@ def zerogpu_call_costs(weights_bytes: int, chunk_bytes: int = 2**30, repeats: in
     # CUDA is not even asked whether a GPU exists here (that starts the driver, which a fork does not survive)
     proc = ctx.Process(target=_worker, args=(child, weights), daemon=True)
     proc.start()
-    if not parent.poll(120):
-        raise RuntimeError("the forked worker did not answer in 120 s")
+    if not parent.poll(step_timeout):
+        raise RuntimeError(f"the forked worker did not answer in {step_timeout:.0f} s")
     fork_s = parent.recv() - t0
     print(f"fork to a ready worker: {fork_s:.3f} s", flush=True)
-    if not parent.poll(300):
-        raise RuntimeError("the forked worker did not move the weights in 300 s")
-    cuda_init, pageable, pinned = parent.recv()
-    print(f"in the worker: CUDA {cuda_init:.3f} s, weights pageable {pageable:.3f} s, pinned {pinned:.3f} s", flush=True)
     costs = {}
     for name, make in PAYLOADS.items():
         payload = make()
@@ -118,6 +115,17 @@ def zerogpu_call_costs(weights_bytes: int, chunk_bytes: int = 2**30, repeats: in
             pickle.loads(parent.recv_bytes())
             best = min(best, time.perf_counter() - t0)
         costs[name] = (len(pickle.dumps(payload)) / 1e6, best)
-    parent.send_bytes(b"stop")
-    proc.join(timeout=30)
-    return CallCosts(weights_bytes / 2**30, fork_s, cuda_init, pageable, pinned, costs)
+    parent.send_bytes(b"gpu")
+    steps = {"cuda": float("nan"), "pageable": float("nan"), "pinned": float("nan")}
+    for _ in steps.copy():
+        if not parent.poll(step_timeout):
+            print(f"the worker did not finish a step in {step_timeout:.0f} s; steps done: {steps}", flush=True)
+            break
+        step, value = parent.recv()
+        print(f"in the worker: {step} {value}", flush=True)
+        if step == "failed":
+            break
+        steps[step] = value
+    proc.kill()
+    proc.join(timeout=10)
+    return CallCosts(weights_bytes / 2**30, fork_s, steps["cuda"], steps["pageable"], steps["pinned"], costs)
