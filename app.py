@@ -51,9 +51,10 @@ EXAMPLES = settings.EXAMPLES_DIR
 METHOD_LABELS = list(METHODS.values())
 CLASSROOM_STUDENTS_PER_CALL = students_per_call()
 CLASSROOM_CAMERA = ClassroomStream(every=settings.classroom_update_seconds())
-# On ZeroGPU every call is a fresh pickled round trip: the webcam keeps frames and computes a due window whole;
-# where the GPU stays attached it keeps the windows' key/value caches and encodes only the newest patch.
-WEBCAM_KEEPS_FRAMES = ZERO_GPU
+# On ZeroGPU every call is a fresh pickled round trip, and on a GPU computing a due window whole is faster than the
+# incremental update (0.120 s against 0.224 s on an H200, docs/performance.md): the webcam keeps frames and computes
+# the due window whole. On a CPU it keeps the windows' key/value caches and encodes only the newest patch.
+WEBCAM_KEEPS_FRAMES = ZERO_GPU or ENGINE.backbone.device.startswith("cuda")
 
 
 # ---------------------------------------------------------------- GPU work (returns plain Python/numpy only)

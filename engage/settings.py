@@ -70,9 +70,10 @@ def vision_attention_choice() -> str | None:
 
 
 def resize_on_gpu() -> bool:
-    """``ENGAGE_RESIZE_ON_GPU`` (1 by default): on CUDA the video processor resizes frames on the GPU (measured
-    faster end to end, docs/performance.md); 0 resizes on the CPU as the report's processor call did."""
-    return _env_int("ENGAGE_RESIZE_ON_GPU", 1) != 0
+    """``ENGAGE_RESIZE_ON_GPU=1``: on CUDA the video processor resizes frames on the GPU. Off by default: on an
+    H200 it did not pay once decoding ran in 8 threads, and its features differ from the CPU's (the report's way)
+    by about 1 % (docs/performance.md)."""
+    return _env_int("ENGAGE_RESIZE_ON_GPU", 0) != 0
 
 
 def backbone_source() -> str:

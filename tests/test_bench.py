@@ -115,3 +115,83 @@ def test_full_size_estimate_runs_and_counts_the_7b_parameters(engine):
     assert est.params == 8_292_166_656  # Qwen2.5-VL-7B-Instruct's parameter count: the config mirrors the 7B
     assert 0 < est.webcam_flops < est.window_flops
     assert "15.45 GiB in bf16" in est.lines() and "ms per webcam result" in est.lines(800.0)
+
+
+def test_grouped_query_attention_is_counted_as_torch_counts_repeated_keys():
+    """The 7B's 28 query heads over 4 key/value heads: torch's own formula refuses those shapes on CUDA; engage's
+    counts them as torch counts the same attention with the keys and values repeated to 28 heads."""
+    from torch.utils.flop_counter import sdpa_flop_count
+
+    from engage.bench.flops import _sdpa_flops
+
+    q, kv, repeated = (1, 28, 1996, 128), (1, 4, 1996, 128), (1, 28, 1996, 128)
+    assert _sdpa_flops(q, kv, kv) == sdpa_flop_count(q, repeated, repeated) > 0
+
+
+def test_a_zerogpu_like_call_measures_the_fork_and_the_payloads_here():
+    """Off a GPU the CUDA steps are not measured (nan), the fork and the payloads are, in a forked worker."""
+    import math
+
+    from engage.bench.zerogpu_call import zerogpu_call_costs
+
+    costs = zerogpu_call_costs(2**26, chunk_bytes=2**24, repeats=1)
+    assert costs.weights_gib == pytest.approx(1 / 16) and 0 < costs.fork_s < 30
+    assert math.isnan(costs.cuda_init_s) or torch.cuda.is_available()
+    mb = {name: size for name, (size, _) in costs.payload_s.items()}
+    assert mb["webcam window: 10 frames of 640×480"] == pytest.approx(9.216, abs=0.01)
+    assert mb["the 7B's webcam caches: 2 windows, 2,770 tokens"] == pytest.approx(2770 * 56 * 1024 / 1e6, abs=0.01)
+    assert all(seconds > 0 for _, seconds in costs.payload_s.values())
+    assert "fork to a ready worker" in costs.lines()
+
+
+def test_end_to_end_rows_run_the_extraction_and_compare_with_the_model_alone(engine, tmp_path):
+    from engage.bench import throughput
+
+    files = daisee_like_files(3, str(tmp_path), b_frames_every=2)
+    bb = engine.backbone
+    alone = throughput.model_only(bb, files, 2)
+    row = throughput.extraction(bb, files, 2, workers=2, chunk_size=2)
+    assert alone.windows == row.windows == 3 and alone.seconds > 0 and row.seconds > 0
+    assert f"{row.video_minutes_per_second / alone.video_minutes_per_second:>10.0%}" in row.line(alone)
+    assert "2 decode workers, resize on CPU" in row.line()
+
+
+def test_feature_comparison_figures():
+    from engage.bench.throughput import compare
+
+    a = np.array([[1.0, 0.0], [0.0, 2.0]], np.float32)
+    b = np.array([[1.0, 0.0], [0.0, -2.0]], np.float32)
+    text = compare(a, b)
+    assert "cosine min -1.000000" in text and "max |difference| 4" in text and "relative 2.00e+00" in text
+    b[0, 0] = np.nan
+    assert "NOT FINITE" in compare(a, b)
+
+
+def test_some_bench_files_have_b_frames(tmp_path):
+    from engage.media import probe_video
+
+    files = daisee_like_files(4, str(tmp_path), b_frames_every=2)
+    assert len(set(files)) == 4
+    assert [probe_video(p).needs_sequential_decode for p in files] == [False, True, False, True]
+
+
+def test_resizing_on_the_models_device_goes_through_the_processor(engine, monkeypatch):
+    """``resize_on_device`` hands the processor the model's device (here the CPU itself: the same pixels)."""
+    import dataclasses
+
+    from engage.model.features import clip_features
+
+    bb = engine.backbone
+    clips = daisee_like_windows(2)
+    video_processor = bb.processor.video_processor
+    real, devices = video_processor._prepare_input_videos, []
+
+    def spy(*args, **kwargs):
+        devices.append(kwargs.get("device"))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(video_processor, "_prepare_input_videos", spy)
+    on_device = clip_features(dataclasses.replace(bb, resize_on_device=True), clips, 2)
+    assert devices == ["cpu"]
+    np.testing.assert_allclose(on_device, clip_features(bb, clips, 2), atol=1e-6)
+    assert devices == ["cpu", None]

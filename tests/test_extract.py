@@ -389,3 +389,33 @@ def test_the_readmes_torchrun_line_splits_the_split_between_ranks(launcher, dais
     assert "shard 0/2 (torchrun" in done.stderr and "shard 1/2 (torchrun" in done.stderr
     parts = [featurestore.done_ids(featurestore.shard_dir(out, "Train", i, 2)) for i in range(2)]
     assert parts[0] and parts[1] and not parts[0] & parts[1]
+
+
+def test_decoding_in_worker_threads_gives_the_same_features(reference, daisee_root, backbone, tmp_path, monkeypatch):
+    import threading
+
+    threads = set()
+    real = extract.decode_video
+
+    def recording(path, limits=None):
+        threads.add(threading.current_thread().name)
+        return real(path, limits)
+
+    monkeypatch.setattr(extract, "decode_video", recording)
+    out = str(tmp_path / "features")
+    items = extract.daisee_items(daisee_root, "Train")
+    summary = extract.extract_items(items, out, "Train", backbone, extract.decode_video, chunk_size=CHUNK, progress=False, workers=3)
+    assert summary.done == len(GOOD) and summary.failed == 2
+    assert threads and all(name.startswith("engage-ahead") for name in threads)
+    assert_same(featurestore.load_split(out, "Train"), featurestore.load_split(reference[0], "Train"))
+
+
+def test_decode_workers_and_resizing_settings(monkeypatch):
+    from engage import settings
+
+    monkeypatch.setenv("ENGAGE_DECODE_WORKERS", "3")
+    monkeypatch.setenv("ENGAGE_RESIZE_ON_GPU", "1")
+    assert settings.decode_workers() == 3 and settings.resize_on_gpu()
+    monkeypatch.delenv("ENGAGE_DECODE_WORKERS")
+    monkeypatch.delenv("ENGAGE_RESIZE_ON_GPU")
+    assert 1 <= settings.decode_workers() <= 8 and not settings.resize_on_gpu()

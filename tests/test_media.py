@@ -336,3 +336,36 @@ def test_prefetch_keeps_order_and_errors():
         for item in prefetch(broken()):
             got.append(item)
     assert got == [1]
+
+
+def test_map_ahead_keeps_order_bounds_the_work_ahead_and_raises_in_place():
+    import threading
+    import time
+
+    from engage.media import map_ahead
+
+    started, lock = [], threading.Lock()
+
+    def slow(i: int) -> int:
+        with lock:
+            started.append(i)
+        time.sleep(0.02 * (5 - i % 5))  # the first items take longest
+        return i * i
+
+    out = []
+    for value in map_ahead(slow, range(12), workers=4, ahead=3):
+        out.append(value)
+        with lock:  # never more than `ahead` items started beyond the one just consumed
+            assert len(started) <= len(out) + 3
+    assert out == [i * i for i in range(12)]
+
+    def failing(i: int) -> int:
+        if i == 2:
+            raise ValueError("bad item")
+        return i
+
+    seen = []
+    with pytest.raises(ValueError, match="bad item"):
+        for value in map_ahead(failing, range(5), workers=2, ahead=2):
+            seen.append(value)
+    assert seen == [0, 1]
