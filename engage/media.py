@@ -457,20 +457,23 @@ def prefetch(items: Iterator) -> Iterator:
 
 
 def map_ahead(fn, items: Iterable, workers: int, ahead: int) -> Iterator:
-    """``fn(item)`` for each item, in order, computed by ``workers`` threads at most ``ahead`` items ahead of the
-    consumer (so memory stays bounded). An exception is raised where its item would have been yielded."""
+    """``fn(item)`` for each item, in order, computed by ``workers`` threads, at most ``ahead`` items ahead of the
+    one being consumed (so memory stays bounded). The next item is taken from ``items`` and started before waiting
+    for the current one, so that a slow ``items`` overlaps the work. An exception is raised where its item would
+    have been yielded."""
     from collections import deque
     from concurrent.futures import ThreadPoolExecutor
 
     items = iter(items)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="engage-ahead") as pool:
-        pending = deque(pool.submit(fn, item) for _, item in zip(range(max(1, ahead)), items))
-        while pending:
-            result = pending.popleft().result()
+        pending = deque(pool.submit(fn, item) for _, item in zip(range(max(0, ahead)), items))
+        while True:
             for item in items:
                 pending.append(pool.submit(fn, item))
                 break
-            yield result
+            if not pending:
+                return
+            yield pending.popleft().result()
 
 
 def media_kind(path: str) -> str:

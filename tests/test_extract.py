@@ -70,14 +70,15 @@ def reference(daisee_root, backbone, tmp_path_factory) -> tuple[str, dict]:
 
 
 def count_forwards(monkeypatch) -> list[int]:
+    """The clips in each forward pass of the extraction."""
     calls: list[int] = []
-    real = extract.clip_features
+    real = extract.batch_features
 
-    def counting(backbone, clips, batch_size=4):
-        calls.append(len(clips))
-        return real(backbone, clips, batch_size)
+    def counting(backbone, inputs):
+        calls.append(len(inputs["attention_mask"]))
+        return real(backbone, inputs)
 
-    monkeypatch.setattr(extract, "clip_features", counting)
+    monkeypatch.setattr(extract, "batch_features", counting)
     return calls
 
 
@@ -172,15 +173,15 @@ def test_features_equal_the_apps(reference, daisee_root, backbone):
 
 def test_resume_after_interruption_equals_uninterrupted(reference, daisee_root, backbone, tmp_path, monkeypatch):
     out = str(tmp_path / "features")
-    real, seen = extract.clip_features, []
+    real, seen = extract.batch_features, []
 
-    def crash_on_third(backbone, clips, batch_size=4):
-        seen.append(len(clips))
+    def crash_on_third(backbone, inputs):
+        seen.append(len(inputs["attention_mask"]))
         if len(seen) == 3:  # chunks 0 and 1 written, both failures recorded, the last clip not
             raise KeyboardInterrupt
-        return real(backbone, clips, batch_size)
+        return real(backbone, inputs)
 
-    monkeypatch.setattr(extract, "clip_features", crash_on_third)
+    monkeypatch.setattr(extract, "batch_features", crash_on_third)
     with pytest.raises(KeyboardInterrupt):
         extract.extract_split(daisee_root, "Train", out, backbone, chunk_size=CHUNK, progress=False)
     assert len(featurestore.load_split(out, "Train")) == 4  # two chunks made it to disk

@@ -1,6 +1,7 @@
 """Training-set extraction: DAiSEE clips (and augmentation images) → features on disk.
 
-Every clip goes through the very function the app uses, ``engage.model.features.clip_features``, with the
+Every clip goes through the two halves of the function the app uses, ``engage.model.features.clip_features``
+(``prepare_batch``, then ``batch_features``, the next batch prepared while the model runs one), with the
 same ``Backbone`` and the same decoding (``engage.media``), so heads trained on these features see at
 serving time exactly what they were trained on.
 
@@ -28,7 +29,7 @@ import glob
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -38,7 +39,7 @@ from ..affect.results import LEVELS, STATES
 from ..errors import EmptyMediaError, EngageError, MediaError
 from ..media import Clip, VideoSource, image_array_to_clip, load_image, map_ahead
 from ..model.backbone import Backbone
-from ..model.features import clip_features
+from ..model.features import batch_features, prepare_batch
 from ..model.protocol import DEFAULT_PROTOCOL, PROTOCOLS, protocol_named
 from ..settings import Limits, Windowing
 from . import featurestore
@@ -186,18 +187,11 @@ def extract_items(
         print(f"note: {backbone.source} is a random test backbone; these features are for tests only", file=sys.stderr)
 
     t0 = time.perf_counter()
-    pending: list[tuple[Item, Clip]] = []  # decoded, waiting for their chunk's forward passes
     chunk: list[tuple[Item, np.ndarray]] = []  # computed, waiting to be written
 
     def fail(item: Item, reason: str) -> None:
         featurestore.record_failure(folder, item.clip_id, item.path or "", reason)
         summary.failed += 1
-
-    def forward() -> None:
-        # batches of batch_size within the chunk: the next one is prepared while the model runs this one
-        feats = clip_features(backbone, [clip for _, clip in pending], batch_size)
-        chunk.extend((item, f) for (item, _), f in zip(pending, feats))
-        pending.clear()
 
     def write() -> None:
         featurestore.write_chunk(
@@ -219,19 +213,31 @@ def extract_items(
         except MediaError as exc:
             return f"{type(exc).__name__}: {exc}"
 
-    # Clips are decoded in worker threads up to a chunk ahead of the model, in order.
-    for item, clip in zip(todo, map_ahead(load, todo, workers, ahead=chunk_size)):
-        if isinstance(clip, str):
-            fail(item, clip)
-            continue
-        pending.append((item, clip))
-        # A chunk's batches are formed from its clips in order, so a resumed run forms exactly the batches of an
-        # uninterrupted one.
-        if len(chunk) + len(pending) == chunk_size:
-            forward()
+    def batches() -> Iterator[list[tuple[Item, Clip]]]:
+        """The clips decoded (in worker threads, up to a chunk ahead), in batches of ``batch_size`` that never span
+        two chunks: a resumed run forms exactly the batches of an uninterrupted one."""
+        pending: list[tuple[Item, Clip]] = []
+        in_chunk = 0
+        for item, clip in zip(todo, map_ahead(load, todo, workers, ahead=chunk_size)):
+            if isinstance(clip, str):
+                fail(item, clip)
+                continue
+            pending.append((item, clip))
+            in_chunk += 1
+            if len(pending) == batch_size or in_chunk == chunk_size:
+                yield pending
+                pending, in_chunk = [], in_chunk % chunk_size
+        if pending:
+            yield pending
+
+    def prepare(batch: list[tuple[Item, Clip]]):
+        return batch, prepare_batch(backbone, [clip for _, clip in batch])
+
+    # the next batch is prepared (resized, patched) in a thread while the model runs this one
+    for batch, inputs in map_ahead(prepare, batches(), workers=1, ahead=1):
+        chunk.extend((item, f) for (item, _), f in zip(batch, batch_features(backbone, inputs)))
+        if len(chunk) == chunk_size:
             write()
-    if pending:
-        forward()
     if chunk:
         write()
     return summary
