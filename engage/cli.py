@@ -137,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--e2e-files", type=int, default=0,
         help="also run this many DAiSEE-like files end to end against the model alone, the vision attention "
-        "implementations and (CUDA) float16 against bfloat16",
+        "implementations, a profile of one forward and (CUDA) float16 against bfloat16",
     )
     p.add_argument(
         "--zerogpu-call", type=float, metavar="GIB",

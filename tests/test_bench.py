@@ -195,3 +195,11 @@ def test_resizing_on_the_models_device_goes_through_the_processor(engine, monkey
     assert devices == ["cpu"]
     np.testing.assert_allclose(on_device, clip_features(bb, clips, 2), atol=1e-6)
     assert devices == ["cpu", None]
+
+
+def test_one_forward_is_profiled_for_where_its_time_goes(engine, tmp_path):
+    from engage.bench.throughput import profile_window
+
+    lines = profile_window(engine.backbone, daisee_like_files(1, str(tmp_path)), 1, rows=5)
+    assert lines[0].startswith("profile of one forward at batch 1: wall")
+    assert any("aten::" in line for line in lines[1:]) and any("Self CPU" in line for line in lines[1:])

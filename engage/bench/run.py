@@ -158,6 +158,7 @@ def end_to_end_lines(bb: Backbone, name: str, files: list[str], batch_size: int)
     attempt(f"{name}: end to end", e2e)
     few = files[: max(2, min(len(files), 2 * batch_size))]
     attempt(f"{name}: vision attention", lambda: [emit(line) for line in throughput.attention_variants(bb, few, batch_size)])
+    attempt(f"{name}: profile", lambda: [emit(line) for line in throughput.profile_window(bb, few, batch_size)])
     if bb.device.startswith("cuda"):
         attempt(f"{name}: resize on the GPU", lambda: emit(throughput.resize_difference(bb, few[:4])))
         # leaves the model in float16, the reference's dtype

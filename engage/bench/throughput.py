@@ -1,5 +1,5 @@
 """Whole files against the model alone: does decoding and preprocessing keep the model busy? And the vision
-tower's attention implementations, and bfloat16 against float16 features.
+tower's attention implementations, a profile of one forward, and bfloat16 against float16 features.
 
 - ``model_only``: the windows decoded and prepared beforehand (pinned on CUDA), only the forward passes timed
   (the copy to the device and the pooled feature's way back included);
@@ -152,3 +152,23 @@ def precision(backbone: Backbone, files: list[str], batch_size: int) -> str:
 def decode_workers_to_try() -> list[int]:
     cpus = os.cpu_count() or 1
     return sorted({1, min(4, cpus), min(8, cpus)})
+
+
+def profile_window(backbone: Backbone, files: list[str], batch_size: int, rows: int = 20) -> list[str]:
+    """One model-only forward under torch's profiler: how much of the wall time the GPU is busy, and the operators
+    that take the most of it (the first thing to read when the window runs far above its compute bound)."""
+    from torch.profiler import ProfilerActivity, profile
+
+    cuda = _cuda(backbone)
+    inputs = prepare_batch(backbone, [decode_video(p) for p in files[:batch_size]])
+    batch_features(backbone, inputs)  # warm-up
+    activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if cuda else [])
+    with profile(activities=activities) as prof:
+        _, wall = clocked(cuda, batch_features, backbone, inputs)
+    events = prof.key_averages()
+    key = "self_device_time_total" if cuda else "self_cpu_time_total"
+    busy = sum(getattr(e, key) for e in events) / 1e6
+    what = "GPU kernels" if cuda else "CPU operators (self time)"
+    lines = [f"profile of one forward at batch {batch_size}: wall {wall:.4f} s, {what} {busy:.4f} s ({busy / wall:.0%} of it)"]
+    lines += events.table(sort_by=key, row_limit=rows).splitlines()
+    return lines
