@@ -8,9 +8,8 @@ import shutil
 import numpy as np
 
 from ..media import Clip, VideoSource
-from ..model.attention import use_vision_attention, vision_attention_for
 from ..model.backbone import Backbone
-from ..settings import EXAMPLES_DIR, resize_on_gpu
+from ..settings import EXAMPLES_DIR
 
 EXAMPLE_CLIP = os.path.join(EXAMPLES_DIR, "astronaut_clip.mp4")
 
@@ -55,15 +54,16 @@ def daisee_like_files(count: int, folder: str, b_frames_every: int = 0) -> list[
     the example clip's frames looped; with ``b_frames_every`` = k, every k-th file (the 2nd, 4th, … for k = 2)
     has B-frames (engage decodes those with PyAV, frame by frame). The first of each kind is written once and
     reused when it is already there."""
-    kinds = {0: os.path.join(folder, "daisee-like-0.avi"), 2: os.path.join(folder, "daisee-like-b-0.avi")}
-    paths = []
+    firsts = {0: os.path.join(folder, "daisee-like-0.avi"), 2: os.path.join(folder, "daisee-like-b-0.avi")}
+    paths: list[str] = []
     for i in range(count):
         b = 2 if b_frames_every and i % b_frames_every == b_frames_every - 1 else 0
-        first = kinds[b]
+        first = firsts[b]
         if not os.path.exists(first):
             _write_daisee_like(first, b)
-        path = first if not paths or first not in paths else first.replace("-0.avi", f"-{i}.avi")
-        if not os.path.exists(path):  # copies, so that no file is served from a warm page cache the others lack
+        # each kind's first file once, then copies, so that no file is served from a warm page cache the others lack
+        path = first.replace("-0.avi", f"-{i}.avi") if first in paths else first
+        if not os.path.exists(path):
             shutil.copyfile(first, path)
         paths.append(path)
     return paths
@@ -105,10 +105,4 @@ def random_backbone(name: str, processor_dir: str, device: str) -> Backbone:
             model = Qwen2_5_VLForConditionalGeneration(config).eval()
     finally:
         torch.set_default_dtype(torch.float32)
-    use_vision_attention(model, vision_attention_for(device))
-    backbone = Backbone(
-        source=f"random {name} Qwen2.5-VL", processor=processor, model=model, device=device,
-        resize_on_device=device.startswith("cuda") and resize_on_gpu(),
-    )
-    backbone.processor.tokenizer.padding_side = "left"
-    return backbone
+    return Backbone.ready(f"random {name} Qwen2.5-VL", processor, model, device)

@@ -51,8 +51,9 @@ def _cuda(backbone: Backbone) -> bool:
     return backbone.device.startswith("cuda")
 
 
-def model_only(backbone: Backbone, files: list[str], batch_size: int, name: str = "model only") -> Throughput:
-    clips = [decode_video(p) for p in files]
+def model_only(backbone: Backbone, files: list[str], batch_size: int, name: str = "model only", clips=None) -> Throughput:
+    """``clips``: the files already decoded, where the caller has them."""
+    clips = clips or [decode_video(p) for p in files]
     batches = [prepare_batch(backbone, clips[i : i + batch_size]) for i in range(0, len(clips), batch_size)]
     batch_features(backbone, batches[0])  # warm-up
     _, seconds = clocked(_cuda(backbone), lambda: [batch_features(backbone, b) for b in batches])
@@ -120,7 +121,7 @@ def attention_variants(backbone: Backbone, files: list[str], batch_size: int) ->
     for name in names:
         try:
             use_vision_attention(backbone.model, name)
-            row = model_only(backbone, files, batch_size, name=f"model only, vision attention {name}")
+            row = model_only(backbone, files, batch_size, name=f"model only, vision attention {name}", clips=clips)
             feats = clip_features(backbone, clips, batch_size)
             reference = feats if reference is None else reference
             lines.append(f"{row.line()}  vs {TRANSFORMERS_DEFAULT}: {compare(reference, feats)}")

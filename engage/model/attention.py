@@ -92,5 +92,4 @@ def use_vision_attention(model, name: str = VISION_ATTENTION) -> None:
     language model keeps its own."""
     if name in IMPLEMENTATIONS:
         register()
-    model.config.vision_config._attn_implementation = name
-    model.model.visual.config._attn_implementation = name
+    model.config.vision_config._attn_implementation = name  # the vision tower's own config object

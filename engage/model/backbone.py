@@ -97,13 +97,16 @@ class Backbone:
         processor = AutoProcessor.from_pretrained(source, **access)
         model = AutoModelForImageTextToText.from_pretrained(source, dtype=dtype, attn_implementation="sdpa", **access)
         model.to(device).eval()
+        return cls.ready(source, processor, model, device, protocol)
+
+    @classmethod
+    def ready(cls, source: str, processor, model, device: str, protocol: FeatureProtocol = DEFAULT_PROTOCOL) -> Backbone:
+        """A loaded processor and model set up as engage runs them: the vision attention and the resizing device
+        for ``device`` (``ENGAGE_VISION_ATTENTION``, ``ENGAGE_RESIZE_ON_GPU``), left padding for batches."""
         use_vision_attention(model, vision_attention_for(device))
-        backbone = cls(
-            source=source, processor=processor, model=model, device=device, protocol=protocol,
-            resize_on_device=device.startswith("cuda") and resize_on_gpu(),
-        )
-        backbone.processor.tokenizer.padding_side = "left"
-        return backbone
+        processor.tokenizer.padding_side = "left"
+        resize = device.startswith("cuda") and resize_on_gpu()
+        return cls(source=source, processor=processor, model=model, device=device, protocol=protocol, resize_on_device=resize)
 
     @property
     def hidden_size(self) -> int:
