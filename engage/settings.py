@@ -59,6 +59,12 @@ def decode_workers() -> int:
     return max(1, _env_int("ENGAGE_DECODE_WORKERS", min(8, os.cpu_count() or 1)))
 
 
+def decode_processes() -> bool:
+    """``ENGAGE_DECODE_PROCESSES=1``: feature extraction decodes in worker processes rather than threads, so that
+    decoding never holds the interpreter lock the model's thread needs to launch its kernels."""
+    return _env_int("ENGAGE_DECODE_PROCESSES", 0) == 1
+
+
 def vision_attention_choice() -> str | None:
     """``ENGAGE_VISION_ATTENTION``: how the vision tower attends within its windows: ``grouped`` (batched SDPA
     calls), ``varlen`` (PyTorch's variable-length flash kernel, CUDA) or ``sdpa`` (transformers' own, one call

@@ -128,6 +128,20 @@ def test_grouped_query_attention_is_counted_as_torch_counts_repeated_keys():
     assert _sdpa_flops(q, kv, kv) == sdpa_flop_count(q, repeated, repeated) > 0
 
 
+def test_varlen_attention_is_counted_as_torch_counts_its_flash_kernel_on_packed_windows():
+    """PyTorch's varlen attention (engage's vision attention on CUDA) is a custom op FlopCounterMode would skip;
+    engage counts it as torch counts its flash kernel over the same packed windows of unequal lengths."""
+    from torch.utils.flop_counter import flop_registry
+
+    from engage.bench.flops import _counter, _varlen_flops, _varlen_op
+
+    query = torch.zeros(100, 16, 80)
+    bounds = torch.tensor([0, 64, 80, 100], dtype=torch.int32)
+    torch_count = flop_registry[torch.ops.aten._flash_attention_forward](query, query, query, bounds, bounds, 64, 64, 0.0, False, False)
+    assert _varlen_flops(query, query, query, bounds, bounds, 64, 64) == torch_count == 2 * 16 * 160 * (64**2 + 16**2 + 20**2)
+    assert _counter().flop_registry[_varlen_op()] is _varlen_flops
+
+
 def test_a_zerogpu_like_call_measures_the_fork_and_the_payloads_here():
     """Off a GPU the CUDA steps are not measured (nan), the fork and the payloads are, in a forked worker."""
     import math
@@ -153,7 +167,7 @@ def test_end_to_end_rows_run_the_extraction_and_compare_with_the_model_alone(eng
     row = throughput.extraction(bb, files, 2, workers=2, chunk_size=2)
     assert alone.windows == row.windows == 3 and alone.seconds > 0 and row.seconds > 0
     assert f"{row.video_minutes_per_second / alone.video_minutes_per_second:>10.0%}" in row.line(alone)
-    assert "2 decode workers, resize on CPU" in row.line()
+    assert "2 decode threads, resize on CPU" in row.line()
 
 
 def test_feature_comparison_figures():
@@ -203,3 +217,42 @@ def test_one_forward_is_profiled_for_where_its_time_goes(engine, tmp_path):
     lines = profile_window(engine.backbone, daisee_like_files(1, str(tmp_path)), 1, rows=5)
     assert lines[0].startswith("profile of one forward at batch 1: wall")
     assert any("aten::" in line for line in lines[1:]) and any("Self CPU" in line for line in lines[1:])
+    families = {line[4:].split(":")[0]: line for line in lines if line.startswith("  - ")}
+    assert {"matmul", "attention", "convolution"} <= set(families)
+    shares = [int(line.split(" s (")[1].split("%")[0]) for line in families.values()]
+    assert 95 <= sum(shares) <= 105  # the families split the busy time
+    assert "TFLOP/s" in families["matmul"] and "TFLOP/s" in families["attention"]
+
+
+def test_operator_families():
+    from engage.bench.throughput import flop_family, op_family
+
+    assert op_family("aten::addmm") == op_family("aten::bmm") == flop_family("aten.mm") == "matmul"
+    assert op_family("aten::_scaled_dot_product_flash_attention_for_cpu") == "attention"
+    assert op_family("aten::_flash_attention_forward") == "attention"
+    assert op_family("aten::cudnn_convolution") == flop_family("aten.convolution") == "convolution"
+    assert op_family("aten::mul").startswith("the rest")
+
+
+def test_preparing_ahead_gives_a_row_over_every_window(engine, tmp_path):
+    from engage.bench import throughput
+
+    files = daisee_like_files(3, str(tmp_path))
+    row = throughput.prepared_ahead(engine.backbone, files, 2)
+    assert row.windows == 3 and row.seconds > 0 and row.batch_size == 2
+
+
+def test_compiled_blocks_are_measured_against_eager_and_restored(engine, tmp_path):
+    """Through dynamo with its eager backend (no C++ compiler needed): the same features, and the model eager
+    again afterwards."""
+    from engage.bench.compiled import compile_variants, repeated_blocks
+
+    bb = engine.backbone
+    blocks = repeated_blocks(bb.model, ("vision", "text"))
+    assert len(blocks) == bb.model.config.vision_config.depth + bb.model.config.text_config.num_hidden_layers
+    lines = compile_variants(bb, daisee_like_files(2, str(tmp_path)), 2, webcam_frames=4, repeats=1, backend="eager")
+    assert len(lines) == 2  # eager and compiled; no CUDA graphs on the CPU
+    assert lines[0].startswith("model only, eager") and "webcam due window of 4 frames" in lines[0]
+    assert lines[1].startswith("model only, blocks compiled") and "first call" in lines[1]
+    assert "max |difference| 0 " in lines[1] or "relative 0.00e+00" in lines[1] or "e-0" in lines[1].split("relative")[1]
+    assert all(block._compiled_call_impl is None for block in blocks)

@@ -32,6 +32,28 @@ def _sdpa_flops(query_shape, key_shape, value_shape, *args, out_shape=None, **kw
     return 2 * batch * heads * queries * key_shape[-2] * (dim + value_shape[-1])
 
 
+def _varlen_flops(query, key, value, cu_seq_q, cu_seq_k, *args, out_val=None, **kwargs) -> int:
+    """PyTorch's varlen attention (engage's default vision attention on CUDA): Q·Kᵀ then weights·V within each
+    packed sequence; query (tokens, heads, dim), sequence bounds in ``cu_seq_q`` and ``cu_seq_k``."""
+    heads, dim, dim_v = query.shape[1], query.shape[2], value.shape[2]
+    lengths_q, lengths_k = (c[1:] - c[:-1] for c in (cu_seq_q, cu_seq_k))
+    return int(2 * heads * (dim + dim_v) * (lengths_q.long() * lengths_k.long()).sum().item())
+
+
+_varlen_flops._get_raw = True  # FlopCounterMode passes the tensors themselves: the bounds are values, not shapes
+
+
+def _varlen_op():
+    import torch
+
+    try:
+        import torch.nn.attention.varlen  # noqa: F401  registers torch_attn::_varlen_attn
+
+        return torch.ops.torch_attn._varlen_attn
+    except (ImportError, AttributeError):
+        return None
+
+
 SDPA_OPS = (
     "_scaled_dot_product_flash_attention_for_cpu",
     "_scaled_dot_product_flash_attention",
@@ -41,13 +63,17 @@ SDPA_OPS = (
 
 
 def _counter():
-    """A FlopCounterMode that counts every SDPA kernel with ``_sdpa_flops``: torch 2.10 has no formula for the CPU
-    kernel (attention went uncounted there), and its CUDA formulas refuse grouped-query shapes."""
+    """A FlopCounterMode that counts every SDPA kernel with ``_sdpa_flops`` (torch 2.10 has no formula for the CPU
+    kernel, and its CUDA formulas refuse grouped-query shapes) and PyTorch's varlen attention, which it counts
+    not at all."""
     import torch
     from torch.utils import flop_counter as fc
 
     ops = [getattr(torch.ops.aten, name) for name in SDPA_OPS if hasattr(torch.ops.aten, name)]
-    return fc.FlopCounterMode(display=False, custom_mapping={op: _sdpa_flops for op in ops})
+    mapping = {op: _sdpa_flops for op in ops}
+    if (varlen := _varlen_op()) is not None:
+        mapping[varlen] = _varlen_flops
+    return fc.FlopCounterMode(display=False, custom_mapping=mapping)
 
 
 def flop_counts(extract: Callable[[Backbone, list], np.ndarray], backbone: Backbone, item: Clip | str) -> dict[str, int]:

@@ -8,12 +8,15 @@ import tempfile
 import time
 import traceback
 
+from ..daisee.extract import decode_video
 from ..model.attention import TRANSFORMERS_DEFAULT, use_vision_attention
 from ..model.backbone import Backbone, model_dtype, pick_device
 from ..model.batching import CPU_BATCH, pick_batch_size
 from ..model.protocol import REPORT_PROTOCOL
 from ..model.tiny import make_tiny_backbone
+from ..settings import decode_workers
 from . import throughput
+from .compiled import compile_variants
 from .configs import daisee_like_files, random_backbone
 from .flops import matmul_tflops
 from .full_size import estimate_full
@@ -135,16 +138,20 @@ def end_to_end_lines(bb: Backbone, name: str, files: list[str], batch_size: int)
         out.append(line)
 
     def e2e() -> None:
-        rows = [throughput.model_only(bb, files, batch_size), throughput.serial(bb, files, batch_size)]
+        clips = [decode_video(p) for p in files]
+        rows = [throughput.model_only(bb, files, batch_size, clips=clips), throughput.prepared_ahead(bb, files, batch_size, clips)]
+        del clips
+        rows.append(throughput.serial(bb, files, batch_size))
         emit(throughput.HEADER)
         for row in rows:
             emit(row.line(rows[0]))
-        before = bb.resize_on_device
-        for on_device in [False, True] if bb.device.startswith("cuda") else [False]:
-            bb.resize_on_device = on_device
+        for workers in throughput.decode_workers_to_try():
+            emit(throughput.extraction(bb, files, batch_size, workers, chunk_size=16).line(rows[0]))
+        emit(throughput.extraction(bb, files, batch_size, decode_workers(), chunk_size=16, processes=True).line(rows[0]))
+        if bb.device.startswith("cuda"):
+            before, bb.resize_on_device = bb.resize_on_device, True
             try:
-                for workers in throughput.decode_workers_to_try():
-                    emit(throughput.extraction(bb, files, batch_size, workers, chunk_size=16).line(rows[0]))
+                emit(throughput.extraction(bb, files, batch_size, decode_workers(), chunk_size=16).line(rows[0]))
             finally:
                 bb.resize_on_device = before
         for row in throughput.batch_sweep(bb, files[:16], [b for b in (1, 2, 4, 8) if b != batch_size]):
@@ -159,6 +166,7 @@ def end_to_end_lines(bb: Backbone, name: str, files: list[str], batch_size: int)
     few = files[: max(2, min(len(files), 2 * batch_size))]
     attempt(f"{name}: vision attention", lambda: [emit(line) for line in throughput.attention_variants(bb, few, batch_size)])
     attempt(f"{name}: profile", lambda: [emit(line) for line in throughput.profile_window(bb, few, batch_size)])
+    attempt(f"{name}: compiled", lambda: [emit(line) for line in compile_variants(bb, few, batch_size)])
     if bb.device.startswith("cuda"):
         attempt(f"{name}: resize on the GPU", lambda: emit(throughput.resize_difference(bb, few[:4])))
         # leaves the model in float16, the reference's dtype

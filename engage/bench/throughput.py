@@ -60,6 +60,15 @@ def model_only(backbone: Backbone, files: list[str], batch_size: int, name: str 
     return Throughput(name, len(clips), seconds, batch_size)
 
 
+def prepared_ahead(backbone: Backbone, files: list[str], batch_size: int, clips=None) -> Throughput:
+    """The clips decoded beforehand, each batch prepared in a thread while the model runs the one before
+    (``clip_features``): what preprocessing alone costs the model, decoding left out."""
+    clips = clips or [decode_video(p) for p in files]
+    clip_features(backbone, clips[:batch_size], batch_size)  # warm-up
+    _, seconds = clocked(_cuda(backbone), clip_features, backbone, clips, batch_size)
+    return Throughput("prepared in a thread ahead, decoded beforehand", len(clips), seconds, batch_size)
+
+
 def serial(backbone: Backbone, files: list[str], batch_size: int) -> Throughput:
     """Decode a batch's files one after the other, then prepare and run them, then the next batch."""
 
@@ -71,11 +80,11 @@ def serial(backbone: Backbone, files: list[str], batch_size: int) -> Throughput:
     return Throughput("serial (extraction before issue 14)", len(files), seconds, batch_size)
 
 
-def extraction(backbone: Backbone, files: list[str], batch_size: int, workers: int, chunk_size: int) -> Throughput:
+def extraction(backbone: Backbone, files: list[str], batch_size: int, workers: int, chunk_size: int, processes: bool = False) -> Throughput:
     items = [Item(f"clip-{i}", path, (0, 0, 0, 0)) for i, path in enumerate(files)]
     with tempfile.TemporaryDirectory() as out:
         t0 = time.perf_counter()
-        summary = extract_items(items, out, "Test", backbone, decode_video, batch_size=batch_size, chunk_size=chunk_size, progress=False, workers=workers)
+        summary = extract_items(items, out, "Test", backbone, decode_video, batch_size=batch_size, chunk_size=chunk_size, progress=False, workers=workers, processes=processes)
         if _cuda(backbone):
             import torch
 
@@ -84,7 +93,8 @@ def extraction(backbone: Backbone, files: list[str], batch_size: int, workers: i
     if summary.done != len(files):
         raise RuntimeError(f"extraction wrote {summary.done} of {len(files)} clips")
     where = "GPU" if backbone.resize_on_device else "CPU"
-    return Throughput(f"extraction, {workers} decode workers, resize on {where}", len(files), seconds, batch_size, f"chunks of {chunk_size}")
+    decoders = f"{workers} decode {'processes' if processes else 'threads'}"
+    return Throughput(f"extraction, {decoders}, resize on {where}", len(files), seconds, batch_size, f"chunks of {chunk_size}")
 
 
 def resize_difference(backbone: Backbone, files: list[str]) -> str:
@@ -152,17 +162,58 @@ def precision(backbone: Backbone, files: list[str], batch_size: int) -> str:
 
 def decode_workers_to_try() -> list[int]:
     cpus = os.cpu_count() or 1
-    return sorted({1, min(4, cpus), min(8, cpus)})
+    return sorted({min(4, cpus), min(8, cpus), cpus})
+
+
+# operator families of a forward: aten names in the profiler, FlopCounterMode's names for their FLOPs
+MATMUL_OPS = ("aten::mm", "aten::addmm", "aten::bmm", "aten::baddbmm")
+CONV_OPS = ("aten::convolution", "aten::cudnn_convolution", "aten::convolution_overrideable", "aten::_convolution", "aten::mkldnn_convolution")
+
+
+def op_family(name: str) -> str:
+    low = name.lower()
+    if name in MATMUL_OPS:
+        return "matmul"
+    if name in CONV_OPS:
+        return "convolution"
+    if "attention" in low or "attn" in low or "flash" in low:
+        return "attention"
+    return "the rest (elementwise, norms, copies, indexing)"
+
+
+def flop_family(counter_name: str) -> str:
+    """FlopCounterMode's 'aten.mm' → the profiler's family."""
+    return op_family(counter_name.replace(".", "::", 1))
 
 
 def profile_window(backbone: Backbone, files: list[str], batch_size: int, rows: int = 20) -> list[str]:
-    """One model-only forward under torch's profiler: how much of the wall time the GPU is busy, and the operators
-    that take the most of it (the first thing to read when the window runs far above its compute bound)."""
+    """One model-only forward under torch's profiler: how much of the wall time the GPU is busy, the time and
+    achieved rate of each operator family (matmuls against the measured matmul rate say what bounds the window),
+    the peak memory the forward adds to the weights, and the operators that take the most time."""
     from torch.profiler import ProfilerActivity, profile
+
+    from .flops import flop_counts
 
     cuda = _cuda(backbone)
     inputs = prepare_batch(backbone, [decode_video(p) for p in files[:batch_size]])
     batch_features(backbone, inputs)  # warm-up
+    lines = []
+    if cuda:
+        import torch
+
+        torch.cuda.synchronize()
+        before = torch.cuda.memory_allocated()
+        torch.cuda.reset_peak_memory_stats()
+        batch_features(backbone, inputs)
+        torch.cuda.synchronize()
+        peak = torch.cuda.max_memory_allocated()
+        lines.append(
+            f"memory of one forward at batch {batch_size}: {before / 2**30:.2f} GiB held before (weights), peak "
+            f"{peak / 2**30:.2f} GiB ({peak / 1e9:.2f} GB): the forward adds {(peak - before) / 2**30:.3f} GiB"
+        )
+    flops: dict[str, int] = {}
+    for name, n in flop_counts(lambda bb, _: batch_features(bb, inputs), backbone, None).items():
+        flops[flop_family(name)] = flops.get(flop_family(name), 0) + n
     activities = [ProfilerActivity.CPU] + ([ProfilerActivity.CUDA] if cuda else [])
     with profile(activities=activities) as prof:
         _, wall = clocked(cuda, batch_features, backbone, inputs)
@@ -170,6 +221,12 @@ def profile_window(backbone: Backbone, files: list[str], batch_size: int, rows: 
     key = "self_device_time_total" if cuda else "self_cpu_time_total"
     busy = sum(getattr(e, key) for e in events) / 1e6
     what = "GPU kernels" if cuda else "CPU operators (self time)"
-    lines = [f"profile of one forward at batch {batch_size}: wall {wall:.4f} s, {what} {busy:.4f} s ({busy / wall:.0%} of it)"]
+    lines.insert(0, f"profile of one forward at batch {batch_size}: wall {wall:.4f} s, {what} {busy:.4f} s ({busy / wall:.0%} of it)")
+    families: dict[str, float] = {}
+    for e in events:
+        families[op_family(e.key)] = families.get(op_family(e.key), 0.0) + getattr(e, key) / 1e6
+    for family, seconds in sorted(families.items(), key=lambda kv: -kv[1]):
+        rate = f", {flops[family] / 1e12:.3g} TFLOP at {flops[family] / seconds / 1e12:.3g} TFLOP/s" if flops.get(family) and seconds else ""
+        lines.append(f"  - {family}: {seconds:.4f} s ({seconds / busy:.0%} of the busy time){rate}")
     lines += events.table(sort_by=key, row_limit=rows).splitlines()
     return lines
