@@ -84,7 +84,10 @@ def extraction(backbone: Backbone, files: list[str], batch_size: int, workers: i
     items = [Item(f"clip-{i}", path, (0, 0, 0, 0)) for i, path in enumerate(files)]
     with tempfile.TemporaryDirectory() as out:
         t0 = time.perf_counter()
-        summary = extract_items(items, out, "Test", backbone, decode_video, batch_size=batch_size, chunk_size=chunk_size, progress=False, workers=workers, processes=processes)
+        summary = extract_items(
+            items, out, "Test", backbone, decode_video, batch_size=batch_size, chunk_size=chunk_size, progress=False,
+            workers=workers, processes=processes,
+        )
         if _cuda(backbone):
             import torch
 
