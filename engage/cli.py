@@ -89,11 +89,13 @@ def cmd_bench(args) -> int:
         webcam_frames=args.webcam_frames,
         gpu_tflops=args.gpu_tflops,
         e2e_files=args.e2e_files,
+        parts=args.part,
     )
     return 0
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from .bench.parts import PARTS as BENCH_PARTS
     from .settings import DEFAULT_BACKBONE, REFERENCE_HEADS_REPO
 
     parser = argparse.ArgumentParser(prog="python -m engage", description=__doc__)
@@ -138,6 +140,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--e2e-files", type=int, default=0,
         help="also run this many DAiSEE-like files end to end against the model alone, the vision attention "
         "implementations, a profile of one forward and (CUDA) float16 against bfloat16",
+    )
+    p.add_argument(
+        "--part", action="append", choices=list(BENCH_PARTS),
+        help="run only these parts (repeatable): window (engage's and the reference's rows), webcam, and with "
+        "--e2e-files e2e, attention, profile, compiled (torch.compile of the blocks), precision; default all",
     )
     p.add_argument(
         "--zerogpu-call", type=float, metavar="GIB",

@@ -456,21 +456,16 @@ def prefetch(items: Iterator) -> Iterator:
             yield item
 
 
-def map_ahead(fn, items: Iterable, workers: int, ahead: int, processes: bool = False) -> Iterator:
-    """``fn(item)`` for each item, in order, computed by ``workers`` threads (or with ``processes``, worker
-    processes: ``fn`` and the items must pickle), at most ``ahead`` items ahead of the one being consumed (so memory
-    stays bounded). The next item is taken from ``items`` and started before waiting for the current one, so that
-    a slow ``items`` overlaps the work. An exception is raised where its item would have been yielded."""
-    import multiprocessing
+def map_ahead(fn, items: Iterable, workers: int, ahead: int) -> Iterator:
+    """``fn(item)`` for each item, in order, computed by ``workers`` threads, at most ``ahead`` items ahead of the
+    one being consumed (so memory stays bounded). The next item is taken from ``items`` and started before waiting
+    for the current one, so that a slow ``items`` overlaps the work. An exception is raised where its item would
+    have been yielded."""
     from collections import deque
-    from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+    from concurrent.futures import ThreadPoolExecutor
 
     items = iter(items)
-    if processes:  # forkserver: a clean process, not a fork of one that may hold CUDA and thread pools
-        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("forkserver"))
-    else:
-        pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="engage-ahead")
-    with pool:
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="engage-ahead") as pool:
         pending = deque(pool.submit(fn, item) for _, item in zip(range(max(0, ahead)), items))
         while True:
             for item in items:

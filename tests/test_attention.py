@@ -87,3 +87,24 @@ def test_an_unknown_attention_is_refused(monkeypatch):
     monkeypatch.setenv("ENGAGE_VISION_ATTENTION", "flash")
     with pytest.raises(ValueError, match="grouped, varlen or sdpa"):
         attention.vision_attention_for("cuda")
+
+
+@pytest.mark.parametrize("env, device, compiled", [("1", "cuda", True), ("1", "cpu", False), (None, "cuda", False)])
+def test_compiled_blocks_only_on_cuda_when_asked(tiny_dir, monkeypatch, env, device, compiled):
+    """``ENGAGE_COMPILE=1`` compiles the repeated blocks in ``Backbone.ready`` on CUDA (compiling is lazy: nothing runs
+    here); nowhere else, and never by default."""
+    from transformers import AutoProcessor, Qwen2_5_VLForConditionalGeneration
+
+    from engage.model.compiled import repeated_blocks, uncompile
+
+    if env is None:
+        monkeypatch.delenv("ENGAGE_COMPILE", raising=False)
+    else:
+        monkeypatch.setenv("ENGAGE_COMPILE", env)
+    model = Qwen2_5_VLForConditionalGeneration.from_pretrained(tiny_dir)
+    Backbone.ready(tiny_dir, AutoProcessor.from_pretrained(tiny_dir), model, device)
+    blocks = repeated_blocks(model)
+    assert len(blocks) == model.config.vision_config.depth + model.config.text_config.num_hidden_layers
+    assert [b._compiled_call_impl is not None for b in blocks] == [compiled] * len(blocks)
+    uncompile(blocks)
+    assert all(b._compiled_call_impl is None for b in blocks)

@@ -245,12 +245,13 @@ def test_preparing_ahead_gives_a_row_over_every_window(engine, tmp_path):
 def test_compiled_blocks_are_measured_against_eager_and_restored(engine, tmp_path):
     """Through dynamo with its eager backend (no C++ compiler needed): the same features, and the model eager
     again afterwards."""
-    from engage.bench.compiled import compile_variants, repeated_blocks
+    from engage.bench.compiled import compile_variants
+    from engage.model.compiled import repeated_blocks
 
     bb = engine.backbone
-    blocks = repeated_blocks(bb.model, ("vision", "text"))
+    blocks = repeated_blocks(bb.model)
     assert len(blocks) == bb.model.config.vision_config.depth + bb.model.config.text_config.num_hidden_layers
-    lines = compile_variants(bb, daisee_like_files(2, str(tmp_path)), 2, webcam_frames=4, repeats=1, backend="eager")
+    lines = list(compile_variants(bb, daisee_like_files(2, str(tmp_path)), 2, webcam_frames=4, repeats=1, backend="eager"))
     assert len(lines) == 2  # eager and compiled; no CUDA graphs on the CPU
     assert lines[0].startswith("model only, eager") and "webcam due window of 4 frames" in lines[0]
     assert lines[1].startswith("model only, blocks compiled") and "first call" in lines[1]

@@ -411,38 +411,12 @@ def test_decoding_in_worker_threads_gives_the_same_features(reference, daisee_ro
     assert_same(featurestore.load_split(out, "Train"), featurestore.load_split(reference[0], "Train"))
 
 
-def decode_marking_pid(folder: str, path: str, limits=None):
-    """extract.decode_video, leaving a file named for the process that decoded (module level: it is pickled)."""
-    open(os.path.join(folder, str(os.getpid())), "w").close()
-    return extract.decode_video(path, limits)
-
-
-def test_decoding_in_worker_processes_gives_the_same_features(reference, daisee_root, backbone, tmp_path, monkeypatch):
-    """``ENGAGE_DECODE_PROCESSES=1``: the clips come from other processes (their pids recorded beside them), the
-    failures are still recorded, the features are those of the serial run."""
-    import functools
-
-    monkeypatch.setenv("ENGAGE_DECODE_PROCESSES", "1")
-    out, marks = str(tmp_path / "features"), tmp_path / "decoders"
-    marks.mkdir()
-    items = extract.daisee_items(daisee_root, "Train")
-    decode = functools.partial(decode_marking_pid, str(marks))
-    summary = extract.extract_items(items, out, "Train", backbone, decode, chunk_size=CHUNK, progress=False, workers=2)
-    assert summary.done == len(GOOD) and summary.failed == 2
-    pids = {int(name) for name in os.listdir(marks)}
-    assert pids and os.getpid() not in pids
-    assert_same(featurestore.load_split(out, "Train"), featurestore.load_split(reference[0], "Train"))
-
-
 def test_decode_workers_and_resizing_settings(monkeypatch):
     from engage import settings
 
     monkeypatch.setenv("ENGAGE_DECODE_WORKERS", "3")
     monkeypatch.setenv("ENGAGE_RESIZE_ON_GPU", "1")
-    monkeypatch.setenv("ENGAGE_DECODE_PROCESSES", "1")
-    assert settings.decode_workers() == 3 and settings.resize_on_gpu() and settings.decode_processes()
-    monkeypatch.setenv("ENGAGE_DECODE_PROCESSES", "0")
-    assert not settings.decode_processes()
+    assert settings.decode_workers() == 3 and settings.resize_on_gpu()
     monkeypatch.delenv("ENGAGE_DECODE_WORKERS")
     monkeypatch.delenv("ENGAGE_RESIZE_ON_GPU")
     assert 1 <= settings.decode_workers() <= 8 and not settings.resize_on_gpu()

@@ -1,9 +1,8 @@
 """torch.compile of the model's repeated blocks, with and without CUDA graphs: does either pay on a window of
 video and on the webcam's due window (the Space's update: 6-10 frames recomputed whole)?
 
-Regional compilation: each vision block and each decoder layer is compiled, and since the copies share their
-code, one graph serves every block of a kind. Measured by the bench only; the app runs eagerly unless these
-figures say otherwise (docs/performance.md).
+Regional compilation (``engage.model.compiled``, which ``ENGAGE_COMPILE=1`` turns on for the app and the CLI on
+CUDA); with whole files, extraction compiled against the model alone compiled, as the end-to-end rows do eagerly.
 """
 from __future__ import annotations
 
@@ -17,35 +16,34 @@ import numpy as np
 from ..daisee.extract import decode_video
 from ..media import Clip
 from ..model.backbone import Backbone
+from ..model.compiled import compile_blocks, repeated_blocks, uncompile
 from ..model.features import clip_features
-from .throughput import compare, model_only
+from ..settings import decode_workers
+from .throughput import compare, extraction, model_only
 from .timing import timed
 
-# (label, parts compiled, torch.compile mode); "reduce-overhead" replays each compiled block as a CUDA graph
-VARIANTS = (
-    ("blocks compiled", ("vision", "text"), "default"),
-    ("blocks compiled, CUDA graphs", ("vision", "text"), "reduce-overhead"),
-)
-
-
-def repeated_blocks(model, parts: tuple[str, ...]) -> list:
-    inner = model.model
-    return (list(inner.visual.blocks) if "vision" in parts else []) + (list(inner.language_model.layers) if "text" in parts else [])
+# (label, torch.compile mode); "reduce-overhead" replays each compiled block as a CUDA graph
+VARIANTS = (("blocks compiled", "default"), ("blocks compiled, CUDA graphs", "reduce-overhead"))
 
 
 @contextmanager
-def compiled(modules: list, mode: str = "default", backend: str = "inductor") -> Iterator[None]:
-    """``modules`` compiled in place (``nn.Module.compile``) for the block, eager again afterwards."""
-    import torch
-
+def compiled(model, mode: str = "default", backend: str = "inductor") -> Iterator[None]:
+    """``model``'s repeated blocks compiled for the block (``engage.model.compiled``), eager again afterwards."""
+    blocks = []
     try:
-        for module in modules:
-            module.compile(mode=None if backend != "inductor" else mode, backend=backend)
+        blocks = compile_blocks(model, None if backend != "inductor" else mode, backend)
         yield
     finally:
-        for module in modules:
-            module._compiled_call_impl = None
-        torch._dynamo.reset()
+        uncompile(blocks)
+
+
+def _end_to_end(backbone: Backbone, files: list[str], batch_size: int, label: str) -> Iterator[str]:
+    yield f"{label}, {len(files)} files end to end against the model alone:"
+    alone = model_only(backbone, files, batch_size, name=f"model only, {label}")
+    yield alone.line(alone)
+    row = extraction(backbone, files, batch_size, decode_workers(), chunk_size=16)
+    row.name = row.name.replace("extraction", f"extraction, {label}", 1)
+    yield row.line(alone)
 
 
 def webcam_window(clip: Clip, frames: int) -> Clip:
@@ -60,32 +58,46 @@ def _webcam_seconds(backbone: Backbone, due: Clip, repeats: int) -> float:
 
 
 def compile_variants(
-    backbone: Backbone, files: list[str], batch_size: int, webcam_frames: int = 6, repeats: int = 3, backend: str = "inductor"
-) -> list[str]:
-    """Model-only rows for the eager model and each of ``VARIANTS`` (CUDA graphs on CUDA only), each with its
-    compile time (the first calls), the webcam's due window and its features against the eager model's."""
+    backbone: Backbone,
+    files: list[str],
+    batch_size: int,
+    webcam_frames: int = 6,
+    repeats: int = 3,
+    backend: str = "inductor",
+    e2e_files: list[str] | None = None,
+) -> Iterator[str]:
+    """Lines, as each is measured: model-only rows for the eager model and each of ``VARIANTS`` (CUDA graphs on CUDA only), each with its
+    compile time (the first calls), the webcam's due window and its features against the eager model's; with
+    ``e2e_files``, extraction against the model alone over them, eager and compiled (the first variant). The
+    blocks are left eager."""
     cuda = backbone.device.startswith("cuda")
+    blocks = repeated_blocks(backbone.model)
+    if any(b._compiled_call_impl is not None for b in blocks):  # ENGAGE_COMPILE=1: measure from eager
+        uncompile(blocks)
     clips = [decode_video(p) for p in files]
     due = webcam_window(clips[0], webcam_frames)
     eager = model_only(backbone, files, batch_size, name="model only, eager", clips=clips)
     eager_features = clip_features(backbone, clips, batch_size)
     eager_webcam = _webcam_seconds(backbone, due, repeats)
-    lines = [f"{eager.line()}  webcam due window of {webcam_frames} frames {eager_webcam:.4f} s"]
-    for label, parts, mode in VARIANTS:
+    yield f"{eager.line()}  webcam due window of {webcam_frames} frames {eager_webcam:.4f} s"
+    if e2e_files:
+        yield from _end_to_end(backbone, e2e_files, batch_size, "eager")
+    for label, mode in VARIANTS:
         if mode == "reduce-overhead" and not cuda:
             continue
         try:
-            with compiled(repeated_blocks(backbone.model, parts), mode, backend):
+            with compiled(backbone.model, mode, backend):
                 t0 = time.perf_counter()
                 clip_features(backbone, clips[:batch_size], batch_size)
                 first = time.perf_counter() - t0
                 row = model_only(backbone, files, batch_size, name=f"model only, {label}", clips=clips)
                 features = clip_features(backbone, clips, batch_size)
                 webcam = _webcam_seconds(backbone, due, repeats)
-            lines.append(
-                f"{row.line(eager)}  first call {first:.1f} s; webcam due window {webcam:.4f} s "
-                f"({webcam / eager_webcam:.2f}x eager); vs eager: {compare(eager_features, features)}"
-            )
+                yield (
+                    f"{row.line(eager)}  first call {first:.1f} s; webcam due window {webcam:.4f} s "
+                    f"({webcam / eager_webcam:.2f}x eager); vs eager: {compare(eager_features, features)}"
+                )
+                if e2e_files and mode == VARIANTS[0][1]:
+                    yield from _end_to_end(backbone, e2e_files, batch_size, label)
         except Exception as exc:  # a compiler or a GPU feature this machine lacks
-            lines.append(f"{label}: failed: {type(exc).__name__}: {str(exc)[:300]}")
-    return lines
+            yield f"{label}: failed: {type(exc).__name__}: {str(exc)[:300]}"

@@ -21,6 +21,7 @@ from .configs import daisee_like_files, random_backbone
 from .flops import matmul_tflops
 from .full_size import estimate_full
 from .measure import BenchResult, format_results, measure, result_line
+from .parts import E2E_PARTS, PARTS
 from .webcam import webcam_updates
 
 
@@ -40,15 +41,16 @@ def run_bench(
     webcam_frames: int = 16,
     gpu_tflops: float | None = None,
     e2e_files: int = 0,
+    parts: tuple[str, ...] | None = None,
 ) -> list[BenchResult]:
     """The table of ``measure`` rows (engage and the reference per configuration), the webcam lines, and with
-    ``e2e_files`` the end-to-end section (``throughput``): whole files against the model alone, the vision
-    attention implementations, and on CUDA float16 against bfloat16 features."""
+    ``e2e_files`` the end-to-end section (``end_to_end_lines``); ``parts`` (of ``PARTS``) runs only those."""
     import torch
 
     device = pick_device()
     cuda = device.startswith("cuda")
     configs = configs or ["tiny", "mid", "full"]
+    parts = tuple(parts or PARTS)
     results, webcam_lines, estimate_lines, e2e_lines = [], [], [], []
     print(f"machine: {machine_description()}")
     print(
@@ -78,11 +80,13 @@ def run_bench(
                 bb = random_backbone(name, tiny_dir, device)
             stamp(f"{name}: loaded")
             batch = pick_batch_size(bb)
-            engage_row = attempt(f"{name} engage", measure, bb, name, files, repeats, "engage", matmul_tflops=rate, batch_size=batch)
+            engage_row = None
+            if "window" in parts:
+                engage_row = attempt(f"{name} engage", measure, bb, name, files, repeats, "engage", matmul_tflops=rate, batch_size=batch)
             if engage_row:
                 results.append(engage_row)
                 stamp(f"so far: {result_line(engage_row)}")
-            webcam = attempt(f"{name} webcam", webcam_updates, bb, webcam_frames) if webcam_frames else None
+            webcam = attempt(f"{name} webcam", webcam_updates, bb, webcam_frames) if webcam_frames and "webcam" in parts else None
             if webcam:
                 webcam_lines.append(webcam.line(name))
                 stamp(f"so far: {webcam_lines[-1]}")
@@ -90,10 +94,10 @@ def run_bench(
                     results[-1] = dataclasses.replace(engage_row, webcam_latency_s=webcam.latency_s)
             if name == "mid" and not cuda and "full" in configs:
                 estimate_lines.append(estimate_full(bb).lines(gpu_tflops))
-            if many:
-                e2e_lines += end_to_end_lines(bb, name, many, batch)
+            if many and set(parts) & set(E2E_PARTS):
+                e2e_lines += end_to_end_lines(bb, name, many, batch, tuple(p for p in parts if p in E2E_PARTS))
                 stamp(f"{name}: end to end done")
-            if reference:
+            if reference and "window" in parts:
                 if device.startswith("cuda"):
                     bb.model.to(model_dtype(REPORT_PROTOCOL, device))
                 use_vision_attention(bb.model, TRANSFORMERS_DEFAULT)  # the report's: transformers' own
@@ -128,9 +132,11 @@ def attempt(label: str, part, *args, **kwargs):
         return None
 
 
-def end_to_end_lines(bb: Backbone, name: str, files: list[str], batch_size: int) -> list[str]:
-    """Printed as each part ends (a long GPU run keeps what it measured if it is stopped), and returned; a part
-    that fails prints why and the others still run."""
+
+
+def end_to_end_lines(bb: Backbone, name: str, files: list[str], batch_size: int, parts: tuple[str, ...] = E2E_PARTS) -> list[str]:
+    """The ``parts`` of the end-to-end section, printed as each ends (a long GPU run keeps what it measured if it is
+    stopped) and returned; a part that fails prints why and the others still run."""
     out = []
 
     def emit(line: str) -> None:
@@ -147,7 +153,6 @@ def end_to_end_lines(bb: Backbone, name: str, files: list[str], batch_size: int)
             emit(row.line(rows[0]))
         for workers in throughput.decode_workers_to_try():
             emit(throughput.extraction(bb, files, batch_size, workers, chunk_size=16).line(rows[0]))
-        emit(throughput.extraction(bb, files, batch_size, decode_workers(), chunk_size=16, processes=True).line(rows[0]))
         if bb.device.startswith("cuda"):
             before, bb.resize_on_device = bb.resize_on_device, True
             try:
@@ -162,12 +167,16 @@ def end_to_end_lines(bb: Backbone, name: str, files: list[str], batch_size: int)
         f"attention {bb.model.config.vision_config._attn_implementation}, resize on the "
         f"{'GPU' if bb.resize_on_device else 'CPU'} unless a row says otherwise"
     )
-    attempt(f"{name}: end to end", e2e)
     few = files[: max(2, min(len(files), 2 * batch_size))]
-    attempt(f"{name}: vision attention", lambda: [emit(line) for line in throughput.attention_variants(bb, few, batch_size)])
-    attempt(f"{name}: profile", lambda: [emit(line) for line in throughput.profile_window(bb, few, batch_size)])
-    attempt(f"{name}: compiled", lambda: [emit(line) for line in compile_variants(bb, few, batch_size)])
-    if bb.device.startswith("cuda"):
+    if "e2e" in parts:
+        attempt(f"{name}: end to end", e2e)
+    if "attention" in parts:
+        attempt(f"{name}: vision attention", lambda: [emit(line) for line in throughput.attention_variants(bb, few, batch_size)])
+    if "profile" in parts:
+        attempt(f"{name}: profile", lambda: [emit(line) for line in throughput.profile_window(bb, few, batch_size)])
+    if "compiled" in parts:
+        attempt(f"{name}: compiled", lambda: [emit(line) for line in compile_variants(bb, few, batch_size, e2e_files=files)])
+    if bb.device.startswith("cuda") and "precision" in parts:
         attempt(f"{name}: resize on the GPU", lambda: emit(throughput.resize_difference(bb, few[:4])))
         # leaves the model in float16, the reference's dtype
         attempt(f"{name}: precision", lambda: emit(throughput.precision(bb, few[:4], batch_size)))

@@ -80,13 +80,13 @@ def serial(backbone: Backbone, files: list[str], batch_size: int) -> Throughput:
     return Throughput("serial (extraction before issue 14)", len(files), seconds, batch_size)
 
 
-def extraction(backbone: Backbone, files: list[str], batch_size: int, workers: int, chunk_size: int, processes: bool = False) -> Throughput:
+def extraction(backbone: Backbone, files: list[str], batch_size: int, workers: int, chunk_size: int) -> Throughput:
     items = [Item(f"clip-{i}", path, (0, 0, 0, 0)) for i, path in enumerate(files)]
     with tempfile.TemporaryDirectory() as out:
         t0 = time.perf_counter()
         summary = extract_items(
             items, out, "Test", backbone, decode_video, batch_size=batch_size, chunk_size=chunk_size, progress=False,
-            workers=workers, processes=processes,
+            workers=workers,
         )
         if _cuda(backbone):
             import torch
@@ -96,8 +96,7 @@ def extraction(backbone: Backbone, files: list[str], batch_size: int, workers: i
     if summary.done != len(files):
         raise RuntimeError(f"extraction wrote {summary.done} of {len(files)} clips")
     where = "GPU" if backbone.resize_on_device else "CPU"
-    decoders = f"{workers} decode {'processes' if processes else 'threads'}"
-    return Throughput(f"extraction, {decoders}, resize on {where}", len(files), seconds, batch_size, f"chunks of {chunk_size}")
+    return Throughput(f"extraction, {workers} decode threads, resize on {where}", len(files), seconds, batch_size, f"chunks of {chunk_size}")
 
 
 def resize_difference(backbone: Backbone, files: list[str]) -> str:
@@ -193,6 +192,7 @@ def profile_window(backbone: Backbone, files: list[str], batch_size: int, rows: 
     """One model-only forward under torch's profiler: how much of the wall time the GPU is busy, the time and
     achieved rate of each operator family (matmuls against the measured matmul rate say what bounds the window),
     the peak memory the forward adds to the weights, and the operators that take the most time."""
+    from torch.autograd import DeviceType
     from torch.profiler import ProfilerActivity, profile
 
     from .flops import flop_counts
@@ -222,11 +222,14 @@ def profile_window(backbone: Backbone, files: list[str], batch_size: int, rows: 
         _, wall = clocked(cuda, batch_features, backbone, inputs)
     events = prof.key_averages()
     key = "self_device_time_total" if cuda else "self_cpu_time_total"
-    busy = sum(getattr(e, key) for e in events) / 1e6
+    # operators only: on CUDA the kernels are listed too, their time already counted in the operator that launched them
+    ops = [e for e in events if e.device_type == DeviceType.CPU]
+    busy = sum(getattr(e, key) for e in ops) / 1e6
     what = "GPU kernels" if cuda else "CPU operators (self time)"
-    lines.insert(0, f"profile of one forward at batch {batch_size}: wall {wall:.4f} s, {what} {busy:.4f} s ({busy / wall:.0%} of it)")
+    idle = f"; the GPU idle {wall - busy:.4f} s (launches, CPU work between kernels)" if cuda else ""
+    lines.insert(0, f"profile of one forward at batch {batch_size}: wall {wall:.4f} s, {what} {busy:.4f} s ({busy / wall:.0%} of it){idle}")
     families: dict[str, float] = {}
-    for e in events:
+    for e in ops:
         families[op_family(e.key)] = families.get(op_family(e.key), 0.0) + getattr(e, key) / 1e6
     for family, seconds in sorted(families.items(), key=lambda kv: -kv[1]):
         rate = f", {flops[family] / 1e12:.3g} TFLOP at {flops[family] / seconds / 1e12:.3g} TFLOP/s" if flops.get(family) and seconds else ""

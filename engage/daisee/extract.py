@@ -25,7 +25,6 @@ dropped silently.
 from __future__ import annotations
 
 import argparse
-import functools
 import glob
 import os
 import sys
@@ -131,16 +130,6 @@ def decode_image(path: str, limits: Limits | None = None) -> Clip:
 # ---------------------------------------------------------------- the loop
 
 
-def _load(decode: Callable[[str, Limits | None], Clip], limits: Limits | None, item: Item) -> Clip | str:
-    """The item's clip, or why it has none (a module-level function: worker processes receive it pickled)."""
-    if item.path is None:
-        return "video file missing: the clip is labelled but no .avi/.mp4 of that name was found"
-    try:
-        return decode(item.path, limits)
-    except MediaError as exc:
-        return f"{type(exc).__name__}: {exc}"
-
-
 def _meta(backbone: Backbone) -> dict:
     return {"backbone": backbone.source, "hidden_size": backbone.hidden_size, "protocol": backbone.protocol.to_dict()}
 
@@ -170,15 +159,12 @@ def extract_items(
     limits: Limits | None = None,
     progress: bool = True,
     workers: int | None = None,
-    processes: bool | None = None,
 ) -> Summary:
     """Extract shard ``shard`` of ``items`` into ``out/<split>/shard-i-of-n``, resuming where a run stopped;
-    ``workers`` threads decode ahead (default ``settings.decode_workers()``), or worker processes with
-    ``processes`` (default ``settings.decode_processes()``; ``decode`` must then pickle)."""
+    ``workers`` threads decode ahead (default ``settings.decode_workers()``)."""
     if batch_size < 1 or chunk_size < 1:
         raise EngageError("--batch-size and --chunk-size must be at least 1.")
     workers = workers or settings.decode_workers()
-    processes = settings.decode_processes() if processes is None else processes
     featurestore.write_meta(out, _meta(backbone))
     i, n = shard
     mine = take_shard(list(items), i, n)
@@ -219,13 +205,20 @@ def extract_items(
         if progress:
             _report(summary, time.perf_counter() - t0)
 
+    def load(item: Item) -> Clip | str:
+        if item.path is None:
+            return "video file missing: the clip is labelled but no .avi/.mp4 of that name was found"
+        try:
+            return decode(item.path, limits)
+        except MediaError as exc:
+            return f"{type(exc).__name__}: {exc}"
+
     def batches() -> Iterator[list[tuple[Item, Clip]]]:
         """The clips decoded (in worker threads, up to a chunk ahead), in batches of ``batch_size`` that never span
         two chunks: a resumed run forms exactly the batches of an uninterrupted one."""
         pending: list[tuple[Item, Clip]] = []
         in_chunk = 0
-        load = functools.partial(_load, decode, limits)
-        for item, clip in zip(todo, map_ahead(load, todo, workers, ahead=chunk_size, processes=processes)):
+        for item, clip in zip(todo, map_ahead(load, todo, workers, ahead=chunk_size)):
             if isinstance(clip, str):
                 fail(item, clip)
                 continue
@@ -347,7 +340,7 @@ def cmd_extract(args: argparse.Namespace) -> int:
     backbone = Backbone.load(args.backbone, device=_device_for_rank(), protocol=protocol_named(args.protocol))
     summary = extract_items(
         items, args.out, split, backbone, decode, shard, args.batch_size, args.chunk_size, progress=not args.quiet,
-        workers=args.decode_workers, processes=args.decode_processes or None,
+        workers=args.decode_workers
     )
     print(summary.line())
     return 0
@@ -375,10 +368,6 @@ def add_cli(subparsers) -> None:
     p.add_argument("--batch-size", type=int, default=4, help="clips per forward pass (default 4)")
     p.add_argument("--chunk-size", type=int, default=64, help="clips per written chunk (default 64)")
     p.add_argument("--decode-workers", type=int, help="threads decoding ahead of the model (default $ENGAGE_DECODE_WORKERS or one per CPU, at most 8)")
-    p.add_argument(
-        "--decode-processes", action="store_true",
-        help="decode in worker processes instead of threads (default $ENGAGE_DECODE_PROCESSES=1 or off)",
-    )
     p.add_argument("--backbone", help="hub id or local directory (default $ENGAGE_BACKBONE)")
     p.add_argument(
         "--protocol",
