@@ -144,7 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--part", action="append", choices=list(BENCH_PARTS),
         help="run only these parts (repeatable): window (engage's and the reference's rows), webcam, and with "
-        "--e2e-files e2e, attention, profile, compiled (torch.compile of the blocks), precision; default all",
+        "--e2e-files e2e, attention, padding (the vision MLPs widened), profile, compiled (torch.compile of the "
+        "blocks), precision; default all",
     )
     p.add_argument(
         "--zerogpu-call", type=float, metavar="GIB",

@@ -257,3 +257,12 @@ def test_compiled_blocks_are_measured_against_eager_and_restored(engine, tmp_pat
     assert lines[1].startswith("model only, blocks compiled") and "first call" in lines[1]
     assert "max |difference| 0 " in lines[1] or "relative 0.00e+00" in lines[1] or "e-0" in lines[1].split("relative")[1]
     assert all(block._compiled_call_impl is None for block in blocks)
+
+
+def test_padding_rows_compare_the_widened_model_with_the_loaded_one(tiny_dir, tmp_path):
+    from engage.bench.throughput import padding_variants
+
+    bb = Backbone.load(tiny_dir, device="cpu")  # widened in place: not the shared engine's
+    lines = padding_variants(bb, daisee_like_files(2, str(tmp_path)), 2, multiples=(24, 48))
+    assert [line.split(" wide")[0] for line in lines] == [f"model only, vision MLP {w}" for w in (64, 72, 96)]
+    assert all("vs 64 wide: cosine min 1.000000" in line for line in lines[1:])

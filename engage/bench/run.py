@@ -172,6 +172,8 @@ def end_to_end_lines(bb: Backbone, name: str, files: list[str], batch_size: int,
         attempt(f"{name}: end to end", e2e)
     if "attention" in parts:
         attempt(f"{name}: vision attention", lambda: [emit(line) for line in throughput.attention_variants(bb, few, batch_size)])
+    if "padding" in parts:
+        attempt(f"{name}: vision MLP padding", lambda: [emit(line) for line in throughput.padding_variants(bb, few, batch_size)])
     if "profile" in parts:
         attempt(f"{name}: profile", lambda: [emit(line) for line in throughput.profile_window(bb, few, batch_size)])
     if "compiled" in parts:

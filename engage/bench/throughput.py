@@ -143,6 +143,23 @@ def attention_variants(backbone: Backbone, files: list[str], batch_size: int) ->
     return lines
 
 
+def padding_variants(backbone: Backbone, files: list[str], batch_size: int, multiples: tuple[int, ...] = (8, 64)) -> list[str]:
+    """Model-only throughput and features with the vision MLPs widened with zeros (``engage.model.padding``) to
+    each multiple in turn, against the model as loaded; leaves the model widened to the last."""
+    from ..model.padding import pad_vision_mlp
+
+    clips = [decode_video(p) for p in files]
+    width = pad_vision_mlp(backbone.model, 0)
+    base = model_only(backbone, files, batch_size, name=f"model only, vision MLP {width} wide", clips=clips)
+    reference = clip_features(backbone, clips, batch_size)
+    lines = [base.line()]
+    for multiple in multiples:
+        wide = pad_vision_mlp(backbone.model, multiple)
+        row = model_only(backbone, files, batch_size, name=f"model only, vision MLP {wide} wide", clips=clips)
+        lines.append(f"{row.line(base)}  vs {width} wide: {compare(reference, clip_features(backbone, clips, batch_size))}")
+    return lines
+
+
 def batch_sweep(backbone: Backbone, files: list[str], batches: list[int]) -> list[Throughput]:
     """Model-only at several batch sizes: what the memory budget's batch costs against larger ones."""
     return [model_only(backbone, files, b, name=f"model only, batch {b}") for b in batches]

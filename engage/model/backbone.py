@@ -13,7 +13,7 @@ import numpy as np
 
 from ..errors import BackboneUnavailableError
 from ..media import Clip
-from ..settings import backbone_source, compile_blocks_on_gpu, device_override, resize_on_gpu
+from ..settings import backbone_source, compile_blocks_on_gpu, device_override, resize_on_gpu, vision_mlp_multiple
 from .attention import use_vision_attention, vision_attention_for
 from .protocol import DEFAULT_PROTOCOL, IMAGES_AS_IMAGE, FeatureProtocol
 from .tiny import is_test_backbone
@@ -103,8 +103,12 @@ class Backbone:
     def ready(cls, source: str, processor, model, device: str, protocol: FeatureProtocol = DEFAULT_PROTOCOL) -> Backbone:
         """A loaded processor and model set up as engage runs them: the vision attention, the resizing device and
         compiled blocks for ``device`` (``ENGAGE_VISION_ATTENTION``, ``ENGAGE_RESIZE_ON_GPU``, ``ENGAGE_COMPILE``),
-        left padding for batches."""
+        the vision MLPs' width (``ENGAGE_PAD_VISION_MLP``), left padding for batches."""
         use_vision_attention(model, vision_attention_for(device))
+        if multiple := vision_mlp_multiple():
+            from .padding import pad_vision_mlp
+
+            pad_vision_mlp(model, multiple)
         processor.tokenizer.padding_side = "left"
         if device.startswith("cuda") and compile_blocks_on_gpu():
             from .compiled import compile_blocks

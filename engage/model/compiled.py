@@ -1,7 +1,8 @@
 """torch.compile of the model's repeated blocks (regional compilation): each vision block and each decoder layer
-compiled in place; the copies share their code, so one graph serves every block of a kind. On the H200 it took
-the 7B's window from 0.1259 to 0.0997 s after a first call of 16 s (docs/performance.md); off by default
-(``ENGAGE_COMPILE=1``): a ZeroGPU worker, or an app's first visitor, would pay that first call."""
+compiled in place; the copies share their code, so one graph serves every block of a kind. On an H200 it took
+the 7B's model time per window from 0.1243 to 0.0888 s and extraction's from 0.1347 to 0.1025 s, after a first
+call of 11.5-16.1 s (docs/performance.md); off by default (``ENGAGE_COMPILE=1``): every new process, a ZeroGPU
+worker or an app's first visitor, would pay that first call."""
 from __future__ import annotations
 
 PARTS = ("vision", "text")
