@@ -66,10 +66,10 @@ def compile_variants(
     backend: str = "inductor",
     e2e_files: list[str] | None = None,
 ) -> Iterator[str]:
-    """Lines, as each is measured: model-only rows for the eager model and each of ``VARIANTS`` (CUDA graphs on CUDA only), each with its
-    compile time (the first calls), the webcam's due window and its features against the eager model's; with
-    ``e2e_files``, extraction against the model alone over them, eager and compiled (the first variant). The
-    blocks are left eager."""
+    """Lines, as each is measured: model-only rows for the eager model and each of ``VARIANTS`` (CUDA graphs on
+    CUDA only), each with its compile time (the first calls), the webcam's due window and its features against
+    the eager model's; with ``e2e_files``, extraction against the model alone over them, eager and compiled (the
+    first variant). The blocks are left eager."""
     cuda = backbone.device.startswith("cuda")
     blocks = repeated_blocks(backbone.model)
     if any(b._compiled_call_impl is not None for b in blocks):  # ENGAGE_COMPILE=1: measure from eager

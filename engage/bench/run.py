@@ -132,8 +132,6 @@ def attempt(label: str, part, *args, **kwargs):
         return None
 
 
-
-
 def end_to_end_lines(bb: Backbone, name: str, files: list[str], batch_size: int, parts: tuple[str, ...] = E2E_PARTS) -> list[str]:
     """The ``parts`` of the end-to-end section, printed as each ends (a long GPU run keeps what it measured if it is
     stopped) and returned; a part that fails prints why and the others still run."""

@@ -6,10 +6,10 @@ day (anonymous 120 s, free account 300 s, PRO 2,400 s); what is charged is the t
 most ``MAX_REQUEST_S`` = 40 s (60 s scheduled), so an anonymous visitor's first call of the day always fits.
 
 Where the per-unit costs come from (docs/performance.md, "ZeroGPU budgets", has the derivation): one 10 s window
-of 640×480 video is 1,996 tokens and 37.7 TFLOP through the 7B; on an H200 it took 0.207 s end to end (decoding,
-preprocessing, the model; issue 14), and a new worker's fork, CUDA start and weights 0.90-5.75 s. The per-window
-constant holds on a GPU up to 6.9× slower than that H200; zero-shot, per-student and report costs are still
-estimates from FLOP counts.
+of 640×480 video is 1,996 tokens and 38.0 TFLOP through the 7B; on H200s it took 0.207-0.294 s end to end
+(decoding, preprocessing, the model; issue 14), and a new worker's fork, CUDA start and weights 0.90-5.75 s. The
+per-window constant holds on a GPU up to 4.9× slower than the slowest of those runs; zero-shot, per-student and
+report costs are still estimates from FLOP counts.
 """
 from __future__ import annotations
 
@@ -25,11 +25,11 @@ MAX_REQUEST_S = 40  # × 1.5 = 60 s scheduled ≤ the anonymous 120 s
 # GPU 0.314 s pinned (5.155 s pageable): at most 5.75 s; 10 s leaves room for the packed weights' read from disk
 # and scheduling. A request is refused only if it exceeds what is left, so generous is cheap.
 CALL_OVERHEAD_S = 10.0
-# One 10 s window: 0.207 s end to end on an H200; 2.0 s (with MARGIN) covers a GPU up to 6.9× slower. Zero-shot adds
+# One 10 s window: 0.207-0.294 s end to end on H200s; 2.0 s (with MARGIN) covers a GPU up to 4.9× slower. Zero-shot adds
 # four short question passes over the window's key/value cache (≈ 30 short decoder passes of 28 layers, ≤ 0.5 s).
 PER_WINDOW_S = {"mlp": 2.0, "zero-shot": 2.5}
-# The per-window constants over the pre-GPU estimate (0.76 s + 0.66 s = 1.42 s for a window; the H200 measured
-# 0.207 s, but the Space's card was not measured, so what a call is charged keeps the estimate)
+# The per-window constants over the pre-GPU estimate (0.76 s + 0.66 s = 1.42 s for a window; H200s measured
+# 0.207-0.294 s, but the Space's card was not measured, so what a call is charged keeps the estimate)
 MARGIN = 1.4
 ESTIMATED_CALL_S = 2.0  # a warm worker's fixed cost per call: scheduling, CUDA sync, pickling (≤ 0.035 s on an H200)
 
