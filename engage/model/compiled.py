@@ -5,18 +5,16 @@ call of 11.5-16.1 s (docs/performance.md); off by default (``ENGAGE_COMPILE=1``)
 worker or an app's first visitor, would pay that first call."""
 from __future__ import annotations
 
-PARTS = ("vision", "text")
 
-
-def repeated_blocks(model, parts: tuple[str, ...] = PARTS) -> list:
-    """Qwen2.5-VL's vision blocks and decoder layers (``parts``), the modules compiled."""
+def repeated_blocks(model) -> list:
+    """Qwen2.5-VL's vision blocks and decoder layers, the modules compiled."""
     inner = model.model
-    return (list(inner.visual.blocks) if "vision" in parts else []) + (list(inner.language_model.layers) if "text" in parts else [])
+    return list(inner.visual.blocks) + list(inner.language_model.layers)
 
 
-def compile_blocks(model, mode: str | None = None, backend: str = "inductor", parts: tuple[str, ...] = PARTS) -> list:
+def compile_blocks(model, mode: str | None = None, backend: str = "inductor") -> list:
     """Compile ``model``'s repeated blocks in place (``nn.Module.compile``); returns them (for ``uncompile``)."""
-    blocks = repeated_blocks(model, parts)
+    blocks = repeated_blocks(model)
     for block in blocks:
         block.compile(mode=mode, backend=backend)
     return blocks

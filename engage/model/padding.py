@@ -4,9 +4,10 @@ The 7B's vision blocks have MLPs 3,420 units wide: a bfloat16 row of 6,840 bytes
 Hopper's fastest matmul kernels (those loading tiles with its tensor memory accelerator) need. In the H200's
 profile (docs/performance.md) two groups of Ampere-generation CUTLASS kernels, whose call counts are those of these
 three matmuls per block, ran at 194-228 TFLOP/s, against 720-809 for two groups of aligned ones: 30.5 of the
-window's 68 ms of matmuls. Widening the gate and up projections with zero rows (and zero biases) and the down projection with
-zero columns adds units whose output is exactly zero, ``act(0) · 0``, read by zero weights. Not yet measured on
-a GPU, so off unless ``ENGAGE_PAD_VISION_MLP`` names the multiple (8 is the least that aligns bfloat16 rows).
+window's 68 ms of matmuls. Widening the gate and up projections with zero rows (and zero biases) and the down
+projection with zero columns adds units whose output is exactly zero, ``act(0) · 0``, read by zero weights. Not
+yet measured on a GPU, so off unless ``ENGAGE_PAD_VISION_MLP`` names the multiple (8 is the least that aligns
+bfloat16 rows).
 """
 from __future__ import annotations
 
