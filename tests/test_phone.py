@@ -4,6 +4,7 @@ screenshots are kept (their folder is printed; ``ENGAGE_SCREENSHOTS`` chooses it
 from __future__ import annotations
 
 import os
+import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +15,7 @@ from conftest import ROOT
 
 try:
     from playwright.sync_api import Page, expect, sync_playwright
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 except ImportError:  # pragma: no cover
     sync_playwright = None
 
@@ -76,14 +78,31 @@ def _check_words(page: Page, selector: str) -> int:
     return len(words)
 
 
-def _open_tab(page: Page, name: str) -> None:
-    """A tab as a phone user reaches it: on the bar, or under the bar's ⋯ ("More tabs") when it does not fit."""
+def _open_tab(page: Page, name: str, timeout_s: float = 60.0) -> None:
+    """A tab as a phone user reaches it: on the bar, or under the bar's ⋯ ("More tabs") when it does not fit.
+
+    Gradio first draws every tab on the bar, then moves those that do not fit under ⋯; a tab seen on the bar
+    a moment ago may be gone when clicked, so this tries again until the bar has settled."""
     tab = page.get_by_role("tab", name=name)
-    if not tab.is_visible():
-        page.get_by_role("button", name="More tabs").click()
-        page.locator(".overflow-dropdown button").filter(has_text=name).first.click()
-    else:
-        tab.click()
+    more = page.get_by_role("button", name="More tabs")
+    item = page.locator(".overflow-dropdown button").filter(has_text=name).first
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            if tab.is_visible():
+                tab.click(timeout=2_000)
+                return
+            if more.is_visible():
+                if not item.is_visible():
+                    more.click(timeout=2_000)
+                item.click(timeout=2_000)
+                return
+        except PlaywrightTimeoutError:
+            if time.monotonic() > deadline:
+                raise
+        if time.monotonic() > deadline:
+            raise AssertionError(f"tab {name!r} is neither on the bar nor under ⋯ after {timeout_s:.0f} s")
+        page.wait_for_timeout(250)
 
 
 def _shots() -> Path:
