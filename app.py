@@ -1,13 +1,18 @@
 """engage: the Gradio Space. UI wiring and ZeroGPU (@spaces.GPU) wrappers only; the logic lives in engage/."""
 from __future__ import annotations
 
+import base64
 import contextlib
 import functools
 import html
+import inspect
+import json
+import math
 import os
 import sys
 import threading
 import time
+from time import perf_counter
 
 try:  # the Space's platform installs `spaces` (not in requirements.txt); import it before torch
     import spaces
@@ -33,8 +38,8 @@ from engage.classroom.session import NAME_MAX
 from engage.classroom.stream import ClassroomStream
 from engage.errors import EngageError
 from engage.media import VideoSource, frames_to_clip, load_image
-from engage.ui import exports, plots, views
-from engage.ui.zerogpu import VideoPlan, classroom_plan, refusal_message, report_seconds, split, students_per_call, students_seconds, windows_seconds
+from engage.ui import exports, plots, views, zerogpu
+from engage.ui.zerogpu import split
 
 try:
     # Once, at import, as ZeroGPU expects. On the Space the hub is reachable: the report's published heads are
@@ -49,7 +54,7 @@ SESSION_TTL_S = settings.session_ttl_seconds()
 FILES_MAX_AGE_S = settings.files_max_age_seconds()
 EXAMPLES = settings.EXAMPLES_DIR
 METHOD_LABELS = list(METHODS.values())
-CLASSROOM_STUDENTS_PER_CALL = students_per_call()
+CLASSROOM_MAX_STUDENTS_PER_CALL = 40  # the faces slider's maximum: a photo or one camera window of a full class is one call
 CLASSROOM_CAMERA = ClassroomStream(every=settings.classroom_update_seconds())
 # On ZeroGPU every call is a fresh pickled round trip, and on a GPU computing a due window whole is faster than the
 # incremental update (0.120 s against 0.224 s on an H200, docs/performance.md): the webcam keeps frames and computes
@@ -58,8 +63,11 @@ WEBCAM_KEEPS_FRAMES = ZERO_GPU or ENGINE.backbone.device.startswith("cuda")
 
 
 # ---------------------------------------------------------------- GPU work (returns plain Python/numpy only)
-# Each takes the seconds to ask ZeroGPU for as its first argument (computed by the caller from the work, see
-# engage/ui/zerogpu.py), so the request and the refusal message say the same number.
+# Each takes the seconds to ask ZeroGPU for as its first argument (sized by the caller from the costs measured so far,
+# engage/ui/zerogpu.py), so the request and the refusal message say the same number, and each hands back, with its
+# result, what its work cost, measured inside the call (a Meter).
+
+COSTS = zerogpu.CostModel()  # one per server: every visitor's calls run on the same GPU
 
 
 def _requested(seconds: int, *args, **kwargs) -> int:
@@ -79,7 +87,18 @@ def _error(message: object, title: str = "Error") -> gr.Error:
 
 def _user_errors(fn):
     """Inside a GPU call an EngageError becomes gr.Error: only gr.Error crosses back from a ZeroGPU worker with
-    its message (anything else arrives as "ZeroGPU worker error: <class name>")."""
+    its message (anything else arrives as "ZeroGPU worker error: <class name>"). A generator stays a generator
+    (spaces streams each of its values back as it is yielded)."""
+    if inspect.isgeneratorfunction(fn):
+
+        @functools.wraps(fn)
+        def streaming(*args, **kwargs):
+            try:
+                yield from fn(*args, **kwargs)
+            except EngageError as exc:
+                raise _error(exc) from exc
+
+        return streaming
 
     @functools.wraps(fn)
     def wrapper(*args, **kwargs):
@@ -91,67 +110,139 @@ def _user_errors(fn):
     return wrapper
 
 
-@gpu(duration=_requested)
-@_user_errors
-def _image_gpu(seconds, image, method) -> Analysis:
-    return ENGINE.analyze_image(image, method)
+def _kind(method) -> str:
+    return normalize_method(method)
 
 
 @gpu(duration=_requested)
 @_user_errors
-def _clip_gpu(seconds, clip, method) -> Analysis:
-    return ENGINE.analyze_clip(clip, method, kind="webcam")
+def _image_gpu(seconds, image, method):
+    meter = zerogpu.Meter(_kind(method))
+    analysis = ENGINE.analyze_image(image, method)
+    return analysis, meter.add(1, analysis.timings.get("total", 0.0))
+
+
+@gpu(duration=_requested)
+@_user_errors
+def _clip_gpu(seconds, clip, method):
+    meter = zerogpu.Meter(_kind(method))
+    analysis = ENGINE.analyze_clip(clip, method, kind="webcam")
+    return analysis, meter.add(1, analysis.timings.get("total", 0.0))
 
 
 @gpu(duration=_requested)
 @_user_errors
 def _webcam_gpu(seconds, stream: WebcamStream, frame, method):
+    meter = zerogpu.Meter(_kind(method))
     analysis = ENGINE.analyze_webcam(stream, frame, method)
     if ZERO_GPU:  # not used by the app there (WEBCAM_KEEPS_FRAMES); kept correct for callers that choose it
         stream.to("cpu")
-    return stream, analysis
+    return (stream, analysis), meter.add(1, analysis.timings.get("total", 0.0) if analysis else 0.0)
 
 
 @gpu(duration=_requested)
 @_user_errors
 def _video_gpu(seconds, path, method, part: range, progress: gr.Progress | None = None):
+    """The windows of ``part``, streamed back batch by batch: ZeroGPU aborts a call that overruns its time, and what
+    was yielded before that has already crossed back."""
+    meter = zerogpu.Meter(_kind(method))
     # The gr.Progress object itself crosses into the ZeroGPU worker (a lambda would not pickle).
     report = (lambda frac, msg: progress(frac, desc=msg)) if progress is not None else None
-    # The batch size is sized at the first video; on ZeroGPU that happens in the worker, so send it back.
-    return ENGINE.analyze_video(path, method, report, part), ENGINE.batch_size
+    for piece in ENGINE.iter_video(path, method, report, part):
+        # The batch size is sized at the first video; on ZeroGPU that happens in the worker, so send it back.
+        yield piece, meter.add(len(piece.windows), piece.timings.get("model", 0.0)), ENGINE.batch_size
 
 
 @gpu(duration=_requested)
 @_user_errors
 def _students_gpu(seconds, jobs: list[StudentWindow], method):
     # Faces were detected, tracked and cropped on the CPU before this call: only the students' clips come in.
-    return analyze_students(ENGINE, jobs, method)
+    meter = zerogpu.Meter("student")
+    results = analyze_students(ENGINE, jobs, method)
+    return results, meter.add(len(jobs), perf_counter() - meter.t0)
 
 
 @gpu(duration=_requested)
 @_user_errors
 def _report_gpu(seconds, session):
-    return class_report(session, ENGINE.backbone)
+    meter = zerogpu.Meter("token")
+    report = class_report(session, ENGINE.backbone)
+    return report, meter.add(max(1, report.tokens), perf_counter() - meter.t0)
 
 
-def _on_gpu(fn, seconds: int, *args):
-    """Call a GPU function; a ZeroGPU refusal becomes one line that says what to do."""
+ABORTED = "GPU task aborted"
+
+
+def _refused(exc: gr.Error) -> bool:
+    return getattr(exc, "title", None) == "ZeroGPU quota exceeded"
+
+
+def _aborted(exc: gr.Error) -> bool:
+    return getattr(exc, "title", None) == "ZeroGPU worker error" and ABORTED in str(exc.message)
+
+
+def _failed(exc: gr.Error, seconds: int) -> gr.Error:
+    """A ZeroGPU refusal or failure as one line that says what to do; engage's own errors as they are."""
+    line = zerogpu.refusal_message(getattr(exc, "title", None), str(exc.message), seconds)
+    return exc if line is None else _error(line, title="GPU time")
+
+
+def _on_gpu(fn, kind: str, units: int, day: zerogpu.GpuDay | None, *args):
+    """One GPU call of ``units`` of ``kind``, asked for from the measured costs; its cost is learned, and charged to
+    the visitor's ``day``. A refusal or failure becomes one line that says what to do."""
+    name, day = fn.__name__, day if day is not None else zerogpu.GpuDay()
+    seconds = COSTS.request(name, kind, units)
+    t0 = perf_counter()
     try:
-        return fn(seconds, *args)
+        result, cost = fn(seconds, *args)
     except gr.Error as exc:
-        line = refusal_message(getattr(exc, "title", None), str(exc.message), seconds)
-        if line is None:
-            raise
-        raise _error(line, title="GPU time") from exc
+        _count_failure(exc, name, kind, day, perf_counter() - t0)
+        raise _failed(exc, seconds) from exc
+    wall = perf_counter() - t0
+    COSTS.observe(name, cost, wall)
+    day.charge(name, wall)
+    return result
+
+
+def _count_failure(exc: gr.Error, name: str, kind: str, day: zerogpu.GpuDay, wall_s: float) -> None:
+    """What a failed call means for the day: a refusal says what is left (nothing charged); a worker that failed or
+    was aborted was charged its time, and an abort doubles the per-unit estimate."""
+    if _refused(exc):
+        day.refused(_message(exc))
+    elif getattr(exc, "title", None) == "ZeroGPU worker error":
+        day.charge(name, wall_s)
+        if _aborted(exc):
+            day.aborted += 1
+            COSTS.aborted(name, kind)
+
+
+def _visitor_day(day: zerogpu.GpuDay | None, request: gr.Request | None) -> zerogpu.GpuDay:
+    """The session's GPU day; its tier read, as spaces reads it, from the X-IP-Token the Hub's proxy adds."""
+    if day is None:
+        headers = getattr(request, "headers", None) or {}
+        day = zerogpu.GpuDay(tier=zerogpu.tier_of(_token_payload(headers.get("x-ip-token"))))
+    return day
+
+
+def _token_payload(token: str | None) -> dict | None:
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(token.split(".")[1] + "=="))
+    except (AttributeError, IndexError, ValueError):
+        return None
+    return payload if isinstance(payload, dict) else None
 
 
 def _students_on_gpu(jobs: list[StudentWindow], method):
-    return _on_gpu(_students_gpu, students_seconds(len(jobs)), jobs, method)
+    return _on_gpu(_students_gpu, "student", len(jobs), None, jobs, method)
+
+
+def _students_per_call() -> int:
+    return max(1, COSTS.units_fitting("_students_gpu", "student", math.inf, CLASSROOM_MAX_STUDENTS_PER_CALL))
 
 
 def _analyze_students(room: Classroom, jobs: list[StudentWindow], method) -> int:
-    """The students' clips in calls of at most CLASSROOM_STUDENTS_PER_CALL; their results added to the room."""
-    for part in split(len(jobs), CLASSROOM_STUDENTS_PER_CALL):
+    """The students' clips in calls sized from the measured cost; their results added to the room."""
+    for part in split(len(jobs), _students_per_call()):
         room.add_results(_students_on_gpu(jobs[part.start : part.stop], method))
     return len(jobs)
 
@@ -173,47 +264,104 @@ def _upload(payload) -> str | None:
     return payload or None
 
 
-def analyze_image(image, method):
+def analyze_image(image, method, day: zerogpu.GpuDay | None = None, request: gr.Request = None):
     image = _upload(image)
     if image is None:
         raise _error("Upload an image first (or pick an example).")
     try:
-        return views.single_outputs(_on_gpu(_image_gpu, windows_seconds(1, normalize_method(method)), image, method))
+        return views.single_outputs(_on_gpu(_image_gpu, _kind(method), 1, _visitor_day(day, request), image, method))
     except EngageError as exc:
         raise _error(exc) from exc
 
 
-def analyze_video(video, method, folder: str | None, progress=gr.Progress()):
-    """A generator: the plan first (how many GPU calls, how much GPU time), with the previous video's results
-    cleared, then the results as each call ends. Exports go to the session's folder (``folder``, a State)."""
+VIDEO_REFRESH_S = 2.0  # within a call, the page is redrawn with the windows so far at most this often
+MAX_FAILURES = 3  # calls in a row that end without a window before a video stops
+
+
+def analyze_video(video, method, folder: str | None, day: zerogpu.GpuDay | None = None, request: gr.Request = None, progress=gr.Progress()):
+    """A generator: the plan first (how much video, and on ZeroGPU how much of a day it uses at the measured rate),
+    with the previous video's results cleared, then the results as the windows come back. Calls are sized to the
+    measured cost and to what the visitor has left; a refused call is retried smaller, an aborted one is redone
+    from its first window not handed back; when not even one window fits, the video stops with one line and
+    everything analysed so far stays. Exports go to the session's folder (``folder``, a State)."""
     if not video:
         raise _error("Upload a video first (or pick an example).")
+    day = _visitor_day(day, request)
     try:
         key = normalize_method(method)
         source = VideoSource(video, ENGINE.limits, ENGINE.windowing)  # probes only (CPU); refuses bad files here
-        plan = VideoPlan.of(source.num_windows, key)
+        total, length = source.num_windows, source.info.duration
         folder = exports.session_folder(folder)
-        yield (plan.markdown(ZERO_GPU), *views.video_cleared("Analysing…"), folder)
+        plan = zerogpu.video_plan_line(total, length, key, COSTS, ZERO_GPU)
+        yield (views.escape(plan), *views.video_cleared("Analysing…"), folder)
         parts: list[Analysis] = []
-        for k, part in enumerate(plan.parts, start=1):
-            try:
-                analysis, ENGINE.batch_size = _on_gpu(_video_gpu, plan.seconds(part), video, method, part, progress)
-            except gr.Error as exc:  # the summary must not keep saying "Analysing…" once the toast has gone
-                yield (views.stopped_markdown(_message(exc), k - 1, len(plan.parts)),) + (gr.skip(),) * 7
-                raise
-            parts.append(analysis)
+        done, failures, stopped = 0, 0, None
+
+        def shown(final: bool = False):
             outputs = views.video_outputs(Analysis.joined(parts), folder)
-            if k < len(plan.parts):
-                outputs = (views.partial_markdown(outputs[0], k, len(plan.parts)),) + outputs[1:]
-            yield (*outputs, folder)
+            lines = [views.escape(stopped)] if stopped else []
+            if not final:
+                lines.append(views.partial_line(done, total, parts[-1].windows[-1].end, length))
+            if ZERO_GPU and day.calls:
+                lines.append(views.escape(zerogpu.used_line(day)))
+            return ("\n\n".join(lines + [outputs[0]]), *outputs[1:], folder)
+
+        while done < total and failures < MAX_FAILURES:
+            left = day.left_s if ZERO_GPU else math.inf
+            n = COSTS.units_fitting(_video_gpu.__name__, key, left, total - done) if ZERO_GPU else total - done
+            if n == 0:
+                stopped = zerogpu.stop_line(parts[-1].windows[-1].end if parts else 0.0, length, day)
+                break
+            part, before, t0, cost, refreshed = range(done, done + n), done, perf_counter(), None, perf_counter()
+            seconds = COSTS.request(_video_gpu.__name__, key, n)
+            try:
+                for piece, cost_so_far, ENGINE.batch_size in _video_gpu(seconds, video, method, part, progress):
+                    cost = cost_so_far
+                    parts.append(piece)
+                    done += len(piece.windows)
+                    if perf_counter() - refreshed >= VIDEO_REFRESH_S and done < part.stop:
+                        refreshed = perf_counter()
+                        yield shown()
+            except gr.Error as exc:
+                _count_failure(exc, _video_gpu.__name__, key, day, perf_counter() - t0)
+                failures = 0 if done > before else failures + 1
+                if _refused(exc) or _aborted(exc):
+                    continue  # the next call is sized to what ZeroGPU says is left, or to the doubled estimate
+                if not parts:
+                    raise _failed(exc, seconds) from exc
+                stopped = f"Stopped: {_message(_failed(exc, seconds))}"
+                break
+            wall = perf_counter() - t0
+            if cost is not None:
+                COSTS.observe(_video_gpu.__name__, cost, wall)
+            day.charge(_video_gpu.__name__, wall)
+            failures = 0
+            if done < total:
+                yield shown()
+        if not parts:
+            raise _error(stopped or "No window could be analysed: ZeroGPU refused every call. " + zerogpu.REFUSAL_HELP, title="GPU time")
+        if stopped is None and done < total:
+            stopped = zerogpu.stop_line(parts[-1].windows[-1].end, length, day)
+        yield shown(final=True)
     except EngageError as exc:
         raise _error(exc) from exc
+
+
+def video_estimate(video, method) -> str:
+    """Before a video is analysed: its length, and on ZeroGPU how much of a visitor's day it will use."""
+    if not video:
+        return ""
+    try:
+        source = VideoSource(video, ENGINE.limits, ENGINE.windowing)
+        return views.escape(zerogpu.video_plan_line(source.num_windows, source.info.duration, _kind(method), COSTS, ZERO_GPU))
+    except EngageError as exc:
+        return views.error_markdown(exc)
 
 
 FRAMES_MAX = 10  # the webcam's window: longer recordings go to /analyze_video
 
 
-def analyze_frames(files, method):
+def analyze_frames(files, method, day: zerogpu.GpuDay | None = None, request: gr.Request = None):
     """API twin of the webcam: up to 10 frames sampled at 1 FPS (oldest first) analysed as one clip."""
     if not files:
         raise _error("Send at least one frame.")
@@ -221,38 +369,65 @@ def analyze_frames(files, method):
         raise _error(f"Send at most {FRAMES_MAX} frames (one 10 s window at 1 FPS); send longer recordings as a video.")
     try:
         clip = frames_to_clip([_upload(f) if isinstance(f, dict) else getattr(f, "name", f) for f in files], ENGINE.limits)
-        return views.single_outputs(_on_gpu(_clip_gpu, windows_seconds(1, normalize_method(method)), clip, method))
+        return views.single_outputs(_on_gpu(_clip_gpu, _kind(method), 1, _visitor_day(day, request), clip, method))
     except EngageError as exc:
         raise _error(exc) from exc
 
 
-def _webcam_analysis(stream, frame, method):
+def webcam_every(method, day: zerogpu.GpuDay) -> tuple[int, float]:
+    """On ZeroGPU: seconds between results so that what is left of the day lasts ten minutes of camera, and what a
+    result is expected to cost (a warm call of one window, charged in whole seconds)."""
+    cost = zerogpu.charged(COSTS.fixed_s(True) + COSTS.unit_s(_kind(method)))
+    return zerogpu.webcam_every_s(cost, day.left_s), cost
+
+
+def _webcam_analysis(stream, frame, method, day: zerogpu.GpuDay, now: float):
     """(stream, analysis or None) for one kept frame, in whichever way the stream keeps its windows."""
-    seconds = windows_seconds(1, normalize_method(method))
+    key = _kind(method)
     if isinstance(stream, WebcamFrames):
         clip = stream.push(frame)  # CPU: a GPU call only when a result is due
-        return stream, (None if clip is None else _on_gpu(_clip_gpu, seconds, clip, method))
-    return _on_gpu(_webcam_gpu, seconds, stream, frame, method)
+        if clip is None or (ZERO_GPU and stream.last_result is not None and now - stream.last_result < webcam_every(method, day)[0]):
+            return stream, None
+        stream.last_result = now
+        return stream, _on_gpu(_clip_gpu, key, 1, day, clip, method)
+    return _on_gpu(_webcam_gpu, key, 1, day, stream, frame, method)
 
 
-def webcam_frame(frame, method, stream: WebcamStream | WebcamFrames | None):
-    """Called for every streamed frame; keeps 1 FPS and shows a result when one is due."""
+def webcam_frame(frame, method, stream: WebcamStream | WebcamFrames | None, day: zerogpu.GpuDay | None = None, request: gr.Request = None):
+    """Called for every streamed frame; keeps 1 FPS and shows a result when one is due (on ZeroGPU, at most every
+    few seconds, spaced so that the visitor's GPU time lasts ten minutes of camera)."""
+    day = _visitor_day(day, request)
     if stream is None:
         stream = WebcamFrames() if WEBCAM_KEEPS_FRAMES else WebcamStream()
+    now = time.monotonic()
     try:
-        frame = stream.offer(frame, time.monotonic())
+        frame = stream.offer(frame, now)
     except EngageError:
         return gr.skip(), gr.skip(), gr.skip(), stream
     if frame is None:
         return gr.skip(), gr.skip(), gr.skip(), stream
     try:
-        stream, analysis = _webcam_analysis(stream, frame, method)
-    except (EngageError, gr.Error) as exc:  # shown in place of the last result, which no longer holds
+        stream, analysis = _webcam_analysis(stream, frame, method, day, now)
+    except gr.Error as exc:
+        if ABORTED in _message(exc):  # ran past its time: the next due window covers these frames, with a larger request
+            return gr.skip(), gr.skip(), gr.skip(), stream
+        return (*views.single_error(_message(exc)), stream)  # shown in place of the last result, which no longer holds
+    except EngageError as exc:
         return (*views.single_error(_message(exc)), stream)
     if analysis is None:
         return gr.skip(), gr.skip(), gr.skip(), stream
     md, fig, data = views.single_outputs(analysis)
+    if ZERO_GPU:
+        md = views.escape(zerogpu.webcam_line(*webcam_every(method, day), day, COSTS.measured(_kind(method)))) + "\n\n" + md
     return md, fig, data, stream
+
+
+def webcam_info(method, day: zerogpu.GpuDay | None = None, request: gr.Request = None) -> str:
+    """The Webcam tab's line before the camera starts: on ZeroGPU how often a result comes and what it costs."""
+    if not ZERO_GPU:
+        return "Waiting for the camera…"
+    day = _visitor_day(day, request)
+    return views.escape(zerogpu.webcam_line(*webcam_every(method, day), day, COSTS.measured(_kind(method))))
 
 
 def _class_outputs(room: Classroom | None, folder: str | None, export: bool = True):
@@ -294,14 +469,14 @@ def analyze_classroom(video, photo, method, max_faces, roster, folder: str | Non
             yield _class_outputs(room, folder)
             return
         source = VideoSource(video, ENGINE.limits, ENGINE.windowing)
-        yield (classroom_plan(source.num_windows, max_faces, ZERO_GPU),) + (gr.skip(),) * 9
+        yield (zerogpu.classroom_plan(source.num_windows, max_faces, _students_per_call(), ZERO_GPU),) + (gr.skip(),) * 9
         room = run_video_in_calls(
             room,
             DETECTOR,
             source,
             lambda jobs: _students_on_gpu(jobs, method),
             lambda frac, message: progress(frac, desc=message),
-            CLASSROOM_STUDENTS_PER_CALL,
+            _students_per_call(),
         )
         yield _class_outputs(room, folder)
     except EngageError as exc:
@@ -387,7 +562,7 @@ def export_classroom(room: Classroom | None, folder: str | None):
 def write_class_report(room: Classroom | None, use_model: bool):
     if room is None:
         raise _error("Analyse a classroom first.")
-    report = _on_gpu(_report_gpu, report_seconds(), room.session) if use_model else class_report(room.session)
+    report = _on_gpu(_report_gpu, "token", zerogpu.REPORT_TOKENS, None, room.session) if use_model else class_report(room.session)
     return report.markdown
 
 
@@ -446,15 +621,18 @@ with gr.Blocks(title="engage: learner affect from video", delete_cache=(max(1, F
         elem_classes=[] if ENGINE.heads is not None else ["engage-no-mlp"],  # shown, greyed, with the reason
     )
     files_state = gr.State(None, time_to_live=SESSION_TTL_S, delete_callback=exports.remove_folder)
+    # The session's GPU day (what ZeroGPU charged it, what it said was left): a fresh copy per visitor, updated in place.
+    day_state = gr.State(zerogpu.GpuDay(), time_to_live=SESSION_TTL_S)
 
     method.change(_banner, method, banner, api_visibility="private")
     demo.load(_banner, method, banner, api_visibility="private")
 
     with gr.Tab("Webcam"):
         gr.Markdown(
-            "Press record: the app keeps one frame per second and shows a result every 1-2 s, each on the last 6-10 s "
-            "(the first after 2 s). Each second only the newest frames are computed; frames and caches stay in memory "
-            "and are dropped."
+            "Press record: the app keeps one frame per second and shows a result "
+            + ("every few seconds, spaced so that your GPU time lasts ten minutes of camera (the line with the results says "
+               "how often), " if ZERO_GPU else "every 1-2 s, ")
+            + "each on the last 6-10 s (the first after 2 s). Frames are held only in this session's memory and dropped with it."
         )
         with gr.Row():
             cam = gr.Image(sources=["webcam"], streaming=True, type="numpy", label="Camera", elem_id="webcam")
@@ -465,7 +643,7 @@ with gr.Blocks(title="engage: learner affect from video", delete_cache=(max(1, F
         cam_state = gr.State(None, time_to_live=SESSION_TTL_S)  # frames and caches of a stopped camera are freed
         cam.stream(
             webcam_frame,
-            inputs=[cam, method, cam_state],
+            inputs=[cam, method, cam_state, day_state],
             outputs=[cam_md, cam_plot, cam_json, cam_state],
             stream_every=0.5,
             time_limit=600,
@@ -474,11 +652,12 @@ with gr.Blocks(title="engage: learner affect from video", delete_cache=(max(1, F
             api_name="webcam_frame",
             api_visibility="undocumented",  # streaming; clients use /analyze_frames
         )
+        demo.load(webcam_info, [method, day_state], cam_md, api_visibility="private")
         frames_in = gr.File(file_count="multiple", visible=False, label="frames")
         frames_btn = gr.Button(visible=False)
         # preprocess=False: the uploads are read where gradio put them (its file preprocessing would leave an empty
         # temporary file behind for every frame)
-        frames_btn.click(analyze_frames, [frames_in, method], [cam_md, cam_plot, cam_json], api_name="analyze_frames", preprocess=False)
+        frames_btn.click(analyze_frames, [frames_in, method, day_state], [cam_md, cam_plot, cam_json], api_name="analyze_frames", preprocess=False)
 
     with gr.Tab("Image"):
         with gr.Row():
@@ -494,7 +673,7 @@ with gr.Blocks(title="engage: learner affect from video", delete_cache=(max(1, F
             img_json = gr.JSON(label="Result (JSON)")
         img_outputs = [img_md, img_plot, img_json]
         img_btn.click(
-            analyze_image, [img, method], img_outputs, api_name="analyze_image", concurrency_limit=2, preprocess=False
+            analyze_image, [img, method, day_state], img_outputs, api_name="analyze_image", concurrency_limit=2, preprocess=False
         ).failure(
             lambda: views.single_error("No result: the message at the top says why."), None, img_outputs, api_visibility="private"
         )
@@ -516,9 +695,10 @@ with gr.Blocks(title="engage: learner affect from video", delete_cache=(max(1, F
         with gr.Accordion("Per-window results as JSON", open=False):
             vid_json = gr.JSON(label="Per-window results (JSON)")
         vid_outputs = [vid_md, vid_plot, vid_timeline, vid_share, vid_table, vid_json, vid_files]
+        vid.change(video_estimate, [vid, method], vid_md, api_visibility="private", show_progress="hidden")
         vid_btn.click(
             analyze_video,
-            [vid, method, files_state],
+            [vid, method, files_state, day_state],
             vid_outputs + [files_state],
             api_name="analyze_video",
             concurrency_limit=1,
@@ -575,7 +755,7 @@ with gr.Blocks(title="engage: learner affect from video", delete_cache=(max(1, F
             cls_use_model = gr.Checkbox(
                 value=not ENGINE.backbone.is_test_weights,
                 label="Write with Qwen2.5-VL (else the fixed template)",
-                info=f"One GPU call of at most {report_seconds()} s" if ZERO_GPU else None,
+                info=f"One GPU call of at most {zerogpu.MAX_REQUEST_S} s" if ZERO_GPU else None,
             )
             cls_report_btn = gr.Button("Write class report")
         cls_report = gr.Markdown(label="report")

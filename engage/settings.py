@@ -27,8 +27,8 @@ def _env_int(name: str, default: int) -> int:
 class Limits:
     """What the app accepts. Defaults suit a ZeroGPU Space."""
 
-    max_upload_mb: float = field(default_factory=lambda: _env_float("ENGAGE_MAX_UPLOAD_MB", 200.0))
-    max_video_seconds: float = field(default_factory=lambda: _env_float("ENGAGE_MAX_VIDEO_SECONDS", 600.0))
+    max_upload_mb: float = field(default_factory=lambda: _env_float("ENGAGE_MAX_UPLOAD_MB", 1024.0))
+    max_video_seconds: float = field(default_factory=lambda: _env_float("ENGAGE_MAX_VIDEO_SECONDS", 3600.0))
     # Frames are downscaled at decode time so the long side is at most this many pixels.
     max_side: int = field(default_factory=lambda: _env_int("ENGAGE_MAX_SIDE", 1280))
     # Anything larger than this on a side is refused outright (no sane camera films it).

@@ -62,7 +62,7 @@ def test_handlers_turn_library_errors_into_messages(app, tmp_path):
 
 def test_classroom_video_finds_faces_outside_the_gpu_calls(app, classroom_video, monkeypatch):
     """Face detection is CPU work: it runs between GPU calls; each call gets only students' clips, at most
-    CLASSROOM_STUDENTS_PER_CALL of them."""
+    CLASSROOM_MAX_STUDENTS_PER_CALL of them (here 4)."""
     inside, calls, detected = [], [], []
     real_gpu, real_detect = app._students_gpu, app.DETECTOR.detect
 
@@ -76,14 +76,15 @@ def test_classroom_video_finds_faces_outside_the_gpu_calls(app, classroom_video,
 
     monkeypatch.setattr(app, "_students_gpu", gpu)
     monkeypatch.setattr(app.DETECTOR, "detect", lambda frame: detected.append(bool(inside)) or real_detect(frame))
-    monkeypatch.setattr(app, "CLASSROOM_STUDENTS_PER_CALL", 4)
+    monkeypatch.setattr(app, "CLASSROOM_MAX_STUDENTS_PER_CALL", 4)
     plan, outputs = app.analyze_classroom(classroom_video, None, "zero-shot", 3, None, None, progress=lambda *a, **k: None)
     assert "3 windows" in plan[0] and "at most 9 student-windows" in plan[0]
     jobs = [job for _, chunk in calls for job in chunk]
     assert [len(chunk) for _, chunk in calls] == [4, 4, 1]  # 3 windows × 3 students, 4 per call
     assert sorted({(start, end) for _, start, end in jobs}) == [(0.0, 10.0), (10.0, 20.0), (20.0, 27.0)]
     assert len(set(jobs)) == 9 and len({tid for tid, _, _ in jobs}) == 3
-    assert [s for s, _ in calls] == [app.students_seconds(4), app.students_seconds(4), app.students_seconds(1)]
+    requests = [s for s, _ in calls]  # sized from the costs measured so far: the one-student call asks for no more
+    assert all(1 <= s <= app.zerogpu.MAX_REQUEST_S for s in requests) and requests[2] <= requests[1]
     assert detected and not any(detected)  # 54 frames looked at, none inside a GPU call
     assert outputs[-2].analysed_until == 27.0
     assert len([o for o in outputs[-2].session.observations if o.affect is not None]) == 9
@@ -190,21 +191,53 @@ def test_webcam_frames_larger_than_daisee_are_scaled_down(app):
     assert kept.shape[0] * kept.shape[1] <= 640 * 480 and abs(kept.shape[1] / kept.shape[0] - 16 / 9) < 0.01
 
 
-def test_a_long_video_is_analysed_in_several_calls_and_shown_as_it_grows(app, long_video, monkeypatch):
-    """27 s = 3 windows; with 2 windows per call: the plan, then the first call's results, then all of them."""
+@pytest.fixture
+def on_zerogpu(app, monkeypatch):
+    """app's ZeroGPU planning in this process: a fresh cost model (the priors: 10 s a new call, 2.5 s a zero-shot
+    window), redrawing only at the end of each call."""
+    from engage.ui.zerogpu import CostModel
 
-    from engage.ui.zerogpu import VideoPlan
+    monkeypatch.setattr(app, "ZERO_GPU", True)
+    monkeypatch.setattr(app, "COSTS", CostModel())
+    monkeypatch.setattr(app, "VIDEO_REFRESH_S", 1e9)
+    return app
 
-    monkeypatch.setattr(app.VideoPlan, "of", classmethod(lambda cls, n, m: VideoPlan(m, [range(0, 2), range(2, n)])))
+
+def _recording_video_gpu(app, monkeypatch, fail=None):
+    """Replace _video_gpu by the real one, recording (request, part) and failing as ``fail(part, yielded)`` says."""
     calls, real = [], app._video_gpu
-    monkeypatch.setattr(app, "_video_gpu", lambda s, path, method, part, progress: calls.append((s, part)) or real(s, path, method, part, None))
-    steps = list(app.analyze_video(long_video, "zero-shot", None))
-    assert len(steps) == 3 and "2 GPU calls" in steps[0][0]
+
+    def video_gpu(seconds, path, method, part, progress):
+        calls.append((seconds, part))
+        for k, item in enumerate(real(seconds, path, method, part, None)):
+            if fail is not None:
+                fail(part, k)
+            yield item
+        if fail is not None:
+            fail(part, None)
+
+    video_gpu.__name__ = "_video_gpu"
+    monkeypatch.setattr(app, "_video_gpu", video_gpu)
+    return calls
+
+
+def test_a_long_video_is_analysed_in_calls_that_fit_what_is_left_and_shown_as_it_grows(on_zerogpu, long_video, monkeypatch):
+    """27 s = 3 windows. With 23 s left, the largest request that fits is 15 s (22 scheduled): 10 s for a new worker
+    and two zero-shot windows at 2.5 s; the first call's measurement then sizes the second for the rest."""
+    from engage.ui.zerogpu import GpuDay
+
+    app = on_zerogpu
+    calls = _recording_video_gpu(app, monkeypatch)
+    day = GpuDay(known_left_s=23)
+    steps = list(app.analyze_video(long_video, "zero-shot", None, day))
+    assert [part for _, part in calls] == [range(0, 2), range(2, 3)]
+    assert calls[0][0] == 15 and calls[1][0] < 15  # measured: the tiny backbone on a CPU costs far less than the prior
+    assert len(steps) == 3 and "0.5 min of video (3 windows" in steps[0][0] and "of an anonymous visitor's day" in steps[0][0]
     assert steps[0][4] == [] and steps[0][5] is None and steps[0][6] is None  # the last clip's results are cleared
     assert all(step[-1] == steps[0][-1] for step in steps)  # one export folder for the session
-    assert calls == [(app.windows_seconds(2, "zero-shot"), range(0, 2)), (app.windows_seconds(1, "zero-shot"), range(2, 3))]
     first, last = steps[1][5], steps[2][5]
-    assert "1 of 2 GPU calls done" in steps[1][0] and "GPU calls done" not in steps[2][0]
+    assert "2 of 3 windows analysed" in steps[1][0] and "windows analysed" not in steps[2][0]
+    assert "GPU time used in this session" in steps[1][0] and f"{day.calls} calls" in steps[2][0] and day.calls == 2
     assert "the first 20.0 s of 27.0 s of video (2 windows" in steps[1][0] and "on 27.0 s of video (3 windows" in steps[2][0]
     assert [w["start"] for w in first["windows"]] == [0.0, 10.0] and [w["start"] for w in last["windows"]] == [0.0, 10.0, 20.0]
     assert first["duration_seconds"] == last["duration_seconds"] == 27.0  # the timeline's axis is the whole video
@@ -215,27 +248,50 @@ def test_a_long_video_is_analysed_in_several_calls_and_shown_as_it_grows(app, lo
             assert np.allclose(a["states"][state]["probs"], b["states"][state]["probs"], atol=1e-5)
 
 
-def test_a_video_stopped_by_a_refusal_says_so_in_its_summary(app, long_video, monkeypatch):
-    """After the error toast closes, the summary must say why the analysis stopped, not "Analysing…"."""
+def test_a_video_stopped_by_a_refusal_keeps_its_results_and_says_when_the_quota_resets(on_zerogpu, long_video, monkeypatch):
+    """The second call is refused with nothing left: no error, the first two windows stay, one line says why."""
     import gradio as gr
 
-    from engage.ui.zerogpu import VideoPlan
+    from engage.ui.zerogpu import GpuDay
 
-    monkeypatch.setattr(app.VideoPlan, "of", classmethod(lambda cls, n, m: VideoPlan(m, [range(0, 2), range(2, n)])))
-    real = app._video_gpu
+    app = on_zerogpu
 
-    def second_refused(s, path, method, part, progress):
-        if part.start:
-            raise gr.Error("no time left", title="ZeroGPU quota exceeded")
-        return real(s, path, method, part, None)
+    def refuse_second(part, k):
+        if part.start and k == 0:
+            raise gr.Error("You have exceeded your ZeroGPU quota (4s requested vs. 1s left). Try again in 5:00:00. ", title="ZeroGPU quota exceeded")
 
-    monkeypatch.setattr(app, "_video_gpu", second_refused)
-    steps, generator = [], app.analyze_video(long_video, "zero-shot", None)
-    with pytest.raises(gr.Error, match="ZeroGPU refused this request"):
-        for outputs in generator:
-            steps.append(outputs)
-    assert len(steps) == 3 and steps[-1][0].startswith("**Stopped:** ZeroGPU refused this request")
-    assert "first 1 of 2 GPU calls" in steps[-1][0] and isinstance(steps[-1][1], type(gr.skip()))
+    _recording_video_gpu(app, monkeypatch, refuse_second)
+    day = GpuDay(known_left_s=23)
+    steps = list(app.analyze_video(long_video, "zero-shot", None, day))
+    summary, data = steps[-1][0], steps[-1][5]
+    assert summary.startswith("Stopped at 0.3 of 0.5 min") and ("resets in 4 h 59 min" in summary or "resets in 5 h 0 min" in summary)
+    assert "(1 s)" in summary  # what ZeroGPU said is left: less than one window's request (2 s scheduled at the least)
+    assert "Everything analysed so far is shown" in summary and "\n" not in summary.split("\n\n")[0]
+    assert [w["start"] for w in data["windows"]] == [0.0, 10.0] and day.refusals == 1 and day.left_s == 1
+    assert steps[-1][6] and all(f.endswith((".json", ".csv")) for f in steps[-1][6])  # the exports hold them too
+
+
+def test_an_aborted_call_loses_none_of_the_windows_it_handed_back(on_zerogpu, long_video, monkeypatch):
+    """The first call is aborted after its first window: that window stays, the rest are redone in a new call, and
+    the per-window estimate doubles."""
+    import gradio as gr
+
+    from engage.ui.zerogpu import GpuDay
+
+    app = on_zerogpu
+    aborted = []
+
+    def abort_first(part, k):
+        if part.start == 0 and k == 1 and not aborted:
+            aborted.append(part)
+            raise gr.Error("GPU task aborted", title="ZeroGPU worker error")
+
+    calls = _recording_video_gpu(app, monkeypatch, abort_first)
+    day = GpuDay()
+    steps = list(app.analyze_video(long_video, "zero-shot", None, day))
+    assert [part.start for _, part in calls] == [0, 1] and calls[1][1].stop == 3
+    assert [w["start"] for w in steps[-1][5]["windows"]] == [0.0, 10.0, 20.0] and "Stopped" not in steps[-1][0]
+    assert day.aborted == 1 and day.calls == 2
 
 
 def test_the_file_sweeper_outlives_a_failed_tick(app, monkeypatch):

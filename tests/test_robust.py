@@ -126,7 +126,6 @@ def test_messages_with_angle_brackets_are_escaped_for_markdown_and_toasts():
     assert "mlp_&lt;State&gt;_best.pth here &amp; none &lt;script&gt;" in md and "<State>" not in md
     assert views.error_markdown(notice).endswith("mlp_&lt;State&gt;_best.pth here &amp; none &lt;script&gt;alert(1)&lt;/script&gt;")
     assert "<State>" not in views.warning_banner([notice])
-    assert views.stopped_markdown("a <b>", 0, 2) == "**Stopped:** a &lt;b&gt;"
 
 
 def test_the_backbone_is_named_without_a_server_path(tmp_path):

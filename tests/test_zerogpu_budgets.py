@@ -1,37 +1,130 @@
-"""ZeroGPU budgets (engage/ui/zerogpu.py): every request within 40 s, long work split by what it holds."""
+"""ZeroGPU budgets (engage/ui/zerogpu.py): requests sized from measured costs, a visitor's day, the webcam's pace."""
 from __future__ import annotations
+
+import math
+import time
 
 import pytest
 
 from engage.ui import zerogpu
 from engage.ui.zerogpu import (
+    COLD_OVERHEAD_S,
+    MARGIN,
     MAX_REQUEST_S,
+    PRIOR_UNIT_S,
     QUOTA_S,
-    VideoPlan,
+    WARM_OVERHEAD_S,
+    CallCost,
+    CostModel,
+    GpuDay,
+    Meter,
     refusal_message,
-    report_seconds,
     scheduled,
     split,
-    students_per_call,
-    students_seconds,
-    windows_per_call,
-    windows_seconds,
+    webcam_every_s,
 )
 
-
-def test_the_largest_request_fits_an_anonymous_visitors_first_call():
-    assert scheduled(MAX_REQUEST_S) == 60 <= QUOTA_S["anonymous"]
-    for method in ("mlp", "zero-shot"):
-        assert windows_seconds(windows_per_call(method), method) <= MAX_REQUEST_S
-        assert windows_seconds(windows_per_call(method) + 1, method) == MAX_REQUEST_S  # the cap, not more
-    assert students_seconds(students_per_call()) <= MAX_REQUEST_S
-    assert report_seconds() <= MAX_REQUEST_S
+# spaces' own refusal text for a visitor with a token (spaces/zero/client.py, 0.51.3)
+REFUSAL = "You have exceeded your ZeroGPU quota (18s requested vs. 7s left). Try again in 13:02:05. "
 
 
-def test_requests_grow_with_the_work_they_hold():
-    assert windows_seconds(1, "mlp") < windows_seconds(5, "mlp") < windows_seconds(10, "mlp")
-    assert windows_seconds(5, "zero-shot") > windows_seconds(5, "mlp")
-    assert students_seconds(1) < students_seconds(12) < students_seconds(30)
+def _cost(kind: str, units: int, work_s: float, cold: bool = False) -> CallCost:
+    return CallCost(kind, units, work_s, 0.9 * work_s, cold)
+
+
+def test_before_anything_is_measured_the_requests_are_todays_estimates():
+    costs = CostModel()
+    assert costs.request("_video_gpu", "mlp", 15) == math.ceil(COLD_OVERHEAD_S + 15 * PRIOR_UNIT_S["mlp"]) == 40
+    assert costs.units_fitting("_video_gpu", "mlp", 120, 10_000) == 15  # the old plan: 15 windows a call
+    assert costs.units_fitting("_video_gpu", "zero-shot", 120, 10_000) == 12
+    assert not costs.measured("mlp") and costs.model_share("mlp") is None
+
+
+def test_requests_follow_the_measured_costs_with_the_stated_margin():
+    costs = CostModel()
+    for k in range(10):  # 0.40-0.49 s a window, a new worker's 3 s the first time, 0.1 s after
+        costs.observe("_video_gpu", _cost("mlp", 20, 20 * (0.40 + 0.01 * k), cold=k == 0), wall_s=20 * (0.40 + 0.01 * k) + (3.0 if k == 0 else 0.1))
+    unit = costs.unit_s("mlp")
+    assert unit == pytest.approx(0.481 * MARGIN, rel=1e-9)  # the 90th percentile of the ten (numpy's linear), × 1.25
+    assert costs.warm("_video_gpu") and not costs.warm("_clip_gpu")
+    assert costs.fixed_s(True) == pytest.approx(0.1 * MARGIN, rel=1e-6) and costs.fixed_s(False) == pytest.approx(3.0 * MARGIN)
+    assert costs.request("_video_gpu", "mlp", 10) == math.ceil(0.1 * MARGIN + 10 * unit)
+    assert costs.request("_clip_gpu", "mlp", 1) == math.ceil(3.0 * MARGIN + unit)  # a function not run lately: a new worker's cost
+    assert costs.request("_video_gpu", "mlp", 10_000) == MAX_REQUEST_S
+    work = sum(20 * (0.40 + 0.01 * k) for k in range(10))
+    assert costs.model_share("mlp") == pytest.approx((0.9, 0.9 * work / (work + 3.0 + 9 * 0.1)))
+    # never below what the work needs: the request covers the slowest call seen, per window
+    assert costs.request("_video_gpu", "mlp", 20) >= 20 * 0.49
+
+
+def test_a_call_holds_as_many_units_as_fit_the_cap_and_what_is_left():
+    costs = CostModel()
+    costs.observe("_video_gpu", _cost("mlp", 10, 4.0), wall_s=4.2)  # 0.4 s a window, 0.2 s fixed (warm)
+    unit, fixed = costs.unit_s("mlp"), costs.fixed_s(True)
+    assert costs.units_fitting("_video_gpu", "mlp", 120, 10_000) == int((MAX_REQUEST_S - fixed) // unit)
+    n = costs.units_fitting("_video_gpu", "mlp", 10, 10_000)  # 10 s left: a request of 7 s (10.5, rounded to 10 scheduled)
+    assert n == int((7 - fixed) // unit) and scheduled(costs.request("_video_gpu", "mlp", n)) <= 10
+    assert costs.units_fitting("_video_gpu", "mlp", 10, 3) == 3
+    assert costs.units_fitting("_video_gpu", "mlp", 1, 10) == 0  # not even a 1 s request (2 scheduled) fits
+
+
+def test_an_abort_doubles_the_estimate_and_forgets_the_warm_worker():
+    costs = CostModel()
+    costs.observe("_video_gpu", _cost("mlp", 10, 4.0), wall_s=4.2)
+    before = costs.unit_s("mlp")
+    costs.aborted("_video_gpu", "mlp")
+    assert costs.unit_s("mlp") == pytest.approx(2 * before * MARGIN) and not costs.warm("_video_gpu")
+
+
+def test_meter_counts_units_and_knows_a_new_worker(monkeypatch):
+    monkeypatch.setattr(zerogpu, "_calls_in_process", 0)
+    first = Meter("mlp")
+    cost = first.add(3, 0.5)
+    assert cost.cold and cost.units == 3 and cost.model_s == 0.5 and cost.work_s >= 0
+    assert first.add(2).units == 5
+    assert not Meter("mlp").add(1).cold  # the same worker's next call
+
+
+def test_the_day_counts_charges_refusals_and_when_the_quota_resets():
+    day = GpuDay()
+    assert day.quota_s == 120 and day.left_s == 120 and day.resets_in_s() is None
+    assert day.charge("_video_gpu", 3.2) == 4 and day.used_s == 4 and day.left_s == 116  # whole seconds, rounded up
+    assert 86_390 < day.resets_in_s() <= 86_400  # 24 h after the first use when ZeroGPU has not said
+    day.refused(REFUSAL)
+    assert day.left_s == 7 and day.refusals == 1 and 13 * 3600 < day.resets_in_s() <= 13 * 3600 + 2 * 60 + 5
+    day.charge("_clip_gpu", 0.4)
+    assert day.left_s == 6 and day.gpu_s == {"_video_gpu": 4, "_clip_gpu": 1}
+    day.refused("Space app has reached its GPU limit. Try re-running outside of examples")  # no figures: nothing left
+    assert day.left_s == 0
+    assert GpuDay(tier=zerogpu.tier_of({"auth": "regular"})).quota_s == 300 and zerogpu.tier_of({"auth": "pro"}) == "PRO"
+    assert zerogpu.tier_of(None) == zerogpu.tier_of({"auth": "none"}) == "anonymous"
+
+
+def test_the_webcam_is_paced_to_last_ten_minutes():
+    assert webcam_every_s(1, 120) == 5  # 120 s at 1 s a result: one every 5 s lasts 600 s
+    assert webcam_every_s(2, 120) == 10 and webcam_every_s(1, 300) == 2  # never faster than every 2 s
+    assert webcam_every_s(1, 5) == 60 and webcam_every_s(1, 0) == 60  # at most a minute apart
+    for left in (120, 77, 30):
+        every = webcam_every_s(1, left)
+        assert left / 1 * every >= 600  # the results that fit, spaced that far apart, span ten minutes
+
+
+def test_what_the_visitor_reads():
+    costs = CostModel()
+    costs.observe("_video_gpu", _cost("mlp", 10, 4.5), wall_s=4.6)
+    line = zerogpu.video_plan_line(360, 3600.0, "mlp", costs, True)
+    assert "60.0 min of video (360 windows" in line and "measured rate of 0.56 s a window" in line
+    assert "of an anonymous visitor's day (120 s)" in line and "PRO (2,400 s)" in line
+    assert zerogpu.video_plan_line(360, 3600.0, "mlp", costs, False).endswith("windows of 10 s)…")
+    day = GpuDay()
+    day.charge("_video_gpu", 40.5)
+    assert zerogpu.used_line(GpuDay()) == ""  # nothing to say before the first call
+    assert zerogpu.used_line(day) == "GPU time used in this session: 41 s in 1 call (about 79 s left of an anonymous visitor's 120 s day)."
+    stop = zerogpu.stop_line(1800, 3600, day)
+    assert stop.startswith("Stopped at 30.0 of 60.0 min") and "shown below and in the exports" in stop and "\n" not in stop
+    assert zerogpu.duration_words(4 * 3600 + 12 * 60 + 3) == "4 h 12 min" and zerogpu.duration_words(59) == "59 s"
+    assert zerogpu.webcam_line(5, 1, day).startswith("On ZeroGPU: a result every 5 s (about 1 s of GPU each), so that the 79 s you have left")
+    assert "a first estimate until one is measured" in zerogpu.webcam_line(20, 4, GpuDay(), measured=False)
 
 
 def test_split_covers_every_item_once_in_order():
@@ -42,24 +135,10 @@ def test_split_covers_every_item_once_in_order():
     assert [i for p in parts for i in p] == list(range(31))
 
 
-@pytest.mark.parametrize("minutes", [1, 5, 10])
-@pytest.mark.parametrize("method", ["mlp", "zero-shot"])
-def test_a_long_video_becomes_several_calls_each_within_the_cap(minutes, method):
-    windows = minutes * 6  # 10 s windows
-    plan = VideoPlan.of(windows, method)
-    assert plan.windows == windows
-    assert all(plan.seconds(p) <= MAX_REQUEST_S for p in plan.parts)
-    assert len(plan.parts) == -(-windows // windows_per_call(method))
-    if windows > windows_per_call(method):
-        assert len(plan.parts) > 1
-    assert plan.largest_seconds == max(plan.seconds(p) for p in plan.parts)
-
-
-def test_the_plan_says_what_it_asks_for_on_zerogpu_only():
-    plan = VideoPlan.of(30, "mlp")  # a 5-minute video
-    on_space, local = plan.markdown(True), plan.markdown(False)
-    assert f"{len(plan.parts)} GPU calls" in on_space and f"at most {plan.largest_seconds} s each" in on_space
-    assert "quota" in on_space and "quota" not in local
+def test_scheduled_is_spaces_rounding():
+    assert [scheduled(s) for s in (1, 12, 19, 40)] == [2, 18, 28, 60]  # round half to even: 28.5 -> 28
+    assert scheduled(MAX_REQUEST_S) <= QUOTA_S["anonymous"]
+    assert WARM_OVERHEAD_S < COLD_OVERHEAD_S
 
 
 def test_refusals_become_one_line_that_says_what_to_do():
@@ -80,22 +159,16 @@ def test_no_gpu_stand_in_returns_the_function_unchanged():
     assert zerogpu.no_gpu(duration=10)(f) is f
 
 
-def test_windows_within_an_anonymous_quota():
-    """Worst case (every call charged its whole request): two 40 s calls fit in 120 s, the third's 60 s scheduled
-    does not fit the 40 s left; a call charged less leaves room for more."""
-    from engage.ui.zerogpu import windows_within_quota
-
-    worst = windows_within_quota("mlp", 120, lambda n: windows_seconds(n, "mlp"))
-    assert worst == 2 * windows_per_call("mlp")
-    assert windows_within_quota("mlp", 120, lambda n: zerogpu.estimated_seconds(n, "mlp")) > worst
-    assert windows_within_quota("mlp", 300, lambda n: windows_seconds(n, "mlp")) > worst
-    assert windows_within_quota("mlp", 59, lambda n: 0.0) == 0  # not even one full call is scheduled
-    assert windows_within_quota("mlp", 120, lambda n: 0.0, windows=7) == 7  # a short video: all of it
-
-
 def test_the_classroom_plan_bounds_the_calls_before_the_faces_are_known():
-    from engage.ui.zerogpu import classroom_plan
-
-    text = classroom_plan(3, 12, True)
+    text = zerogpu.classroom_plan(3, 12, 40, True)
     assert "at most 36 student-windows in at most 1 GPU call" in text and "40 s" in text and "quota" in text
-    assert "at most 2 GPU calls" in classroom_plan(6, 12, False) and "quota" not in classroom_plan(6, 12, False)
+    assert "at most 2 GPU calls" in zerogpu.classroom_plan(6, 12, 40, False) and "quota" not in zerogpu.classroom_plan(6, 12, 40, False)
+
+
+def test_the_warm_window_expires(monkeypatch):
+    costs = CostModel()
+    costs.observe("_clip_gpu", _cost("mlp", 1, 0.5), wall_s=0.6)
+    assert costs.warm("_clip_gpu")
+    later = time.monotonic() + zerogpu.WARM_WITHIN_S + 1
+    monkeypatch.setattr(zerogpu.time, "monotonic", lambda: later)
+    assert not costs.warm("_clip_gpu")

@@ -19,7 +19,7 @@ from zerogpu.device_api import FakeDeviceAPI, fake_jwt  # noqa: E402
 from zerogpu.run import RUN_PY, free_port, launched, read_calls, run_script, zerogpu_env  # noqa: E402
 
 PLAIN_DEMO = """
-import json, os, sys
+import json, os, sys, time
 
 import gradio as gr
 import numpy as np
@@ -42,8 +42,25 @@ def count(n):
         yield np.ones(i + 1)
 
 
+@spaces.GPU(duration=1)
+def nap(pauses):
+    for pause in pauses:
+        time.sleep(pause)
+        yield pause
+
+
 out = {"main_pid": os.getpid()}
-if sys.argv[1] == "work":
+if sys.argv[1] == "nap":
+    out["nap"] = []
+    for pauses in ([0.1, 0.2, 5.0, 0.1], [0.1]):  # scheduled 2 s: the first call overruns after two yields
+        got = []
+        try:
+            for pause in nap(pauses):
+                got.append(pause)
+        except gr.Error as e:
+            got.append([e.title, e.message])
+        out["nap"].append(got)
+elif sys.argv[1] == "work":
     out["work"] = [work(x) for x in ("abcd", "abcdef")]
     out["work"] = [[pid, array.tolist()] for pid, array in out["work"]]
     out["count"] = [array.tolist() for array in count(3)]
@@ -148,6 +165,18 @@ def test_server_quota_follows_the_x_ip_token(tmp_path: Path, api: FakeDeviceAPI)
     assert api.calls[0]["left_before_s"] == 300 and api.used("alice") >= 1
     assert [(e["name"], e["requested_s"], e["error"] and e["error"]["title"]) for e in read_calls(log)] == [
         ("hold", 100, None), ("hold", 100, "ZeroGPU illegal duration")]
+
+
+def test_a_call_past_its_scheduled_time_is_aborted_and_keeps_what_it_yielded(tmp_path: Path, api: FakeDeviceAPI) -> None:
+    """As ZeroGPU does: a call still holding the GPU at its scheduled time loses its worker; spaces reports "GPU task
+    aborted" after the values already yielded, the visitor is charged the time held, and the next call gets a new
+    worker."""
+    out, _ = _run_demo(tmp_path, api, "nap")
+    assert out["nap"][0] == [0.1, 0.2, ["ZeroGPU worker error", "GPU task aborted"]]
+    assert out["nap"][1] == [0.1]
+    first, second = api.calls
+    assert first["aborted"] and first["fail"] and 2 <= first["charged_s"] <= 3 and not second.get("aborted")
+    assert first["worker_pid"] != second["worker_pid"]
 
 
 def test_offload_falls_back_beside_the_clone_where_tmp_is_tmpfs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -167,37 +167,43 @@ class Engine:
     def analyze_video(self, path: str, method: str = "mlp", progress: Progress | None = None, part: range | None = None) -> Analysis:
         """All windows of the video, or those numbered in ``part`` (one GPU call's share; ``Analysis.joined``
         puts the parts back together); ``duration`` is always the whole video's."""
+        return Analysis.joined(list(self.iter_video(path, method, progress, part)))
+
+    def iter_video(self, path: str, method: str = "mlp", progress: Progress | None = None, part: range | None = None) -> Iterator[Analysis]:
+        """The windows of ``analyze_video``, one batch at a time, each as soon as it is scored: a GPU call that yields
+        them hands back what it finished even if it is stopped later. ``timings["model"]`` is the time in the model
+        (forward passes and scoring) and ``timings["total"]`` the time since the previous batch, decoding included."""
         t0 = time.perf_counter()
         method = normalize_method(method)
         if method == "mlp" and self.heads is None:
             raise HeadsError(self.heads_problem or "No MLP heads are loaded.")
         source = VideoSource(path, self.limits, self.windowing)
         total = source.num_windows
-        first = part.start if part is not None else 0
-        results: list[AffectResult] = []
-        features: list[np.ndarray] = []
+        done = part.start if part is not None else 0
         pending: list[Clip] = []
         step = self.windows_per_batch() if method == "mlp" else 1
 
-        def flush() -> None:
-            scored, feats = self.score_clips(pending, method)
-            results.extend(scored)
-            if feats is not None:
-                features.append(feats)
+        def scored() -> Analysis:
+            nonlocal t0, done
+            t_model = time.perf_counter()
+            results = self.score_clips(pending, method)
+            now = time.perf_counter()
+            piece = self._analysis("video", method, results, source.info.duration, t0)
+            piece.timings = {"total": now - t0, "model": now - t_model}
+            t0, done = now, done + len(pending)
             pending.clear()
             if progress:
-                progress((first + len(results)) / total, f"Analysed {first + len(results)} of {total} windows")
+                progress(done / total, f"Analysed {done} of {total} windows")
+            return piece
 
-        if progress and not first:
+        if progress and not done:
             progress(0.0, f"Decoding {source.info.duration:.0f} s of video in {total} windows")
         for clip in prefetch(source.windows(part)):
             pending.append(clip)
             if len(pending) >= step:
-                flush()
+                yield scored()
         if pending:
-            flush()
-        stacked = np.concatenate(features) if features else None
-        return self._analysis("video", method, (results, stacked), source.info.duration, t0)
+            yield scored()
 
     def analyze_file(self, path: str, method: str = "mlp", progress: Progress | None = None) -> Analysis:
         """Image or video, decided by content."""

@@ -85,7 +85,7 @@ class Analysis:
             duration=first.duration,
             backbone=first.backbone,
             warnings=list(first.warnings),
-            timings={"total": sum(p.timings.get("total", 0.0) for p in parts)},
+            timings={key: sum(p.timings.get(key, 0.0) for p in parts) for key in dict.fromkeys(k for p in parts for k in p.timings)},
             features=np.concatenate(features) if len(features) == len(parts) else None,
         )
 

@@ -98,9 +98,11 @@ class WebcamFrames(_Cadence):
 
     temporal_patch: int = 2  # Qwen2.5-VL's temporal_patch_size: a result is due when a patch completes
     windows: list[list[np.ndarray]] = field(default_factory=list)
+    last_result: float | None = None  # when the caller last computed a due window (it may space them out)
 
     def _clear(self) -> None:
         self.windows.clear()
+        self.last_result = None
 
     def push(self, frame: np.ndarray) -> Clip | None:
         """Add the frame to the windows; the clip of the window whose result is due now, if any."""

@@ -32,6 +32,7 @@ class ClassReport:
     markdown: str
     source: str  # "template" or "generated"
     note: str = ""
+    tokens: int = 0  # tokens the model generated (0 for the template): what the GPU's time went into
 
 
 def _level_name(expected: float) -> str:
@@ -196,10 +197,11 @@ def class_report(session: ClassSession, backbone=None, max_new_tokens: int = 400
     if backbone is None or not session.cards()["students_seen"]:
         return template
     raw = generate_text(backbone, _prompt(report_facts(session)), max_new_tokens)
+    tokens = len(backbone.tokenizer(raw, add_special_tokens=False)["input_ids"])
     ok, why = text_quality(raw)
     if not ok:
         note = f"The generated text failed the quality check ({why}); this is the template report."
-        return ClassReport(f"> {note}\n\n" + template.markdown, "template", note)
+        return ClassReport(f"> {note}\n\n" + template.markdown, "template", note, tokens)
     prefix = "> ⚠️ Written by random test weights: meaningless.\n\n" if getattr(backbone, "is_test_weights", False) else ""
     table = emotions_table(report_facts(session))
-    return ClassReport(prefix + clean_generated(raw) + "\n\n" + (table + "\n\n" if table else "") + LIMITS_NOTE, "generated")
+    return ClassReport(prefix + clean_generated(raw) + "\n\n" + (table + "\n\n" if table else "") + LIMITS_NOTE, "generated", tokens=tokens)

@@ -118,15 +118,12 @@ def video_cleared(message: str) -> tuple:
     return plots.placeholder(message), plots.placeholder(message), plots.placeholder(message), [], None, None
 
 
-def partial_markdown(summary: str, done: int, calls: int) -> str:
-    """The summary so far of a video analysed in several GPU calls."""
-    return f"**{done} of {calls} GPU calls done**: the results so far; the timeline grows as the others end.\n\n{summary}"
-
-
-def stopped_markdown(reason: str, done: int, calls: int) -> str:
-    """The summary of a video whose analysis stopped at a GPU call (a refusal, an error)."""
-    kept = f" The results shown are those of the first {done} of {calls} GPU calls." if done else ""
-    return f"**Stopped:** {escape(reason)}{kept}"
+def partial_line(done: int, total: int, done_s: float, total_s: float) -> str:
+    """Above the summary of a video still being analysed: how far it has come."""
+    return (
+        f"**{done} of {total} windows analysed** ({done_s / 60:.1f} of {total_s / 60:.1f} min): the results so far; the "
+        "timeline grows as the others come back."
+    )
 
 
 def heads_markdown(engine: Engine) -> str:

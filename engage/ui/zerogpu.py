@@ -1,51 +1,61 @@
-"""ZeroGPU budgets: how many GPU seconds each call asks for, and how long work is split so that every call fits.
+"""ZeroGPU budgets: what each GPU call asks for, sized from what earlier calls were measured to cost.
 
 ZeroGPU (``spaces`` 0.51.3, Hugging Face docs of 2026-07) schedules a requested duration × 1.5 on its default GPU
-(half an RTX Pro 6000 Blackwell) and refuses a call whose scheduled time exceeds what the visitor has left of the
-day (anonymous 120 s, free account 300 s, PRO 2,400 s); what is charged is the time used. Every request here is at
-most ``MAX_REQUEST_S`` = 40 s (60 s scheduled), so an anonymous visitor's first call of the day always fits.
+(half an RTX Pro 6000 Blackwell), refuses a call whose scheduled time exceeds what the visitor has left of the day
+(anonymous 120 s, free account 300 s, PRO 2,400 s), aborts a call that runs past its time, and charges the time used.
 
-Where the per-unit costs come from (docs/performance.md, "ZeroGPU budgets", has the derivation): one 10 s window
-of 640×480 video is 1,996 tokens and 38.0 TFLOP through the 7B; on H200s it took 0.207-0.294 s end to end
-(decoding, preprocessing, the model; issue 14), and a new worker's fork, CUDA start and weights 0.90-5.75 s. The
-per-window constant holds on a GPU up to 4.9× slower than the slowest of those runs; zero-shot, per-student and
-report costs are still estimates from FLOP counts.
+How engage spends a visitor's day (docs/performance.md, "A visitor's GPU day", has the derivation and the runs):
+
+- **Measured inside the call.** Every GPU function starts a :class:`Meter`; what comes back carries a
+  :class:`CallCost` (units of work done, seconds of work, seconds in the model, whether the worker was new). The caller
+  adds its own wall time: the difference is the call's fixed cost (fork, CUDA start and weights on a new worker;
+  scheduling and pickling on a warm one).
+- **Requests from measurements.** :class:`CostModel` (one per server: the GPU is the same for every visitor) keeps
+  the last ``SAMPLES`` per-unit costs of each kind and the fixed costs, cold and warm, and asks for
+  ``fixed + units × unit``, each term its ``PERCENTILE``-th percentile × ``MARGIN``; before anything is measured it
+  uses the priors below (the estimates engage used before it measured). Never above ``MAX_REQUEST_S``.
+- **Why the margin is safe.** A call is aborted only when it runs past its scheduled time, which ZeroGPU sets at
+  1.5 × the request: a call is lost only if it takes more than 1.5 × 1.25 = 1.9× the 90th percentile of what the same
+  work took before. And an aborted call loses nothing already finished: the video's calls hand back each batch as it
+  ends (a generator), and the caller redoes only the windows not handed back, in smaller calls, after doubling the
+  per-window estimate. A low margin costs a redone batch; a high one costs refusals at the end of the day, when
+  ZeroGPU compares the scheduled time (not the time used) with what is left.
+- **The whole day.** :class:`GpuDay` (one per visitor session) counts what this session was charged and what ZeroGPU
+  said was left at its last refusal; calls are sized to fit what is left, down to one unit, and only then does the
+  work stop, with one line that says what was done and when the quota resets.
 """
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
-from dataclasses import dataclass
+import re
+import threading
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+
+import numpy as np
 
 DURATION_FACTOR = 1.5  # spaces multiplies a request by this on the default GPU (configs.json, RTX PRO 6000 entry)
 QUOTA_S = {"anonymous": 120, "free account": 300, "PRO": 2400}  # per visitor and day (HF docs 2026-07)
-MAX_REQUEST_S = 40  # × 1.5 = 60 s scheduled ≤ the anonymous 120 s
+TIER_BY_AUTH = {None: "anonymous", "regular": "free account", "pro": "PRO"}  # the X-IP-Token's "auth" claim
+MAX_REQUEST_S = 40  # × 1.5 = 60 s scheduled ≤ the anonymous 120 s: a visitor's first call of the day always fits
 
-# Fixed cost of a call on a new worker, measured on an H200: fork 0.185 s, CUDA 0.405 s, 15.45 GiB of weights to the
-# GPU 0.314 s pinned (5.155 s pageable): at most 5.75 s; 10 s leaves room for the packed weights' read from disk
-# and scheduling. A request is refused only if it exceeds what is left, so generous is cheap.
-CALL_OVERHEAD_S = 10.0
-# One 10 s window: 0.207-0.294 s end to end on H200s; 2.0 s (with MARGIN) covers a GPU up to 4.9× slower. Zero-shot adds
-# four short question passes over the window's key/value cache (≈ 30 short decoder passes of 28 layers, ≤ 0.5 s).
-PER_WINDOW_S = {"mlp": 2.0, "zero-shot": 2.5}
-# The per-window constants over the pre-GPU estimate (0.76 s + 0.66 s = 1.42 s for a window; H200s measured
-# 0.207-0.294 s, but the Space's card was not measured, so what a call is charged keeps the estimate)
-MARGIN = 1.4
-ESTIMATED_CALL_S = 2.0  # a warm worker's fixed cost per call: scheduling, CUDA sync, pickling (≤ 0.035 s on an H200)
+# Priors, used until a kind of work has been measured on this server: the estimates engage asked for before it measured
+# (a new worker's 0.90-5.75 s measured on an H200 for fork, CUDA start and weights, rounded up to 10 s; a 10 s window
+# 0.207-0.294 s end to end on H200s, 2.0 s covers a GPU 4.9× slower; zero-shot adds four question passes; a student's
+# 10 face crops and 11 questions 0.75 s; the class report 400 tokens at ≥ 25 tokens/s, 30 s). Generous on purpose:
+# the first call of a kind pays only for the time it uses, and its measurement sizes every later call.
+COLD_OVERHEAD_S = 10.0
+WARM_OVERHEAD_S = 2.0
+PRIOR_UNIT_S = {"mlp": 2.0, "zero-shot": 2.5, "student": 0.75, "token": 0.075}
+REPORT_TOKENS = 400  # the class report's max_new_tokens (engage.classroom.report)
 
-
-def estimated_seconds(windows: int, method: str) -> float:
-    """What a call of ``windows`` windows is expected to use (and be charged) on the Space's GPU: the request
-    without its margins. An estimate until issue 14 measures it."""
-    return ESTIMATED_CALL_S + windows * PER_WINDOW_S[method] / MARGIN
-
-
-# One student's face crops in one window: 10 crops of 224×224 are 320 video tokens (≈ 6 TFLOP, 0.12 s) plus
-# eleven questions over the prefix (4 states, 7 emotions; ≈ 0.35 s); ×1.6. 40 of them fill a call: the slider's
-# maximum of faces, so a photo or one camera window of a full class is one call.
-PER_STUDENT_WINDOW_S = 0.75
-# The class report: up to 400 generated tokens at ≥ 25 tokens/s on the 7B, plus the prompt.
-REPORT_S = 30.0
+PERCENTILE = 90
+MARGIN = 1.25
+SAMPLES = 32  # per kind: the last 32 calls (the GPU does not change; a busy host does, for a while)
+WARM_WITHIN_S = 60.0  # a GPU function that ran this recently keeps its worker (spaces reuses an idle worker)
+WEBCAM_LASTING_S = 600  # the webcam's results are spaced so that what is left of the day lasts this long
+WEBCAM_EVERY_MAX_S = 60
 
 
 def no_gpu(task=None, *, duration=None, size=None):
@@ -56,40 +66,15 @@ def no_gpu(task=None, *, duration=None, size=None):
     return lambda fn: fn
 
 
-def _request(seconds: float) -> int:
-    """Whole seconds asked for; never above the cap (the plans below keep every call under it)."""
-    return min(MAX_REQUEST_S, math.ceil(seconds))
+def scheduled(requested: int) -> int:
+    """What spaces asks the device API for: the request × 1.5, rounded half to even as ``round`` does."""
+    return round(requested * DURATION_FACTOR)
 
 
-def _per_call(unit_seconds: float) -> int:
-    """How many units of ``unit_seconds`` fit in one call after the overhead."""
-    return max(1, int((MAX_REQUEST_S - CALL_OVERHEAD_S) // unit_seconds))
-
-
-def windows_per_call(method: str) -> int:
-    return _per_call(PER_WINDOW_S[method])
-
-
-def students_per_call() -> int:
-    """Student-windows (one student's crops in one window) per classroom call."""
-    return _per_call(PER_STUDENT_WINDOW_S)
-
-
-def windows_seconds(windows: int, method: str) -> int:
-    """Request for ``windows`` windows of video (an image or a webcam window is one)."""
-    return _request(CALL_OVERHEAD_S + windows * PER_WINDOW_S[method])
-
-
-def students_seconds(student_windows: int) -> int:
-    return _request(CALL_OVERHEAD_S + student_windows * PER_STUDENT_WINDOW_S)
-
-
-def report_seconds() -> int:
-    return _request(CALL_OVERHEAD_S + REPORT_S)
-
-
-def scheduled(requested: int) -> float:
-    return requested * DURATION_FACTOR
+def charged(wall_s: float) -> int:
+    """What a call is taken to cost the visitor: its wall time in whole seconds, rounded up (ZeroGPU charges the time
+    used; the rounding is the cautious reading, and the emulation's)."""
+    return max(1, math.ceil(wall_s))
 
 
 def split(total: int, per_call: int) -> list[range]:
@@ -97,48 +82,279 @@ def split(total: int, per_call: int) -> list[range]:
     return [range(a, min(a + per_call, total)) for a in range(0, total, per_call)]
 
 
+# ---------------------------------------------------------------------------------------------- inside the GPU call
+
+_calls_in_process = 0  # a ZeroGPU worker is a fork of a process that never runs GPU work: 0 in a new worker
+
+
 @dataclass(frozen=True)
-class VideoPlan:
-    """The GPU calls of one video: which windows each holds and what each asks for."""
+class CallCost:
+    """What one GPU call's work cost, measured inside the call, so far."""
 
-    method: str
-    parts: list[range]
+    kind: str  # "mlp", "zero-shot" (windows), "student" (student-windows), "token" (generated tokens)
+    units: int
+    work_s: float  # from the function's start to now
+    model_s: float  # of which in the model (forward passes and scoring)
+    cold: bool  # the first call this process ran: a new ZeroGPU worker
 
-    @classmethod
-    def of(cls, num_windows: int, method: str) -> VideoPlan:
-        return cls(method, split(num_windows, windows_per_call(method)))
+
+class Meter:
+    """Started at the top of a GPU function; ``add`` counts finished work and returns the cost so far."""
+
+    def __init__(self, kind: str) -> None:
+        global _calls_in_process
+        self.kind, self.cold = kind, _calls_in_process == 0
+        _calls_in_process += 1
+        self.t0, self.units, self.model_s = time.perf_counter(), 0, 0.0
+
+    def add(self, units: int, model_s: float = 0.0) -> CallCost:
+        self.units += units
+        self.model_s += model_s
+        return CallCost(self.kind, self.units, time.perf_counter() - self.t0, self.model_s, self.cold)
+
+
+# ---------------------------------------------------------------------------------------------- the server's costs
+
+
+def _high(samples: deque) -> float:
+    """The PERCENTILE-th percentile; the largest sample while there are too few for a percentile to mean much."""
+    values = np.asarray(samples, dtype=float)
+    return float(values.max() if len(values) < 5 else np.percentile(values, PERCENTILE))
+
+
+class CostModel:
+    """What GPU work costs on this server, from the calls measured so far; thread-safe (one per process)."""
+
+    def __init__(self) -> None:
+        self._unit: dict[str, deque] = defaultdict(lambda: deque(maxlen=SAMPLES))
+        self._fixed = {True: deque(maxlen=SAMPLES), False: deque(maxlen=SAMPLES)}  # cold, warm
+        self._totals: dict[str, list[float]] = defaultdict(lambda: [0.0, 0.0, 0.0])  # model, work, wall seconds per kind
+        self._last_ok: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def observe(self, name: str, cost: CallCost, wall_s: float) -> None:
+        """A finished call of GPU function ``name``: its measured cost and the wall time its caller saw."""
+        with self._lock:
+            if cost.units:
+                self._unit[cost.kind].append(cost.work_s / cost.units)
+            totals = self._totals[cost.kind]
+            totals[0], totals[1], totals[2] = totals[0] + cost.model_s, totals[1] + cost.work_s, totals[2] + wall_s
+            self._fixed[cost.cold].append(max(0.0, wall_s - cost.work_s))
+            self._last_ok[name] = time.monotonic()
+
+    def aborted(self, name: str, kind: str) -> None:
+        """A call ran past its time: double the per-unit estimate (the next calls are smaller and ask more per unit),
+        and count the worker as new (ZeroGPU killed it)."""
+        with self._lock:
+            self._unit[kind].append(2 * self._unit_s(kind))
+            self._last_ok.pop(name, None)
+
+    def _unit_s(self, kind: str) -> float:
+        samples = self._unit.get(kind)
+        return _high(samples) * MARGIN if samples else PRIOR_UNIT_S[kind]
+
+    def unit_s(self, kind: str) -> float:
+        """Seconds one unit of ``kind`` is budgeted at (its high percentile × MARGIN, else the prior)."""
+        with self._lock:
+            return self._unit_s(kind)
+
+    def measured(self, kind: str) -> bool:
+        with self._lock:
+            return bool(self._unit.get(kind))
+
+    def warm(self, name: str) -> bool:
+        with self._lock:
+            last = self._last_ok.get(name)
+        return last is not None and time.monotonic() - last < WARM_WITHIN_S
+
+    def fixed_s(self, warm: bool) -> float:
+        """The fixed cost a call is budgeted at: a warm worker's when ``warm`` and one was measured, else a new one's."""
+        with self._lock:
+            for cold in ([False, True] if warm else [True]):
+                if self._fixed[cold]:
+                    return _high(self._fixed[cold]) * MARGIN
+        return WARM_OVERHEAD_S if warm else COLD_OVERHEAD_S
+
+    def model_share(self, kind: str) -> tuple[float, float] | None:
+        """Of the calls of ``kind`` so far, the share of their work (inside the call) and of their wall time (what the
+        visitor is charged) spent in the model; None before one was measured."""
+        with self._lock:
+            model, work, wall = self._totals.get(kind, (0.0, 0.0, 0.0))
+        return (model / work, model / wall) if work > 0 and wall > 0 else None
+
+    def request(self, name: str, kind: str, units: int) -> int:
+        """Whole seconds to ask for ``units`` of ``kind`` in one call of ``name`` (at most MAX_REQUEST_S)."""
+        need = self.fixed_s(self.warm(name)) + units * self.unit_s(kind)
+        return min(MAX_REQUEST_S, max(1, math.ceil(need)))
+
+    def units_fitting(self, name: str, kind: str, left_s: float, most: int) -> int:
+        """How many units (at most ``most``) one call can hold with its request within MAX_REQUEST_S and its scheduled
+        time within ``left_s``; 0 when not even one fits."""
+        fixed, unit = self.fixed_s(self.warm(name)), self.unit_s(kind)
+        n = 0
+        for seconds in range(MAX_REQUEST_S, 0, -1):
+            if scheduled(seconds) <= left_s:
+                n = int((seconds - fixed) // unit)
+                break
+        return max(0, min(most, n))
+
+    def seconds_for(self, kind: str, units: int, name: str) -> float:
+        """What ``units`` of ``kind`` are expected to use in calls of ``name`` (fixed costs included), at the budgeted rate."""
+        per_call = max(1, self.units_fitting(name, kind, math.inf, units))
+        calls = math.ceil(units / per_call)
+        return calls * self.fixed_s(True) + units * self.unit_s(kind)
+
+
+# ---------------------------------------------------------------------------------------------- the visitor's day
+
+
+def tier_of(token_payload: dict | None) -> str:
+    """The visitor's quota tier from the payload of their X-IP-Token (what spaces reads); anonymous without one."""
+    auth = (token_payload or {}).get("auth")
+    return TIER_BY_AUTH.get(auth if auth in ("regular", "pro") else None, "anonymous")
+
+
+_REFUSAL = re.compile(r"\((\d+)s requested vs\. (\d+)s left\)")
+_WAIT = re.compile(r"Try again in (?:(\d+) days?, )?(\d+):(\d{2}):(\d{2})")
+
+
+@dataclass
+class GpuDay:
+    """One visitor session's GPU time: what it was charged, and what ZeroGPU said was left at its last refusal."""
+
+    tier: str = "anonymous"
+    used_s: float = 0.0  # charged to this session (calls' wall time, rounded up)
+    calls: int = 0
+    refusals: int = 0
+    aborted: int = 0
+    known_left_s: float | None = None  # ZeroGPU's own figure at the last refusal, less what was charged since
+    resets_at: float | None = None  # time.time() when the quota resets, from the last refusal's wait
+    first_use: float | None = None
+    gpu_s: dict[str, float] = field(default_factory=dict)  # charged seconds per action
 
     @property
-    def windows(self) -> int:
-        return sum(len(p) for p in self.parts)
-
-    def seconds(self, part: range) -> int:
-        return windows_seconds(len(part), self.method)
+    def quota_s(self) -> int:
+        return QUOTA_S[self.tier]
 
     @property
-    def total_seconds(self) -> int:
-        return sum(self.seconds(p) for p in self.parts)
+    def left_s(self) -> float:
+        """What this session believes is left: its tier's day less what it was charged, or less when ZeroGPU said so
+        (the quota is the visitor's across every Space and tab)."""
+        left = self.quota_s - self.used_s
+        return max(0.0, left if self.known_left_s is None else min(left, self.known_left_s))
 
-    @property
-    def largest_seconds(self) -> int:
-        return max((self.seconds(p) for p in self.parts), default=0)
+    def charge(self, action: str, wall_s: float) -> int:
+        cost = charged(wall_s)
+        self.used_s += cost
+        self.calls += 1
+        self.gpu_s[action] = self.gpu_s.get(action, 0) + cost
+        if self.known_left_s is not None:
+            self.known_left_s = max(0.0, self.known_left_s - cost)
+        if self.first_use is None:
+            self.first_use = time.time() - wall_s
+        return cost
 
-    def markdown(self, zero_gpu: bool) -> str:
-        calls = len(self.parts)
-        head = f"Analysing {self.windows} window{'s' if self.windows != 1 else ''} in {calls} GPU call{'s' if calls != 1 else ''}"
-        if not zero_gpu:
-            return head + "…"
-        return (
-            f"{head}, asking ZeroGPU for at most {self.largest_seconds} s each ({self.total_seconds} s in all; each "
-            f"request counts × {DURATION_FACTOR:g} against your daily quota while it waits, and only the time used is "
-            "charged). Results appear as each call ends…"
-        )
+    def refused(self, message: str) -> None:
+        """ZeroGPU refused a call: what its message says is left, and when the quota resets (0 left when it says neither)."""
+        self.refusals += 1
+        found = _REFUSAL.search(message)
+        self.known_left_s = float(found.group(2)) if found else 0.0
+        wait = _WAIT.search(message)
+        if wait:
+            days, h, m, s = (int(g or 0) for g in wait.groups())
+            self.resets_at = time.time() + ((days * 24 + h) * 60 + m) * 60 + s
+
+    def resets_in_s(self) -> float | None:
+        """Seconds until the quota resets: ZeroGPU's wait if it gave one, else 24 h after this session's first use."""
+        if self.resets_at is not None:
+            return max(0.0, self.resets_at - time.time())
+        if self.first_use is not None:
+            return max(0.0, self.first_use + 86_400 - time.time())
+        return None
 
 
-def classroom_plan(windows: int, max_faces: int, zero_gpu: bool) -> str:
+def webcam_every_s(cost_s: float, left_s: float, lasting_s: float = WEBCAM_LASTING_S) -> int:
+    """Seconds between webcam results on ZeroGPU so that ``left_s`` lasts ``lasting_s`` of streaming at ``cost_s`` a result."""
+    if left_s <= 0:
+        return WEBCAM_EVERY_MAX_S
+    return int(min(WEBCAM_EVERY_MAX_S, max(2, math.ceil(lasting_s * cost_s / left_s))))
+
+
+# ---------------------------------------------------------------------------------------------- what the visitor reads
+
+
+def duration_words(seconds: float) -> str:
+    """A wait as a visitor reads it: "4 h 12 min", "12 min", "45 s"."""
+    seconds = max(0, round(seconds))
+    if seconds >= 3600:
+        return f"{seconds // 3600} h {seconds % 3600 // 60} min"
+    if seconds >= 60:
+        return f"{seconds // 60} min"
+    return f"{seconds} s"
+
+
+def day_shares(gpu_s: float) -> str:
+    """``gpu_s`` as a share of each tier's day: "50 % of an anonymous day (120 s), 20 % of a free account's (300 s), …"."""
+    q = QUOTA_S
+    return (
+        f"{gpu_s / q['anonymous']:.0%} of an anonymous visitor's day ({q['anonymous']} s), {gpu_s / q['free account']:.0%} of a "
+        f"free account's ({q['free account']} s), {gpu_s / q['PRO']:.0%} of PRO ({q['PRO']:,} s)"
+    )
+
+
+TIER_WORDS = {"anonymous": "an anonymous visitor's", "free account": "a free account's", "PRO": "a PRO account's"}
+
+
+def used_line(day: GpuDay) -> str:
+    """After each call: what this session has used, and what it believes is left ("" before its first call)."""
+    if not day.calls:
+        return ""
+    return (
+        f"GPU time used in this session: {day.used_s:.0f} s in {day.calls} call{'s' if day.calls != 1 else ''} "
+        f"(about {day.left_s:.0f} s left of {TIER_WORDS[day.tier]} {day.quota_s} s day)."
+    )
+
+
+def stop_line(done_s: float, total_s: float, day: GpuDay) -> str:
+    """The one line a video ends with when the day cannot hold another window."""
+    resets = day.resets_in_s()
+    when = f"Your quota resets in {duration_words(resets)}." if resets is not None else "Your quota resets 24 h after your first use."
+    return (
+        f"Stopped at {done_s / 60:.1f} of {total_s / 60:.1f} min: ZeroGPU has too little of your GPU time left today for "
+        f"another window ({day.left_s:.0f} s). This session used {day.used_s:.0f} s of GPU in {day.calls} "
+        f"call{'s' if day.calls != 1 else ''}. {when} Everything analysed so far is shown below and in the exports; "
+        "signing in to Hugging Face gives 5 GPU-minutes a day instead of 2."
+    )
+
+
+def video_plan_line(windows: int, seconds: float, method_kind: str, costs: CostModel, zero_gpu: bool) -> str:
+    """Before a video starts: how much it is, and on ZeroGPU how much of a day it will use at the measured rate."""
+    head = f"Analysing {seconds / 60:.1f} min of video ({windows} window{'s' if windows != 1 else ''} of 10 s)"
+    if not zero_gpu:
+        return head + "…"
+    gpu = costs.seconds_for(method_kind, windows, "video")
+    rate = "measured" if costs.measured(method_kind) else "first-estimate"
+    return (
+        f"{head}: about {gpu:.0f} s of GPU at the {rate} rate of {costs.unit_s(method_kind):.2f} s a window, "
+        f"{day_shares(gpu)}. Results appear as each part ends; when your time runs short, smaller parts are asked for "
+        "until none fits…"
+    )
+
+
+def webcam_line(every_s: int, cost_s: float, day: GpuDay, measured: bool = True) -> str:
+    """The Webcam tab on ZeroGPU: how often a result comes, what one costs, and what the session has used."""
+    rate = "" if measured else ", a first estimate until one is measured"
+    return " ".join(filter(None, [
+        f"On ZeroGPU: a result every {every_s} s (about {cost_s:.0f} s of GPU each{rate}), so that the {day.left_s:.0f} s you "
+        f"have left of {TIER_WORDS[day.tier]} {day.quota_s} s day last at least {WEBCAM_LASTING_S // 60} minutes of camera.",
+        used_line(day),
+    ]))
+
+
+def classroom_plan(windows: int, max_faces: int, per_call: int, zero_gpu: bool) -> str:
     """What a classroom video will ask of the GPU, before its faces are known (at most ``max_faces`` each window)."""
     jobs = windows * max_faces
-    calls = max(1, -(-jobs // students_per_call()))
+    calls = max(1, -(-jobs // per_call))
     head = (
         f"Finding faces on the CPU in {windows} window{'s' if windows != 1 else ''}; then at most {jobs} "
         f"student-windows in at most {calls} GPU call{'s' if calls != 1 else ''}"
@@ -146,19 +362,6 @@ def classroom_plan(windows: int, max_faces: int, zero_gpu: bool) -> str:
     if not zero_gpu:
         return head + "…"
     return f"{head} of at most {MAX_REQUEST_S} s each (× {DURATION_FACTOR:g} scheduled against your daily quota)…"
-
-
-def windows_within_quota(method: str, quota_s: float, charged_s: Callable[[int], float], windows: int = 10_000) -> int:
-    """Windows of one long video analysed before ZeroGPU refuses a call: each call is scheduled at its request
-    × 1.5 and must fit what is left of ``quota_s``; a call of n windows then costs ``charged_s(n)`` (the time it
-    used, at most its request)."""
-    left, done = float(quota_s), 0
-    for part in VideoPlan.of(windows, method).parts:
-        if scheduled(windows_seconds(len(part), method)) > left:
-            break
-        left -= min(charged_s(len(part)), windows_seconds(len(part), method))
-        done += len(part)
-    return done
 
 
 REFUSAL_HELP = (

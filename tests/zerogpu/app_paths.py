@@ -38,11 +38,11 @@ def _video(path: str, method: str) -> dict:
 def _webcam(frames: int) -> dict:
     clock = iter(float(k) for k in range(frames))
     app.time = SimpleNamespace(monotonic=lambda: next(clock))
-    stream, shown = None, 0
+    stream, shown, day = None, 0, app.zerogpu.GpuDay()  # one session: its stream and its GPU day
     for frame in _frames(frames):
-        md, fig, data, stream = app.webcam_frame(frame, "mlp", stream)
+        md, fig, data, stream = app.webcam_frame(frame, "mlp", stream, day)
         shown += isinstance(data, dict) and "kind" in data  # gr.skip() is a dict too
-    return {"frames": frames, "shown": shown, "stream": type(stream).__name__}
+    return {"frames": frames, "shown": shown, "stream": type(stream).__name__, "every_s": app.webcam_every("mlp", day)[0]}
 
 
 ROOM = {}
@@ -95,4 +95,5 @@ for name in sys.argv[2:]:
     except gr.Error as exc:
         detail, error = None, {"title": exc.title, "message": exc.message}
     results.append({"step": name, "detail": detail, "error": error, "wall_s": round(time.perf_counter() - t0, 3), "calls": [first, len(read_calls(LOG))]})
-print(json.dumps({"main_pid": os.getpid(), "zero_gpu": app.ZERO_GPU, "steps": results}))
+shares = {kind: app.COSTS.model_share(kind) for kind in ("mlp", "zero-shot", "student", "token")}
+print(json.dumps({"main_pid": os.getpid(), "zero_gpu": app.ZERO_GPU, "steps": results, "model_share": shares}))

@@ -11,6 +11,8 @@ Protocol (see ``spaces/zero/api.py`` and ``spaces/zero/client.py``):
   (or answers 503 after ``queue_timeout``, which spaces reports as "No GPU was available").
 - ``POST /allow?allowToken&pid`` -> 200, sent by the forked worker before it runs its first task.
 - ``POST /release?allowToken&fail`` -> 200: the visitor is charged the seconds the GPU was held, rounded up.
+- A call still holding its GPU ``abort_after`` × its scheduled seconds after approval (1.0: at its scheduled time, as
+  ZeroGPU does) has its worker killed; spaces then reports "GPU task aborted" and releases it (charged as held).
 
 The ``token`` parameter is the request's X-IP-Token header, a JWT whose payload is read without verification:
 ``{"user": "alice", "auth": "regular" | "pro"}`` (see :func:`fake_jwt`). Without a token the visitor is "anonymous".
@@ -18,9 +20,12 @@ The ``token`` parameter is the request's X-IP-Token header, a JWT whose payload 
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime as dt
 import json
 import math
+import os
+import signal
 import threading
 import time
 import uuid
@@ -62,12 +67,14 @@ class FakeDeviceAPI:
 
     A record has: visitor, auth, task_id, gpu_size, scheduled_s (what spaces asked for, duration x factor),
     requested_s (scheduled_s / factor), left_before_s, result ('approved', 'quota-exceeded', 'illegal-duration',
-    'no-gpu'), t_schedule, and once approved t_approved, worker_pid, t_release, fail, gpu_seconds, charged_s.
+    'no-gpu'), t_schedule, and once approved t_approved, worker_pid, t_release, fail, gpu_seconds, charged_s, and
+    aborted (True when its worker was killed at the scheduled time).
     """
 
     def __init__(self, quota_anonymous: int = 120, quota_regular: int = 300, quota_pro: int = 2400, factor: float = 1.5, gpus: int = 1,
-                 queue_timeout: float = 60.0) -> None:
+                 queue_timeout: float = 60.0, abort_after: float | None = 1.0) -> None:
         self.quotas = {ANONYMOUS: quota_anonymous, "regular": quota_regular, "pro": quota_pro}
+        self.abort_after = abort_after
         self.factor, self.gpus, self.queue_timeout = factor, gpus, queue_timeout
         self.calls: list[dict[str, Any]] = []
         self.startup_reports = 0
@@ -188,8 +195,23 @@ class FakeDeviceAPI:
             # An idle worker is reused without a new /allow: until one comes, assume the task's last worker.
             rec.update(result="approved", t_approved=time.time(), queued_s=round(time.time() - rec["t_schedule"], 3), worker_pid=self._worker_pids.get(key))
             self._grants[token] = rec, key
+            if self.abort_after is not None:
+                timer = threading.Timer(scheduled * self.abort_after, self._abort, args=(token,))
+                timer.daemon = True
+                timer.start()
         return 200, {"idle": True, "nvidiaIndex": 0, "nvidiaUUID": "GPU-00000000-fake-0000-0000-000000000000", "allowToken": token}, \
             {**headers, "X-Approve-Result": "approved"}
+
+    def _abort(self, token: str) -> None:
+        """The scheduled time is over and the call still holds the GPU: kill its worker, as the platform does."""
+        with self._lock:
+            grant = self._grants.get(token)
+            pid = grant[0].get("worker_pid") if grant else None
+            if grant is None or pid is None:
+                return
+            grant[0]["aborted"] = True
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(pid, signal.SIGKILL)
 
     def _allow(self, query: dict[str, str]) -> Reply:
         with self._lock:

@@ -9,6 +9,13 @@ results through pipes, /allow and /release. What is replaced, in the worker only
 ``move`` would touch the (absent) NVIDIA driver; here they leave the tensors' data on the CPU. After spaces' own
 ``torch.unpatch()`` in the worker ``torch.cuda.is_available()`` is False, so device-agnostic code runs on the CPU.
 
+``ZEROGPU_STRETCH`` (JSON) makes the worker's work take as long as a stated GPU would: ``{"mlp": 0.45, "zero-shot": 0.6,
+"student": 0.1, "token": 0.02, "cold": 5.75}`` stretches each scored window of that method, each student-window and each
+generated token to at least that many seconds (a sleep after the real work, inside the call, where engage measures it),
+and a new worker's start by ``cold`` seconds. ``"spike": {"after": N, "extra_s": X, "once_file": PATH}`` adds X seconds
+after the worker's N-th window, once per run (PATH marks it done): a call that overruns its time, for ZeroGPU to abort;
+with ``"raise": true`` the worker raises a RuntimeError there instead (a worker error).
+
 ``ZEROGPU_FAKE_GPU_MODEL`` picks the ``spaces/zero/configs.json`` entry (default: the RTX PRO 6000, duration factor 1.5,
 which ZeroGPU Spaces run on); without a driver spaces would fall back to the first entry (H200, factor 1.0).
 
@@ -40,9 +47,65 @@ DEFAULT_GPU_MODEL = "NVIDIA RTX PRO 6000 Blackwell Server Edition"
 _log_lock = threading.Lock()
 
 
+STRETCH: dict[str, Any] = json.loads(os.environ.get("ZEROGPU_STRETCH") or "{}")
+_windows_in_worker = 0
+
+
 def _init_cpu(nvidia_uuid: str) -> None:
-    """``spaces.zero.torch.init`` without ``torch.Tensor([0]).cuda()``."""
+    """``spaces.zero.torch.init`` without ``torch.Tensor([0]).cuda()`` (and, stretched, as long as a GPU's start)."""
     os.environ["CUDA_VISIBLE_DEVICES"] = nvidia_uuid
+    time.sleep(float(STRETCH.get("cold", 0.0)))
+
+
+def _stretch_to(t0: float, seconds: float) -> None:
+    time.sleep(max(0.0, t0 + seconds - time.perf_counter()))
+
+
+def _spike(windows: int) -> None:
+    """The once-per-run extra delay after the worker's N-th window (see the module's docstring)."""
+    global _windows_in_worker
+    spike = STRETCH.get("spike")
+    before, _windows_in_worker = _windows_in_worker, _windows_in_worker + windows
+    if spike and before < spike["after"] <= _windows_in_worker and not os.path.exists(spike["once_file"]):
+        open(spike["once_file"], "w").close()
+        if spike.get("raise"):
+            raise RuntimeError("a stretched worker's failure")
+        time.sleep(float(spike.get("extra_s", 0.0)))
+
+
+def _stretch_engage() -> None:
+    """Wrap engage's units of GPU work so that, in a worker, each takes at least its stated time."""
+    from spaces.zero import wrappers
+
+    from engage.affect import pipeline
+    from engage.classroom import report, room
+
+    score_clips, analyze_students, class_report = pipeline.Engine.score_clips, room.analyze_students, report.class_report
+
+    def stretched_score_clips(self, clips, method):
+        t0 = time.perf_counter()
+        out = score_clips(self, clips, method)
+        if wrappers.forked:
+            _stretch_to(t0, len(clips) * float(STRETCH.get(pipeline.normalize_method(method), 0.0)))
+            _spike(len(clips))
+        return out
+
+    def stretched_students(engine, jobs, method):
+        t0 = time.perf_counter()
+        out = analyze_students(engine, jobs, method)
+        if wrappers.forked:
+            _stretch_to(t0, len(jobs) * float(STRETCH.get("student", 0.0)))
+        return out
+
+    def stretched_report(session, backbone=None, *args, **kwargs):
+        t0 = time.perf_counter()
+        out = class_report(session, backbone, *args, **kwargs)
+        if wrappers.forked:
+            _stretch_to(t0, out.tokens * float(STRETCH.get("token", 0.0)))
+        return out
+
+    pipeline.Engine.score_clips = stretched_score_clips
+    room.analyze_students, report.class_report = stretched_students, stretched_report
 
 
 def _move_cpu(callback: Callable[[int], None] | None = None) -> None:
@@ -179,6 +242,8 @@ def install() -> None:
     wrappers.regular_function_wrapper = _recording(wrappers.regular_function_wrapper, generator=False)
     wrappers.generator_function_wrapper = _recording(wrappers.generator_function_wrapper, generator=True)
     wrappers._zerogpu_harness = True
+    if STRETCH:  # before the app imports analyze_students and class_report by name
+        _stretch_engage()
 
 
 if Config.zero_gpu:
