@@ -232,18 +232,18 @@ def _token_payload(token: str | None) -> dict | None:
     return payload if isinstance(payload, dict) else None
 
 
-def _students_on_gpu(jobs: list[StudentWindow], method):
-    return _on_gpu(_students_gpu, "student", len(jobs), None, jobs, method)
+def _students_on_gpu(jobs: list[StudentWindow], method, day: zerogpu.GpuDay | None = None):
+    return _on_gpu(_students_gpu, "student", len(jobs), day, jobs, method)
 
 
 def _students_per_call() -> int:
     return max(1, COSTS.units_fitting("_students_gpu", "student", math.inf, CLASSROOM_MAX_STUDENTS_PER_CALL))
 
 
-def _analyze_students(room: Classroom, jobs: list[StudentWindow], method) -> int:
+def _analyze_students(room: Classroom, jobs: list[StudentWindow], method, day: zerogpu.GpuDay | None = None) -> int:
     """The students' clips in calls sized from the measured cost; their results added to the room."""
     for part in split(len(jobs), _students_per_call()):
-        room.add_results(_students_on_gpu(jobs[part.start : part.stop], method))
+        room.add_results(_students_on_gpu(jobs[part.start : part.stop], method, day))
     return len(jobs)
 
 
@@ -295,7 +295,7 @@ def analyze_video(video, method, folder: str | None, day: zerogpu.GpuDay | None 
         plan = zerogpu.video_plan_line(total, length, key, COSTS, ZERO_GPU)
         yield (views.escape(plan), *views.video_cleared("Analysing…"), folder)
         parts: list[Analysis] = []
-        done, failures, stopped = 0, 0, None
+        done, failures, stopped, last_error = 0, 0, None, ""
 
         def shown(final: bool = False):
             outputs = views.video_outputs(Analysis.joined(parts), folder)
@@ -324,12 +324,12 @@ def analyze_video(video, method, folder: str | None, day: zerogpu.GpuDay | None 
                         yield shown()
             except gr.Error as exc:
                 _count_failure(exc, _video_gpu.__name__, key, day, perf_counter() - t0)
-                failures = 0 if done > before else failures + 1
+                failures, last_error = (0 if done > before else failures + 1), _message(_failed(exc, seconds))
                 if _refused(exc) or _aborted(exc):
                     continue  # the next call is sized to what ZeroGPU says is left, or to the doubled estimate
                 if not parts:
                     raise _failed(exc, seconds) from exc
-                stopped = f"Stopped: {_message(_failed(exc, seconds))}"
+                stopped = f"Stopped: {last_error}"
                 break
             wall = perf_counter() - t0
             if cost is not None:
@@ -338,8 +338,10 @@ def analyze_video(video, method, folder: str | None, day: zerogpu.GpuDay | None 
             failures = 0
             if done < total:
                 yield shown()
+        if failures >= MAX_FAILURES:
+            stopped = f"Stopped: {MAX_FAILURES} GPU calls in a row ended without a window; the last: {last_error}"
         if not parts:
-            raise _error(stopped or "No window could be analysed: ZeroGPU refused every call. " + zerogpu.REFUSAL_HELP, title="GPU time")
+            raise _error(stopped or last_error, title="GPU time")
         if stopped is None and done < total:
             stopped = zerogpu.stop_line(parts[-1].windows[-1].end, length, day)
         yield shown(final=True)
@@ -452,7 +454,8 @@ def _faces(value) -> int:
     return faces
 
 
-def analyze_classroom(video, photo, method, max_faces, roster, folder: str | None, progress=gr.Progress()):
+def analyze_classroom(video, photo, method, max_faces, roster, folder: str | None, day: zerogpu.GpuDay | None = None, request: gr.Request = None,
+                      progress=gr.Progress()):
     """A generator: for a video, first what it will ask of the GPU, then the dashboard."""
     video, photo = _upload(video), _upload(photo)
     max_faces = _faces(max_faces)
@@ -465,7 +468,7 @@ def analyze_classroom(video, photo, method, max_faces, roster, folder: str | Non
         normalize_method(method)  # an unknown method fails before any face is looked for
         if not video:
             room.observe_photo(DETECTOR, load_image(photo, ENGINE.limits))
-            _analyze_students(room, room.take_windows([PHOTO_WINDOW]), method)
+            _analyze_students(room, room.take_windows([PHOTO_WINDOW]), method, _visitor_day(day, request))
             yield _class_outputs(room, folder)
             return
         source = VideoSource(video, ENGINE.limits, ENGINE.windowing)
@@ -474,7 +477,7 @@ def analyze_classroom(video, photo, method, max_faces, roster, folder: str | Non
             room,
             DETECTOR,
             source,
-            lambda jobs: _students_on_gpu(jobs, method),
+            lambda jobs: _students_on_gpu(jobs, method, _visitor_day(day, request)),
             lambda frac, message: progress(frac, desc=message),
             _students_per_call(),
         )
@@ -559,14 +562,15 @@ def export_classroom(room: Classroom | None, folder: str | None):
     return list(views.write_session_exports(room.session, folder)), folder
 
 
-def write_class_report(room: Classroom | None, use_model: bool):
+def write_class_report(room: Classroom | None, use_model: bool, day: zerogpu.GpuDay | None = None, request: gr.Request = None):
     if room is None:
         raise _error("Analyse a classroom first.")
-    report = _on_gpu(_report_gpu, "token", zerogpu.REPORT_TOKENS, None, room.session) if use_model else class_report(room.session)
+    report = _on_gpu(_report_gpu, "token", zerogpu.REPORT_TOKENS, _visitor_day(day, request), room.session) if use_model else class_report(room.session)
     return report.markdown
 
 
-def classroom_frame(frame, method, max_faces, roster, room: Classroom | None, folder: str | None):
+def classroom_frame(frame, method, max_faces, roster, room: Classroom | None, folder: str | None, day: zerogpu.GpuDay | None = None,
+                    request: gr.Request = None):
     """Classroom webcam: one frame per second is observed (CPU); students are analysed every few seconds (one GPU
     call, carrying only their face crops of those seconds). Each second only the status and the frame change
     (constant work however long the stream); the dashboard follows each analysis; exports when asked."""
@@ -577,7 +581,7 @@ def classroom_frame(frame, method, max_faces, roster, room: Classroom | None, fo
     try:
         due = CLASSROOM_CAMERA.observe(room, DETECTOR, frame, t)
         if due:
-            _analyze_students(room, due, method)
+            _analyze_students(room, due, method, _visitor_day(day, request))
     except (EngageError, gr.Error) as exc:
         return (views.error_markdown(_message(exc)),) + (gr.skip(),) * 7 + (room, folder)
     if due is None:
@@ -763,7 +767,7 @@ with gr.Blocks(title="engage: learner affect from video", delete_cache=(max(1, F
         roster_state = gr.State(None, time_to_live=SESSION_TTL_S)
         cls_outputs = [cls_status, cls_cards, cls_frame, cls_timeline, cls_students, cls_table, cls_emotions, cls_files, cls_state, files_state]
         cls_btn.click(
-            analyze_classroom, [cls_video, cls_photo, method, cls_max, roster_state, files_state], cls_outputs,
+            analyze_classroom, [cls_video, cls_photo, method, cls_max, roster_state, files_state, day_state], cls_outputs,
             api_name="analyze_classroom", concurrency_limit=1, show_progress_on=[cls_status], preprocess=False,
         )
         roster_add_btn.click(
@@ -775,9 +779,9 @@ with gr.Blocks(title="engage: learner affect from video", delete_cache=(max(1, F
         roster_export_btn.click(export_roster, [roster_state, files_state], [roster_file, files_state], api_name="roster_export")
         cls_rename_btn.click(rename_students, [cls_renames, cls_state, files_state], cls_outputs, api_name="rename_students", show_progress_on=[cls_status])
         cls_export_btn.click(export_classroom, [cls_state, files_state], [cls_files, files_state], api_name="export_class")
-        cls_report_btn.click(write_class_report, [cls_state, cls_use_model], cls_report, api_name="class_report", concurrency_limit=1)
+        cls_report_btn.click(write_class_report, [cls_state, cls_use_model, day_state], cls_report, api_name="class_report", concurrency_limit=1)
         cls_cam.stream(
-            classroom_frame, [cls_cam, method, cls_max, roster_state, cls_state, files_state], cls_outputs, stream_every=0.5, time_limit=1800,
+            classroom_frame, [cls_cam, method, cls_max, roster_state, cls_state, files_state, day_state], cls_outputs, stream_every=0.5, time_limit=1800,
             concurrency_limit=2, show_progress="hidden", api_name="classroom_frame", api_visibility="undocumented",
         )
 
