@@ -135,3 +135,35 @@ def test_the_check_catches_upward_imports(source, module, expected):
 )
 def test_the_check_lets_downward_imports_pass(source, module):
     assert violations(source, module) == []
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every cycle of modules that import one another, lazily or not (each found once, from its smallest name)."""
+    cycles = []
+
+    def walk(path: list[str]) -> None:
+        for nxt in sorted(graph.get(path[-1], ())):
+            if nxt == path[0]:
+                cycles.append(path)
+            elif nxt > path[0] and nxt not in path:
+                walk(path + [nxt])
+
+    for start in sorted(graph):
+        walk([start])
+    return cycles
+
+
+def test_no_two_modules_import_each_other():
+    """Within a part too, a module's imports run one way (heads.py uses hub.py; hub.py only the MLP in mlp.py)."""
+    modules = {module: (path, is_package) for path, module, is_package in all_modules()}
+    graph = {}
+    for module, (path, is_package) in modules.items():
+        with open(path) as fh:
+            graph[module] = {t for t in engage_imports(fh.read(), module, is_package) if t in modules and t != module}
+    assert not import_cycles(graph), f"modules that import each other: {import_cycles(graph)}"
+
+
+def test_the_cycle_check_finds_a_pair_and_a_ring():
+    assert import_cycles({"a": {"b"}, "b": {"a"}}) == [["a", "b"]]
+    assert import_cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == [["a", "b", "c"]]
+    assert import_cycles({"a": {"b"}, "b": {"c"}, "c": set()}) == []

@@ -13,30 +13,10 @@ from ..errors import HeadsError, HeadsMismatchError, HeadsMissingError
 from ..model.protocol import FeatureProtocol
 from ..settings import REFERENCE_HEADS_REPO
 from .card import CARD_FILE, WEIGHTS_FILE, card_protocol, new_card, validate_card
-from .results import LEVELS, STATES
+from .mlp import build_mlp, module_from_state_dict
+from .results import STATES
 
-
-def build_mlp(input_size: int, hidden: tuple[int, int] = (512, 256), dropout: float = 0.0, levels: int = 4):
-    """Linear-ReLU-Dropout-Linear-ReLU-Dropout-Linear under ``classifier`` (the report's key names)."""
-    from torch import nn
-
-    class MLPHead(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.classifier = nn.Sequential(
-                nn.Linear(input_size, hidden[0]),
-                nn.ReLU(),
-                nn.Dropout(dropout),
-                nn.Linear(hidden[0], hidden[1]),
-                nn.ReLU(),
-                nn.Dropout(dropout),
-                nn.Linear(hidden[1], levels),
-            )
-
-        def forward(self, x):
-            return self.classifier(x)
-
-    return MLPHead()
+__all__ = ["HeadSet", "build_mlp", "heads_present", "load_heads", "module_from_state_dict", "random_heads"]
 
 
 @dataclass
@@ -93,7 +73,7 @@ class HeadSet:
         ``out_dir``, and publish them to the hub repo ``push_to`` when given."""
         from .hub import AffectHeads
 
-        return AffectHeads.from_headset(self).save(out_dir, push_to=push_to)
+        return AffectHeads.from_heads(self.heads, self.card).save(out_dir, push_to=push_to)
 
 
 def _legacy_present(folder: str) -> bool:
@@ -152,7 +132,8 @@ def _load_heads(source: str) -> HeadSet:
 
     if _hub_present(source) or is_hub_id(source):
         try:
-            return AffectHeads.from_pretrained(source).to_headset()
+            module = AffectHeads.from_pretrained(source)
+            return HeadSet(heads={s: module.heads[s] for s in STATES}, card=module.card)
         except HeadsMismatchError:
             raise
         except Exception as exc:  # hub unreachable, no such repo, a config that is not JSON, a broken file
@@ -174,34 +155,6 @@ def _load_heads(source: str) -> HeadSet:
         state_dict = {k[len(s) + 1 :]: v for k, v in tensors.items() if k.startswith(s + ".")}
         heads[s] = module_from_state_dict(state_dict, card["input_size"], s)
     return HeadSet(heads=heads, card=card)
-
-
-def module_from_state_dict(state_dict: dict, input_size: int, state: str):
-    """The head of ``state`` from its tensors, every one checked: present, a tensor of the right shape, finite."""
-    import torch
-
-    needed = [f"classifier.{i}.{p}" for i in (0, 3, 6) for p in ("weight", "bias")]
-    missing = [k for k in needed if k not in state_dict]
-    if missing:
-        raise HeadsMismatchError(f"The {state} head lacks {', '.join(missing)}.")
-    if not all(isinstance(state_dict[k], torch.Tensor) for k in needed):
-        raise HeadsMismatchError(f"The {state} head's weights are not all tensors.")
-    w0, w1, w2 = (state_dict[f"classifier.{i}.weight"] for i in (0, 3, 6))
-    if w0.ndim != 2 or w1.ndim != 2 or w2.ndim != 2:
-        raise HeadsMismatchError(f"The {state} head's layer weights are not matrices.")
-    if w0.shape[1] != input_size:
-        raise HeadsMismatchError(f"The {state} head takes {w0.shape[1]}-d input but the card says {input_size}.")
-    if w2.shape[0] != len(LEVELS) or w1.shape[1] != w0.shape[0] or w2.shape[1] != w1.shape[0]:
-        raise HeadsMismatchError(f"The {state} head has inconsistent layer shapes {[tuple(w.shape) for w in (w0, w1, w2)]}.")
-    module = build_mlp(input_size, hidden=(w0.shape[0], w1.shape[0]))
-    for key, expected in module.state_dict().items():
-        got = state_dict[key]
-        if tuple(got.shape) != tuple(expected.shape):
-            raise HeadsMismatchError(f"The {state} head's {key} has shape {tuple(got.shape)}; expected {tuple(expected.shape)}.")
-        if not got.is_floating_point() or not bool(torch.isfinite(got).all()):
-            raise HeadsMismatchError(f"The {state} head's {key} is not all finite numbers (NaN, infinity or not floats); refusing it.")
-    module.load_state_dict({k: state_dict[k] for k in needed})
-    return module.eval()
 
 
 def random_heads(input_size: int, seed: int = 0, backbone: str = "engage tiny test backbone") -> HeadSet:

@@ -13,7 +13,7 @@ from torch import nn
 from ..errors import HeadsMismatchError
 from ..model.protocol import FeatureProtocol
 from .card import metrics_table, validate_card
-from .heads import HeadSet, build_mlp, module_from_state_dict
+from .mlp import build_mlp, module_from_state_dict
 from .results import LEVEL_NAMES, STATES
 
 WEIGHTS_NAME = "model.safetensors"
@@ -38,11 +38,12 @@ class AffectHeads(
             self.heads = nn.ModuleDict({s: build_mlp(input_size, hidden=tuple(hidden)) for s in STATES})
 
     @classmethod
-    def from_headset(cls, headset: HeadSet) -> AffectHeads:
-        first = headset.heads[STATES[0]].classifier
-        module = cls(headset.input_size, [first[0].out_features, first[3].out_features], headset.card)
+    def from_heads(cls, heads: dict, card: dict) -> AffectHeads:
+        """The hub model of four heads (state -> module of ``mlp.build_mlp``) and their card."""
+        first = heads[STATES[0]].classifier
+        module = cls(int(card["input_size"]), [first[0].out_features, first[3].out_features], card)
         for s in STATES:
-            module.heads[s].load_state_dict(headset.heads[s].state_dict())
+            module.heads[s].load_state_dict(heads[s].state_dict())
         return module.eval()
 
     @classmethod
@@ -77,9 +78,6 @@ class AffectHeads(
         if unknown:
             raise HeadsMismatchError(f"{WEIGHTS_NAME} holds tensors no head uses: {', '.join(unknown[:5])}.")
         return module.eval()
-
-    def to_headset(self) -> HeadSet:
-        return HeadSet(heads={s: self.heads[s] for s in STATES}, card=self.card)
 
     def save(self, folder: str, push_to: str | None = None, token: str | None = None) -> str:
         """Write the three files into ``folder`` (a model card left there from earlier heads is replaced), and
