@@ -18,6 +18,10 @@ def app(tiny_dir, heads_dir):
     os.environ.update(ENGAGE_BACKBONE=tiny_dir, ENGAGE_WEIGHTS=heads_dir, ENGAGE_DEVICE="cpu")
     sys.path.insert(0, ROOT)
     module = importlib.import_module("app")
+    from engage.ui import class_handlers, handlers, server
+
+    # the app's page, and the modules its handlers live in (the tests patch those)
+    module.server, module.handlers, module.class_handlers = server, handlers, class_handlers
     yield module
     for k, v in saved.items():
         if v is None:
@@ -37,7 +41,7 @@ def test_webcam_frame_shows_a_result_once_a_frame_pair_is_in(app, monkeypatch):
     import gradio as gr
 
     clock = iter([100.0, 100.5, 101.0])
-    monkeypatch.setattr(app, "time", SimpleNamespace(monotonic=lambda: next(clock)))  # app's clock only
+    monkeypatch.setattr(app.handlers, "time", SimpleNamespace(monotonic=lambda: next(clock)))  # app's clock only
     frame = np.random.default_rng(0).integers(0, 255, (48, 64, 3), dtype=np.uint8)
     first = app.webcam_frame(frame, "MLP heads (the report's method)", None)
     assert isinstance(first[0], type(gr.skip())) and first[3].pushed == 1  # encoded, no result yet
@@ -64,7 +68,7 @@ def test_classroom_video_finds_faces_outside_the_gpu_calls(app, classroom_video,
     """Face detection is CPU work: it runs between GPU calls; each call gets only students' clips, at most
     CLASSROOM_MAX_STUDENTS_PER_CALL of them (here 4)."""
     inside, calls, detected = [], [], []
-    real_gpu, real_detect = app._students_gpu, app.DETECTOR.detect
+    real_gpu, real_detect = app.server.students_gpu, app.server.DETECTOR.detect
 
     def gpu(seconds, jobs, method):
         calls.append((seconds, [(j.track_id, j.clip.start, j.clip.end) for j in jobs]))
@@ -74,9 +78,9 @@ def test_classroom_video_finds_faces_outside_the_gpu_calls(app, classroom_video,
         finally:
             inside.pop()
 
-    monkeypatch.setattr(app, "_students_gpu", gpu)
-    monkeypatch.setattr(app.DETECTOR, "detect", lambda frame: detected.append(bool(inside)) or real_detect(frame))
-    monkeypatch.setattr(app, "CLASSROOM_MAX_STUDENTS_PER_CALL", 4)
+    monkeypatch.setattr(app.server, "students_gpu", gpu)
+    monkeypatch.setattr(app.server.DETECTOR, "detect", lambda frame: detected.append(bool(inside)) or real_detect(frame))
+    monkeypatch.setattr(app.server, "CLASSROOM_MAX_STUDENTS_PER_CALL", 4)
     plan, outputs = app.analyze_classroom(classroom_video, None, "zero-shot", 3, None, None, progress=lambda *a, **k: None)
     assert "3 windows" in plan[0] and "at most 9 student-windows" in plan[0]
     jobs = [job for _, chunk in calls for job in chunk]
@@ -100,9 +104,9 @@ def test_classroom_camera_observes_each_second_and_analyses_every_few(app, monke
 
     frame = next(s for s in benchmark_scenes() if len(s.boxes) >= 2).frame
     clock = iter([200.0, 200.3, 201.0, 202.0, 203.0, 204.0, 205.0])
-    monkeypatch.setattr(app, "time", SimpleNamespace(monotonic=lambda: next(clock)))  # app's clock only
-    calls, real_gpu = [], app._students_gpu
-    monkeypatch.setattr(app, "_students_gpu", lambda s, jobs, m: calls.append({(j.clip.start, j.clip.end) for j in jobs}) or real_gpu(s, jobs, m))
+    monkeypatch.setattr(app.class_handlers, "time", SimpleNamespace(monotonic=lambda: next(clock)))  # app's clock only
+    calls, real_gpu = [], app.server.students_gpu
+    monkeypatch.setattr(app.server, "students_gpu", lambda s, jobs, m: calls.append({(j.clip.start, j.clip.end) for j in jobs}) or real_gpu(s, jobs, m))
     room, skipped, dashboard = None, [], []
     skip = type(gr.skip())
     for _ in range(7):
@@ -122,7 +126,7 @@ def test_classroom_camera_observes_each_second_and_analyses_every_few(app, monke
 def test_the_real_spaces_decorator_is_used_where_the_package_is_installed(app):
     import spaces
 
-    assert app.gpu is spaces.GPU and app.ZERO_GPU is False  # off ZeroGPU it returns each function unchanged
+    assert app.server.gpu is spaces.GPU and app.server.ZERO_GPU is False  # off ZeroGPU it returns each function unchanged
 
 
 def test_the_app_runs_without_the_spaces_package(tiny_dir, heads_dir, tmp_path):
@@ -134,7 +138,8 @@ def test_the_app_runs_without_the_spaces_package(tiny_dir, heads_dir, tmp_path):
         "import sys; sys.modules['spaces'] = None\n"  # as if not installed: `import spaces` raises ImportError
         "import app\n"
         "md, fig, data = app.analyze_image('examples/astronaut.png', 'zero-shot')\n"
-        "print(app.gpu.__module__, app.ZERO_GPU, data['kind'])\n"
+        "from engage.ui import server\n"
+        "print(server.gpu.__module__, server.ZERO_GPU, data['kind'])\n"
     )
     proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
@@ -154,12 +159,12 @@ def _drive_webcam(app, monkeypatch, frames, keeps_frames: bool):
     """Stream ``frames`` one second apart through the webcam handler; every shown result and the GPU calls."""
     gpu_calls, shown, stream = [], [], None
     with monkeypatch.context() as m:
-        m.setattr(app, "WEBCAM_KEEPS_FRAMES", keeps_frames)
+        m.setattr(app.server, "WEBCAM_KEEPS_FRAMES", keeps_frames)
         clock = iter(float(k) for k in range(len(frames)))
-        m.setattr(app, "time", SimpleNamespace(monotonic=lambda: next(clock)))
-        for name in ("_clip_gpu", "_webcam_gpu"):
-            real = getattr(app, name)
-            m.setattr(app, name, lambda *a, _real=real, _name=name: gpu_calls.append(_name) or _real(*a))
+        m.setattr(app.handlers, "time", SimpleNamespace(monotonic=lambda: next(clock)))
+        for name in ("clip_gpu", "webcam_gpu"):
+            real = getattr(app.server, name)
+            m.setattr(app.server, name, lambda *a, _real=real, _name=name: gpu_calls.append(_name) or _real(*a))
         for frame in frames:
             md, fig, data, stream = app.webcam_frame(frame, "mlp", stream)
             if isinstance(data, dict) and "kind" in data:  # gr.skip() is a dict too
@@ -175,8 +180,8 @@ def test_webcam_on_zerogpu_keeps_frames_and_shows_the_same_results(app, monkeypa
     cached, cached_calls, _ = _drive_webcam(app, monkeypatch, frames, keeps_frames=False)
     kept, kept_calls, stream = _drive_webcam(app, monkeypatch, frames, keeps_frames=True)
     assert type(stream).__name__ == "WebcamFrames" and stream.frame_bytes() <= 10 * frames[0].nbytes
-    assert len(cached_calls) == len(frames) and set(cached_calls) == {"_webcam_gpu"}
-    assert len(kept_calls) == len(kept) and set(kept_calls) == {"_clip_gpu"}
+    assert len(cached_calls) == len(frames) and set(cached_calls) == {"webcam_gpu"}
+    assert len(kept_calls) == len(kept) and set(kept_calls) == {"clip_gpu"}
     assert [(r["windows"][0]["frames"]) for r in kept] == [(r["windows"][0]["frames"]) for r in cached]
     for a, b in zip(kept, cached):
         for state, score in a["overall"]["states"].items():
@@ -197,15 +202,15 @@ def on_zerogpu(app, monkeypatch):
     window), redrawing only at the end of each call."""
     from engage.ui.zerogpu import CostModel
 
-    monkeypatch.setattr(app, "ZERO_GPU", True)
-    monkeypatch.setattr(app, "COSTS", CostModel())
-    monkeypatch.setattr(app, "VIDEO_REFRESH_S", 1e9)
+    monkeypatch.setattr(app.server, "ZERO_GPU", True)
+    monkeypatch.setattr(app.server, "COSTS", CostModel())
+    monkeypatch.setattr(app.handlers, "VIDEO_REFRESH_S", 1e9)
     return app
 
 
 def _recording_video_gpu(app, monkeypatch, fail=None):
     """Replace _video_gpu by the real one, recording (request, part) and failing as ``fail(part, yielded)`` says."""
-    calls, real = [], app._video_gpu
+    calls, real = [], app.server.video_gpu
 
     def video_gpu(seconds, path, method, part, progress):
         calls.append((seconds, part))
@@ -216,8 +221,8 @@ def _recording_video_gpu(app, monkeypatch, fail=None):
         if fail is not None:
             fail(part, None)
 
-    video_gpu.__name__ = "_video_gpu"
-    monkeypatch.setattr(app, "_video_gpu", video_gpu)
+    video_gpu.__name__ = "video_gpu"
+    monkeypatch.setattr(app.server, "video_gpu", video_gpu)
     return calls
 
 
@@ -241,7 +246,7 @@ def test_a_long_video_is_analysed_in_calls_that_fit_what_is_left_and_shown_as_it
     assert "the first 20.0 s of 27.0 s of video (2 windows" in steps[1][0] and "on 27.0 s of video (3 windows" in steps[2][0]
     assert [w["start"] for w in first["windows"]] == [0.0, 10.0] and [w["start"] for w in last["windows"]] == [0.0, 10.0, 20.0]
     assert first["duration_seconds"] == last["duration_seconds"] == 27.0  # the timeline's axis is the whole video
-    whole = app.ENGINE.analyze_video(long_video, "zero-shot").to_dict()
+    whole = app.server.ENGINE.analyze_video(long_video, "zero-shot").to_dict()
     for a, b in zip(last["windows"], whole["windows"]):
         assert a["start"] == b["start"]
         for state in a["states"]:

@@ -83,7 +83,7 @@ def test_every_gpu_path_runs_in_a_forked_worker_within_the_budget(visit):
     assert not errors
     log = [c for s in visit["steps"].values() for c in s["calls"]]
     names = {c["name"] for c in log}
-    assert names == {"_image_gpu", "_video_gpu", "_clip_gpu", "_students_gpu", "_report_gpu"}
+    assert names == {"image_gpu", "video_gpu", "clip_gpu", "students_gpu", "report_gpu"}
     assert all(visit["steps"][name]["calls"] for name in ALL_STEPS), "a path made no GPU call"
     assert len(visit["api"]) == len(log) and all(c["result"] == "approved" for c in visit["api"])
     assert {c["worker_pid"] for c in visit["api"]}.isdisjoint({visit["main_pid"]})  # the work ran in forked workers
@@ -99,7 +99,7 @@ def test_a_five_minute_video_asks_for_what_its_windows_were_measured_to_cost(vis
     """By the long video, each method has been measured on this server (an image, a short video): its calls ask for
     far less than the first estimate, every window comes back, and the page grows with them."""
     s = visit["steps"][step]
-    calls = [c for c in s["calls"] if c["name"] == "_video_gpu"]
+    calls = [c for c in s["calls"] if c["name"] == "video_gpu"]
     asked = sum(c["requested_s"] for c in calls)
     assert asked < 30 * PRIOR_UNIT_S[method]  # the first estimate would have asked 60-75 s for the 30 windows
     assert "5.0 min of video (30 windows" in s["detail"]["plan"]
@@ -119,7 +119,7 @@ def test_webcam_makes_at_most_one_call_per_result_and_carries_frames_not_caches(
     every = s["detail"]["every_s"]
     assert 2 <= every <= 10 and 60 // (every + 2) <= s["detail"]["shown"] <= 60 // every + 1
     assert len(s["calls"]) == s["detail"]["shown"]
-    assert {c["name"] for c in s["calls"]} == {"_clip_gpu"}
+    assert {c["name"] for c in s["calls"]} == {"clip_gpu"}
     biggest = max(c["bytes_in"] for c in s["calls"])
     assert 10 * 640 * 480 * 3 <= biggest <= 20 * MB  # ten 640×480 frames, the same for the 7B (frames, not caches)
     assert max(c["bytes_out"] for c in s["calls"]) < 0.1 * MB
@@ -129,7 +129,7 @@ def test_classroom_camera_makes_one_call_per_analysis_under_20_mb(visit):
     s = visit["steps"]["classroom_camera"]
     assert s["detail"]["analyses"] >= 2 and len(s["calls"]) == s["detail"]["analyses"]
     assert s["detail"]["analysed"] > 0
-    assert all(c["name"] == "_students_gpu" and c["bytes_in"] <= 20 * MB for c in s["calls"])
+    assert all(c["name"] == "students_gpu" and c["bytes_in"] <= 20 * MB for c in s["calls"])
 
 
 def test_classroom_video_and_photo_send_student_clips(visit):
@@ -142,9 +142,9 @@ def test_classroom_video_and_photo_send_student_clips(visit):
 def _bytes_7b(step: str, call: dict) -> tuple[int, int]:
     """Bytes each way for the 7B: the same inputs (paths, frames, crops); MLP features come back 3584-wide."""
     out = call["bytes_out"]
-    if call["name"] == "_video_gpu" and step.endswith("mlp"):
+    if call["name"] == "video_gpu" and step.endswith("mlp"):
         out += 30 * (HIDDEN_7B - 64) * 4  # at most the video's 30 windows' features come back in one call
-    elif call["name"] in ("_image_gpu", "_clip_gpu"):
+    elif call["name"] in ("image_gpu", "clip_gpu"):
         out += (HIDDEN_7B - 64) * 4
     return call["bytes_in"], out
 

@@ -34,46 +34,46 @@ def _cost(kind: str, units: int, work_s: float, cold: bool = False) -> CallCost:
 
 def test_before_anything_is_measured_the_requests_are_todays_estimates():
     costs = CostModel()
-    assert costs.request("_video_gpu", "mlp", 15) == math.ceil(COLD_OVERHEAD_S + 15 * PRIOR_UNIT_S["mlp"]) == 40
-    assert costs.units_fitting("_video_gpu", "mlp", 120, 10_000) == 15  # the old plan: 15 windows a call
-    assert costs.units_fitting("_video_gpu", "zero-shot", 120, 10_000) == 12
+    assert costs.request("video_gpu", "mlp", 15) == math.ceil(COLD_OVERHEAD_S + 15 * PRIOR_UNIT_S["mlp"]) == 40
+    assert costs.units_fitting("video_gpu", "mlp", 120, 10_000) == 15  # the old plan: 15 windows a call
+    assert costs.units_fitting("video_gpu", "zero-shot", 120, 10_000) == 12
     assert not costs.measured("mlp") and costs.model_share("mlp") is None
 
 
 def test_requests_follow_the_measured_costs_with_the_stated_margin():
     costs = CostModel()
     for k in range(10):  # 0.40-0.49 s a window, a new worker's 3 s the first time, 0.1 s after
-        costs.observe("_video_gpu", _cost("mlp", 20, 20 * (0.40 + 0.01 * k), cold=k == 0), wall_s=20 * (0.40 + 0.01 * k) + (3.0 if k == 0 else 0.1))
+        costs.observe("video_gpu", _cost("mlp", 20, 20 * (0.40 + 0.01 * k), cold=k == 0), wall_s=20 * (0.40 + 0.01 * k) + (3.0 if k == 0 else 0.1))
     unit = costs.unit_s("mlp")
     assert unit == pytest.approx(0.481 * MARGIN, rel=1e-9)  # the 90th percentile of the ten (numpy's linear), × 1.25
-    assert costs.warm("_video_gpu") and not costs.warm("_clip_gpu")
+    assert costs.warm("video_gpu") and not costs.warm("clip_gpu")
     assert costs.fixed_s(True) == pytest.approx(0.1 * MARGIN, rel=1e-6) and costs.fixed_s(False) == pytest.approx(3.0 * MARGIN)
-    assert costs.request("_video_gpu", "mlp", 10) == math.ceil(0.1 * MARGIN + 10 * unit)
-    assert costs.request("_clip_gpu", "mlp", 1) == math.ceil(3.0 * MARGIN + unit)  # a function not run lately: a new worker's cost
-    assert costs.request("_video_gpu", "mlp", 10_000) == MAX_REQUEST_S
+    assert costs.request("video_gpu", "mlp", 10) == math.ceil(0.1 * MARGIN + 10 * unit)
+    assert costs.request("clip_gpu", "mlp", 1) == math.ceil(3.0 * MARGIN + unit)  # a function not run lately: a new worker's cost
+    assert costs.request("video_gpu", "mlp", 10_000) == MAX_REQUEST_S
     work = sum(20 * (0.40 + 0.01 * k) for k in range(10))
     assert costs.model_share("mlp") == pytest.approx((0.9, 0.9 * work / (work + 3.0 + 9 * 0.1)))
     # never below what the work needs: the request covers the slowest call seen, per window
-    assert costs.request("_video_gpu", "mlp", 20) >= 20 * 0.49
+    assert costs.request("video_gpu", "mlp", 20) >= 20 * 0.49
 
 
 def test_a_call_holds_as_many_units_as_fit_the_cap_and_what_is_left():
     costs = CostModel()
-    costs.observe("_video_gpu", _cost("mlp", 10, 4.0), wall_s=4.2)  # 0.4 s a window, 0.2 s fixed (warm)
+    costs.observe("video_gpu", _cost("mlp", 10, 4.0), wall_s=4.2)  # 0.4 s a window, 0.2 s fixed (warm)
     unit, fixed = costs.unit_s("mlp"), costs.fixed_s(True)
-    assert costs.units_fitting("_video_gpu", "mlp", 120, 10_000) == int((MAX_REQUEST_S - fixed) // unit)
-    n = costs.units_fitting("_video_gpu", "mlp", 10, 10_000)  # 10 s left: a request of 7 s (10.5, rounded to 10 scheduled)
-    assert n == int((7 - fixed) // unit) and scheduled(costs.request("_video_gpu", "mlp", n)) <= 10
-    assert costs.units_fitting("_video_gpu", "mlp", 10, 3) == 3
-    assert costs.units_fitting("_video_gpu", "mlp", 1, 10) == 0  # not even a 1 s request (2 scheduled) fits
+    assert costs.units_fitting("video_gpu", "mlp", 120, 10_000) == int((MAX_REQUEST_S - fixed) // unit)
+    n = costs.units_fitting("video_gpu", "mlp", 10, 10_000)  # 10 s left: a request of 7 s (10.5, rounded to 10 scheduled)
+    assert n == int((7 - fixed) // unit) and scheduled(costs.request("video_gpu", "mlp", n)) <= 10
+    assert costs.units_fitting("video_gpu", "mlp", 10, 3) == 3
+    assert costs.units_fitting("video_gpu", "mlp", 1, 10) == 0  # not even a 1 s request (2 scheduled) fits
 
 
 def test_an_abort_doubles_the_estimate_and_forgets_the_warm_worker():
     costs = CostModel()
-    costs.observe("_video_gpu", _cost("mlp", 10, 4.0), wall_s=4.2)
+    costs.observe("video_gpu", _cost("mlp", 10, 4.0), wall_s=4.2)
     before = costs.unit_s("mlp")
-    costs.aborted("_video_gpu", "mlp")
-    assert costs.unit_s("mlp") == pytest.approx(2 * before * MARGIN) and not costs.warm("_video_gpu")
+    costs.aborted("video_gpu", "mlp")
+    assert costs.unit_s("mlp") == pytest.approx(2 * before * MARGIN) and not costs.warm("video_gpu")
 
 
 def test_meter_counts_units_and_knows_a_new_worker(monkeypatch):
@@ -88,12 +88,12 @@ def test_meter_counts_units_and_knows_a_new_worker(monkeypatch):
 def test_the_day_counts_charges_refusals_and_when_the_quota_resets():
     day = GpuDay()
     assert day.quota_s == 120 and day.left_s == 120 and day.resets_in_s() is None
-    assert day.charge("_video_gpu", 3.2) == 4 and day.used_s == 4 and day.left_s == 116  # whole seconds, rounded up
+    assert day.charge("video_gpu", 3.2) == 4 and day.used_s == 4 and day.left_s == 116  # whole seconds, rounded up
     assert 86_390 < day.resets_in_s() <= 86_400  # 24 h after the first use when ZeroGPU has not said
     day.refused(REFUSAL)
     assert day.left_s == 7 and day.refusals == 1 and 13 * 3600 < day.resets_in_s() <= 13 * 3600 + 2 * 60 + 5
-    day.charge("_clip_gpu", 0.4)
-    assert day.left_s == 6 and day.gpu_s == {"_video_gpu": 4, "_clip_gpu": 1}
+    day.charge("clip_gpu", 0.4)
+    assert day.left_s == 6 and day.gpu_s == {"video_gpu": 4, "clip_gpu": 1}
     day.refused("Space app has reached its GPU limit. Try re-running outside of examples")  # no figures: nothing left
     assert day.left_s == 0
     assert GpuDay(tier=zerogpu.tier_of({"auth": "regular"})).quota_s == 300 and zerogpu.tier_of({"auth": "pro"}) == "PRO"
@@ -111,13 +111,13 @@ def test_the_webcam_is_paced_to_last_ten_minutes():
 
 def test_what_the_visitor_reads():
     costs = CostModel()
-    costs.observe("_video_gpu", _cost("mlp", 10, 4.5), wall_s=4.6)
+    costs.observe("video_gpu", _cost("mlp", 10, 4.5), wall_s=4.6)
     line = zerogpu.video_plan_line(360, 3600.0, "mlp", costs, True)
     assert "60.0 min of video (360 windows" in line and "measured rate of 0.56 s a window" in line
     assert "of an anonymous visitor's day (120 s)" in line and "PRO (2,400 s)" in line
     assert zerogpu.video_plan_line(360, 3600.0, "mlp", costs, False).endswith("windows of 10 s)…")
     day = GpuDay()
-    day.charge("_video_gpu", 40.5)
+    day.charge("video_gpu", 40.5)
     assert zerogpu.used_line(GpuDay()) == ""  # nothing to say before the first call
     assert zerogpu.used_line(day) == "GPU time used in this session: 41 s in 1 call (about 79 s left of an anonymous visitor's 120 s day)."
     stop = zerogpu.stop_line(1800, 3600, day)
@@ -167,8 +167,8 @@ def test_the_classroom_plan_bounds_the_calls_before_the_faces_are_known():
 
 def test_the_warm_window_expires(monkeypatch):
     costs = CostModel()
-    costs.observe("_clip_gpu", _cost("mlp", 1, 0.5), wall_s=0.6)
-    assert costs.warm("_clip_gpu")
+    costs.observe("clip_gpu", _cost("mlp", 1, 0.5), wall_s=0.6)
+    assert costs.warm("clip_gpu")
     later = time.monotonic() + zerogpu.WARM_WITHIN_S + 1
     monkeypatch.setattr(zerogpu.time, "monotonic", lambda: later)
-    assert not costs.warm("_clip_gpu")
+    assert not costs.warm("clip_gpu")

@@ -18,6 +18,7 @@ import gradio as gr
 import numpy as np
 
 import app
+from engage.ui import class_handlers, handlers, server
 from zerogpu.run import read_calls
 
 LOG = os.environ["ZEROGPU_CALLS_LOG"]
@@ -37,12 +38,12 @@ def _video(path: str, method: str) -> dict:
 
 def _webcam(frames: int) -> dict:
     clock = iter(float(k) for k in range(frames))
-    app.time = SimpleNamespace(monotonic=lambda: next(clock))
+    handlers.time = class_handlers.time = SimpleNamespace(monotonic=lambda: next(clock))
     stream, shown, day = None, 0, app.zerogpu.GpuDay()  # one session: its stream and its GPU day
     for frame in _frames(frames):
         md, fig, data, stream = app.webcam_frame(frame, "mlp", stream, day)
         shown += isinstance(data, dict) and "kind" in data  # gr.skip() is a dict too
-    return {"frames": frames, "shown": shown, "stream": type(stream).__name__, "every_s": app.webcam_every("mlp", day)[0]}
+    return {"frames": frames, "shown": shown, "stream": type(stream).__name__, "every_s": handlers.webcam_every("mlp", day)[0]}
 
 
 ROOM = {}
@@ -64,7 +65,7 @@ def _classroom_camera(seconds: int) -> dict:
 
     frame = np.asarray(Image.open(MEDIA["classroom_photo"]).convert("RGB"))
     clock = iter(float(k) for k in range(seconds))
-    app.time = SimpleNamespace(monotonic=lambda: next(clock))
+    handlers.time = class_handlers.time = SimpleNamespace(monotonic=lambda: next(clock))
     room, analyses = None, 0
     for _ in range(seconds):
         until = room.analysed_until if room is not None else 0.0
@@ -95,5 +96,5 @@ for name in sys.argv[2:]:
     except gr.Error as exc:
         detail, error = None, {"title": exc.title, "message": exc.message}
     results.append({"step": name, "detail": detail, "error": error, "wall_s": round(time.perf_counter() - t0, 3), "calls": [first, len(read_calls(LOG))]})
-shares = {kind: app.COSTS.model_share(kind) for kind in ("mlp", "zero-shot", "student", "token")}
+shares = {kind: server.COSTS.model_share(kind) for kind in ("mlp", "zero-shot", "student", "token")}
 print(json.dumps({"main_pid": os.getpid(), "zero_gpu": app.ZERO_GPU, "steps": results, "model_share": shares}))

@@ -20,6 +20,7 @@ import numpy as np
 from gradio.context import LocalContext
 
 import app
+from engage.ui import handlers, server
 from zerogpu.device_api import fake_jwt
 
 WEBCAM_MAX_S = 3600  # simulated seconds of camera at most
@@ -58,7 +59,7 @@ def video(path: str, day) -> dict:
 def webcam(day) -> dict:
     base = np.random.default_rng(0).integers(0, 255, (480, 640, 3), dtype=np.uint8)
     clock = {"t": 0.0}
-    app.time = SimpleNamespace(monotonic=lambda: clock["t"])
+    handlers.time = SimpleNamespace(monotonic=lambda: clock["t"])
     stream, shown, last_shown, refusals, every = None, 0, 0.0, day.refusals, []
     t0 = time.perf_counter()
     for second in range(WEBCAM_MAX_S):
@@ -66,7 +67,7 @@ def webcam(day) -> dict:
         md, fig, data, stream = app.webcam_frame(np.roll(base, 8 * second, axis=1), "mlp", stream, day)
         if isinstance(data, dict) and "kind" in data:
             shown, last_shown = shown + 1, float(second)
-            every.append(app.webcam_every("mlp", day)[0])
+            every.append(handlers.webcam_every("mlp", day)[0])
         if day.refusals > refusals:
             break
     return {"results": shown, "minutes": round(last_shown / 60, 2), "every_s": sorted(set(every)),
@@ -79,7 +80,7 @@ def main() -> None:
         app.zerogpu.QUOTA_S.update(json.loads(quotas))
     request = visitor(auth)
     LocalContext.request.set(request)  # what spaces reads the visitor's token from
-    day = app._visitor_day(None, request)
+    day = server.visitor_day(None, request)
     out = {"auth": auth, "tier": day.tier, "scenario": scenario, "stretch": json.loads(os.environ.get("ZEROGPU_STRETCH") or "{}")}
     out["video"] = video(path, day) if "video" in scenario else None
     out["webcam"] = webcam(day) if "webcam" in scenario else None

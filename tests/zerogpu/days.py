@@ -24,6 +24,8 @@ sys.path.insert(0, TESTS)
 from zerogpu.device_api import FakeDeviceAPI  # noqa: E402
 from zerogpu.run import ROOT, run_script, zerogpu_env  # noqa: E402
 
+sys.path.insert(0, ROOT)  # engage, when run as a script from anywhere
+
 DAY_PY = os.path.join(TESTS, "zerogpu", "day.py")
 # Stated costs. The H200 (all 132 SMs) ran the 7B's window in 0.124 s with the model alone and its extraction kept the
 # GPU 88-92 % busy (docs/performance.md); ZeroGPU's own configs.json gives its H200 slice 60 SMs and the default GPU
