@@ -100,7 +100,7 @@ def prepare(folder: str, minutes: float) -> tuple[dict[str, str], str]:
 
     tiny, heads, video = (os.path.join(folder, n) for n in ("tiny", "heads", f"lecture-{minutes:g}min.mp4"))
     if not os.path.isdir(tiny):
-        subprocess.run([sys.executable, "-m", "engage", "make-tiny-backbone", tiny], check=True, cwd=ROOT)
+        subprocess.run([sys.executable, "-m", "engage", "make-tiny-backbone", tiny], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
     if not os.path.isdir(heads):
         random_heads(64).save(heads)
     if not os.path.exists(video):
