@@ -15,7 +15,7 @@ from engage import settings
 from engage.affect.pipeline import METHODS, normalize_method
 from engage.classroom.room import DEFAULT_MAX_FACES
 from engage.classroom.session import NAME_MAX
-from engage.ui import exports, plots, views, zerogpu
+from engage.ui import exports, i18n, plots, views, zerogpu
 from engage.ui.class_handlers import (
     FACES_MAX,
     add_to_roster,
@@ -28,6 +28,8 @@ from engage.ui.class_handlers import (
     write_class_report,
 )
 from engage.ui.handlers import analyze_frames, analyze_image, analyze_video, video_estimate, webcam_frame, webcam_info
+from engage.ui.i18n import glossary
+from engage.ui.i18n.page import Page, key
 from engage.ui.server import ENGINE, ZERO_GPU
 
 SESSION_TTL_S = settings.session_ttl_seconds()
@@ -55,17 +57,35 @@ def _banner(method_label: str) -> str:
     return views.warning_banner(ENGINE.warnings(normalize_method(method_label)))
 
 
-with gr.Blocks(title="engage: learner affect from video", delete_cache=(max(1, FILES_MAX_AGE_S // 3), FILES_MAX_AGE_S)) as demo:
-    gr.Markdown(
-        "# engage\nBoredom, engagement, confusion and frustration (DAiSEE levels 0-3) from a webcam, a photo or a video, "
-        "with Qwen2.5-VL features. What the numbers can and cannot say: the **About** tab (the last tab; on a phone, "
-        "under ⋯ beside the tabs)."
-    )
+PAGE = Page()
+P = PAGE.make
+
+
+def _method_choices(lang: str) -> list[tuple[str, str]]:
+    """The methods in the visitor's words; the value stays the English label, which the API has always taken."""
+    return [(glossary.METHODS[lang][k], label) for k, label in METHODS.items()]
+
+
+def page_in(lang: str) -> list:
+    """The page's words in ``lang``: the switch, the method's choices, every component made with a catalogue key."""
+    return [gr.update(value=lang), gr.update(choices=_method_choices(lang), label=i18n.text("page.method", lang)), *PAGE.updates(lang)]
+
+
+def page_on_load(request: gr.Request):
+    """A new page: in the browser's language (Vietnamese for vi, vi-VN…; else English)."""
+    headers = getattr(request, "headers", None) or {}
+    return page_in(i18n.language_of(headers.get("accept-language")))
+
+
+with gr.Blocks(title=i18n.text("page.title"), delete_cache=(max(1, FILES_MAX_AGE_S // 3), FILES_MAX_AGE_S)) as demo:
+    P(gr.Markdown, key("page.intro"))
+    language = gr.Radio([(name, code) for code, name in i18n.LANGUAGES.items()], value=i18n.DEFAULT, label=i18n.text("page.language"),
+                        elem_id="language")
     banner = gr.Markdown(elem_id="banner")
     method = gr.Radio(
-        METHOD_LABELS,
+        _method_choices(i18n.DEFAULT),
         value=METHOD_LABELS[0] if ENGINE.heads is not None else METHOD_LABELS[1],
-        label="Method",
+        label=i18n.text("page.method"),
         info=_heads_info(),
         elem_id="method",
         elem_classes=[] if ENGINE.heads is not None else ["engage-no-mlp"],  # shown, greyed, with the reason
@@ -77,18 +97,13 @@ with gr.Blocks(title="engage: learner affect from video", delete_cache=(max(1, F
     method.change(_banner, method, banner, api_visibility="private")
     demo.load(_banner, method, banner, api_visibility="private")
 
-    with gr.Tab("Webcam"):
-        gr.Markdown(
-            "Press record: the app keeps one frame per second and shows a result "
-            + ("every few seconds, spaced so that your GPU time lasts ten minutes of camera (the line with the results says "
-               "how often), " if ZERO_GPU else "every 1-2 s, ")
-            + "each on the last 6-10 s (the first after 2 s). Frames are held only in this session's memory and dropped with it."
-        )
+    with P(gr.Tab, label=key("tab.webcam")):
+        P(gr.Markdown, key("webcam.intro_zerogpu" if ZERO_GPU else "webcam.intro_local"))
         with gr.Row():
-            cam = gr.Image(sources=["webcam"], streaming=True, type="numpy", label="Camera", elem_id="webcam")
+            cam = P(gr.Image, sources=["webcam"], streaming=True, type="numpy", label=key("webcam.camera"), elem_id="webcam")
             with gr.Column():
-                cam_md = gr.Markdown("Waiting for the camera…", elem_id="webcam-summary", label="summary")
-        cam_plot = gr.Plot(plots.placeholder("Start the camera to see the four states."), label="Levels", elem_id="webcam-plot")
+                cam_md = gr.Markdown(i18n.text("webcam.waiting"), elem_id="webcam-summary", label=i18n.text("common.summary"))
+        cam_plot = P(gr.Plot, plots.placeholder(i18n.text("webcam.placeholder")), label=key("common.levels"), elem_id="webcam-plot")
         cam_json = gr.JSON(label="Result (JSON)", visible=False)
         cam_state = gr.State(None, time_to_live=SESSION_TTL_S)  # frames and caches of a stopped camera are freed
         cam.stream(
@@ -109,41 +124,41 @@ with gr.Blocks(title="engage: learner affect from video", delete_cache=(max(1, F
         # temporary file behind for every frame)
         frames_btn.click(analyze_frames, [frames_in, method, day_state], [cam_md, cam_plot, cam_json], api_name="analyze_frames", preprocess=False)
 
-    with gr.Tab("Image"):
+    with P(gr.Tab, label=key("tab.image")):
         with gr.Row():
             with gr.Column():
-                img = gr.Image(type="filepath", image_mode=None, label="Photo", sources=["upload", "clipboard"], elem_id="image-input")
+                img = P(gr.Image, type="filepath", image_mode=None, label=key("image.photo"), sources=["upload", "clipboard"], elem_id="image-input")
                 if os.path.isdir(EXAMPLES):
                     gr.Examples([[os.path.join(EXAMPLES, "astronaut.png")]], inputs=[img])
             with gr.Column():
-                img_btn = gr.Button("Analyse image", variant="primary")
-                img_md = gr.Markdown(label="summary", min_height=120, elem_id="image-summary")
-        img_plot = gr.Plot(plots.placeholder("Analyse an image to see the four states."), label="Levels", elem_id="image-plot")
-        with gr.Accordion("Result as JSON", open=False):
-            img_json = gr.JSON(label="Result (JSON)")
+                img_btn = P(gr.Button, key("image.analyse"), variant="primary")
+                img_md = gr.Markdown(label=i18n.text("common.summary"), min_height=120, elem_id="image-summary")
+        img_plot = P(gr.Plot, plots.placeholder(i18n.text("image.placeholder")), label=key("common.levels"), elem_id="image-plot")
+        with P(gr.Accordion, label=key("image.json"), open=False):
+            img_json = P(gr.JSON, label=key("common.result_json"))
         img_outputs = [img_md, img_plot, img_json]
         img_btn.click(
             analyze_image, [img, method, day_state], img_outputs, api_name="analyze_image", concurrency_limit=2, preprocess=False
         ).failure(
-            lambda: views.single_error("No result: the message at the top says why."), None, img_outputs, api_visibility="private"
+            lambda: views.single_error(i18n.text("common.no_result")), None, img_outputs, api_visibility="private"
         )
 
-    with gr.Tab("Video"):
+    with P(gr.Tab, label=key("tab.video")):
         with gr.Row():
             with gr.Column():
-                vid = gr.Video(label="Clip", sources=["upload"], elem_id="video-input")
+                vid = P(gr.Video, label=key("video.clip"), sources=["upload"], elem_id="video-input")
                 if os.path.isdir(EXAMPLES):
                     gr.Examples([[os.path.join(EXAMPLES, "astronaut_clip.mp4")]], inputs=[vid])
             with gr.Column():
-                vid_btn = gr.Button("Analyse video", variant="primary")
-                vid_md = gr.Markdown(label="summary", min_height=160, elem_id="video-summary")
-        vid_plot = gr.Plot(plots.placeholder("Analyse a video to see the four states."), label="Levels (whole clip)", elem_id="video-plot")
-        vid_timeline = gr.Plot(label="Timeline", elem_id="video-timeline")
-        vid_share = gr.Plot(label="Share of time", elem_id="video-share")
-        vid_table = gr.Dataframe(headers=views.SHARE_HEADERS, label="Share of time at each level", interactive=False, elem_id="share-table")
-        vid_files = gr.File(label="Download JSON and CSV", file_count="multiple")
-        with gr.Accordion("Per-window results as JSON", open=False):
-            vid_json = gr.JSON(label="Per-window results (JSON)")
+                vid_btn = P(gr.Button, key("video.analyse"), variant="primary")
+                vid_md = gr.Markdown(label=i18n.text("common.summary"), min_height=160, elem_id="video-summary")
+        vid_plot = P(gr.Plot, plots.placeholder(i18n.text("video.placeholder")), label=key("video.levels"), elem_id="video-plot")
+        vid_timeline = P(gr.Plot, label=key("video.timeline"), elem_id="video-timeline")
+        vid_share = P(gr.Plot, label=key("video.share"), elem_id="video-share")
+        vid_table = P(gr.Dataframe, headers=views.SHARE_HEADERS, label=key("video.share_table"), interactive=False, elem_id="share-table")
+        vid_files = P(gr.File, label=key("video.files"), file_count="multiple")
+        with P(gr.Accordion, label=key("video.json"), open=False):
+            vid_json = P(gr.JSON, label=key("video.json_label"))
         vid_outputs = [vid_md, vid_plot, vid_timeline, vid_share, vid_table, vid_json, vid_files]
         vid.change(video_estimate, [vid, method], vid_md, api_visibility="private", show_progress="hidden")
         vid_btn.click(
@@ -153,61 +168,51 @@ with gr.Blocks(title="engage: learner affect from video", delete_cache=(max(1, F
             api_name="analyze_video",
             concurrency_limit=1,
             show_progress_on=[vid_md],  # one bar, beside the plan, at the top of the tab
-        ).failure(lambda: views.video_cleared("No result: the message at the top says why."), None, vid_outputs[1:], api_visibility="private")
+        ).failure(lambda: views.video_cleared(i18n.text("common.no_result")), None, vid_outputs[1:], api_visibility="private")
 
-    with gr.Tab("Classroom"):
-        gr.Markdown(
-            "Every face in the frame, followed with a stable id, analysed on its own face crops at 1 FPS: the four "
-            f"states, seven basic emotions (zero-shot, same model) and head pose. A face counts as a student once seen "
-            f"in 3 of 5 seconds, and keeps their id for {views.minutes(settings.classroom_away_seconds())} away, recognised by their face. "
-            f"At most {DEFAULT_MAX_FACES} faces per frame by default (the largest). Name students from a roster of "
-            "photos or by hand below; export the session; write a class report. Names, the roster and results stay in "
-            f"this browser session only, and are dropped {views.session_lifetime()}."
-        )
-        gr.Markdown(views.CLASSROOM_NOTICE, elem_id="class-notice")
+    with P(gr.Tab, label=key("tab.classroom")):
+        lifetime = views.session_lifetime()
+        P(gr.Markdown, key("class.intro", away=views.minutes(settings.classroom_away_seconds()), faces=DEFAULT_MAX_FACES, lifetime=lifetime))
+        P(gr.Markdown, key("class.notice"), elem_id="class-notice")
         with gr.Row():
-            cls_video = gr.Video(label="Classroom video", sources=["upload"], elem_id="class-video")
-            cls_photo = gr.Image(type="filepath", image_mode=None, label="or a photo", sources=["upload"], elem_id="class-photo")
+            cls_video = P(gr.Video, label=key("class.video"), sources=["upload"], elem_id="class-video")
+            cls_photo = P(gr.Image, type="filepath", image_mode=None, label=key("class.photo"), sources=["upload"], elem_id="class-photo")
             with gr.Column():
-                cls_max = gr.Slider(1, FACES_MAX, value=DEFAULT_MAX_FACES, step=1, label="Faces analysed per frame (largest first)")
-                cls_btn = gr.Button("Analyse classroom", variant="primary")
+                cls_max = P(gr.Slider, 1, FACES_MAX, value=DEFAULT_MAX_FACES, step=1, label=key("class.max_faces"))
+                cls_btn = P(gr.Button, key("class.analyse"), variant="primary")
                 cls_status = gr.Markdown(label="status", elem_id="class-status")
-        with gr.Accordion("Class roster (optional): name students from their photos", open=False):
-            gr.Markdown(views.ROSTER_NOTE)
+        with P(gr.Accordion, label=key("class.roster"), open=False):
+            P(gr.Markdown, key("class.roster_note", lifetime=lifetime))
             with gr.Row():
-                roster_files = gr.File(label="Photos of one student, or of several named after them (or a roster .json)",
-                                       file_count="multiple", file_types=["image", ".json"], elem_id="roster-files")
+                roster_files = P(gr.File, label=key("class.roster_files"), file_count="multiple", file_types=["image", ".json"], elem_id="roster-files")
                 with gr.Column():
-                    roster_name = gr.Textbox(label="Name (else each file's name: ana_lopez-2.jpg is Ana Lopez)", max_length=NAME_MAX)
-                    roster_add_btn = gr.Button("Add to roster", variant="primary")
-                    roster_clear_btn = gr.Button("Clear the roster")
-            roster_msg = gr.Markdown("The roster is empty.", elem_id="roster-status")
-            roster_table = gr.Dataframe(headers=["name", "photos"], label="Roster", interactive=False, elem_id="roster-table")
+                    roster_name = P(gr.Textbox, label=key("class.roster_name"), max_length=NAME_MAX)
+                    roster_add_btn = P(gr.Button, key("class.roster_add"), variant="primary")
+                    roster_clear_btn = P(gr.Button, key("class.roster_clear"))
+            roster_msg = gr.Markdown(i18n.text("class.roster_empty"), elem_id="roster-status")
+            roster_table = P(gr.Dataframe, headers=["name", "photos"], label=key("class.roster_table"), interactive=False, elem_id="roster-table")
             with gr.Row():
-                roster_file = gr.File(label="Roster export (names and face descriptors, no photos)", interactive=False, height=120)
-                roster_export_btn = gr.Button("Export the roster")
-        with gr.Accordion("Live: classroom camera", open=False):
-            cls_cam = gr.Image(sources=["webcam"], streaming=True, type="numpy", label="Classroom camera")
+                roster_file = P(gr.File, label=key("class.roster_file"), interactive=False, height=120)
+                roster_export_btn = P(gr.Button, key("class.roster_export"))
+        with P(gr.Accordion, label=key("class.camera_accordion"), open=False):
+            cls_cam = P(gr.Image, sources=["webcam"], streaming=True, type="numpy", label=key("class.camera"))
         cls_cards = gr.Markdown(label="cards", elem_id="class-cards")
         with gr.Row():
-            cls_frame = gr.Image(label="Last frame, with ids", interactive=False)
-            cls_students = gr.Plot(label="Students", elem_id="class-students")
-        cls_timeline = gr.Plot(label="The class over time", elem_id="class-timeline")
-        cls_table = gr.Dataframe(headers=views.STUDENT_HEADERS, label="Per student", interactive=False, elem_id="class-table")
-        cls_emotions = gr.Dataframe(headers=views.EMOTION_HEADERS, label=views.EMOTION_NOTE, interactive=False, elem_id="class-emotions")
+            cls_frame = P(gr.Image, label=key("class.frame"), interactive=False)
+            cls_students = P(gr.Plot, label=key("class.students"), elem_id="class-students")
+        cls_timeline = P(gr.Plot, label=key("class.timeline"), elem_id="class-timeline")
+        cls_table = P(gr.Dataframe, headers=views.STUDENT_HEADERS, label=key("class.table"), interactive=False, elem_id="class-table")
+        cls_emotions = P(gr.Dataframe, headers=views.EMOTION_HEADERS, label=key("class.emotion_note"), interactive=False, elem_id="class-emotions")
         with gr.Row():
-            cls_renames = gr.Textbox(label="Rename students (3=1: student 3 is student 1)", placeholder="1=Alice, 2=Bob, 3=1", max_length=2000)
-            cls_rename_btn = gr.Button("Rename")
+            cls_renames = P(gr.Textbox, label=key("class.renames"), placeholder="1=Alice, 2=Bob, 3=1", max_length=2000)
+            cls_rename_btn = P(gr.Button, key("class.rename"))
         with gr.Row():
-            cls_files = gr.File(label="Session export (JSON and CSV)", file_count="multiple")
-            cls_export_btn = gr.Button("Export the session now")
+            cls_files = P(gr.File, label=key("class.files"), file_count="multiple")
+            cls_export_btn = P(gr.Button, key("class.export"))
         with gr.Row():
-            cls_use_model = gr.Checkbox(
-                value=not ENGINE.backbone.is_test_weights,
-                label="Write with Qwen2.5-VL (else the fixed template)",
-                info=f"One GPU call of at most {zerogpu.MAX_REQUEST_S} s" if ZERO_GPU else None,
-            )
-            cls_report_btn = gr.Button("Write class report")
+            use_model_info = {"info": key("class.use_model_info", seconds=zerogpu.MAX_REQUEST_S)} if ZERO_GPU else {}
+            cls_use_model = P(gr.Checkbox, value=not ENGINE.backbone.is_test_weights, label=key("class.use_model"), **use_model_info)
+            cls_report_btn = P(gr.Button, key("class.write_report"))
         cls_report = gr.Markdown(label="report")
         cls_state = gr.State(None, time_to_live=SESSION_TTL_S)
         roster_state = gr.State(None, time_to_live=SESSION_TTL_S)
@@ -231,15 +236,19 @@ with gr.Blocks(title="engage: learner affect from video", delete_cache=(max(1, F
             concurrency_limit=2, show_progress="hidden", api_name="classroom_frame", api_visibility="undocumented",
         )
 
-    with gr.Tab("Report check"):
+    with P(gr.Tab, label=key("tab.report_check")):
         audit = views.load_audit()
         gr.Markdown(views.audit_markdown(audit))
         if audit is not None:
             gr.Markdown(views.claims_markdown(audit))
-            gr.Plot(plots.audit_runs(audit), label="Runs against the majority-class baseline")
+            P(gr.Plot, plots.audit_runs(audit), label=key("audit.runs"))
 
-    with gr.Tab("About"):
+    with P(gr.Tab, label=key("tab.about")):
         gr.Markdown(views.about_markdown(ENGINE))
+
+    page_outputs = [language, method, *PAGE.components]
+    demo.load(page_on_load, None, page_outputs, api_visibility="private")
+    language.input(page_in, language, page_outputs, api_visibility="private")
 
 demo.queue(default_concurrency_limit=1, max_size=32)
 
