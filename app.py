@@ -53,8 +53,8 @@ def _heads_info() -> str | None:
     return None if ENGINE.heads is not None else ENGINE.heads_notice
 
 
-def _banner(method_label: str) -> str:
-    return views.warning_banner(ENGINE.warnings(normalize_method(method_label)))
+def _banner(method_label: str, lang: str) -> str:
+    return views.warning_banner(ENGINE.warnings(normalize_method(method_label)), i18n.language(lang))
 
 
 PAGE = Page()
@@ -94,8 +94,7 @@ with gr.Blocks(title=i18n.text("page.title"), delete_cache=(max(1, FILES_MAX_AGE
     # The session's GPU day (what ZeroGPU charged it, what it said was left): a fresh copy per visitor, updated in place.
     day_state = gr.State(zerogpu.GpuDay(), time_to_live=SESSION_TTL_S)
 
-    method.change(_banner, method, banner, api_visibility="private")
-    demo.load(_banner, method, banner, api_visibility="private")
+    method.change(_banner, [method, language], banner, api_visibility="private")
 
     with P(gr.Tab, label=key("tab.webcam")):
         P(gr.Markdown, key("webcam.intro_zerogpu" if ZERO_GPU else "webcam.intro_local"))
@@ -108,7 +107,7 @@ with gr.Blocks(title=i18n.text("page.title"), delete_cache=(max(1, FILES_MAX_AGE
         cam_state = gr.State(None, time_to_live=SESSION_TTL_S)  # frames and caches of a stopped camera are freed
         cam.stream(
             webcam_frame,
-            inputs=[cam, method, cam_state, day_state],
+            inputs=[cam, method, cam_state, day_state, language],
             outputs=[cam_md, cam_plot, cam_json, cam_state],
             stream_every=0.5,
             time_limit=600,
@@ -117,12 +116,12 @@ with gr.Blocks(title=i18n.text("page.title"), delete_cache=(max(1, FILES_MAX_AGE
             api_name="webcam_frame",
             api_visibility="undocumented",  # streaming; clients use /analyze_frames
         )
-        demo.load(webcam_info, [method, day_state], cam_md, api_visibility="private")
+        # after page_on_load has set the language (``then``): the line says how often a result comes, in that language
         frames_in = gr.File(file_count="multiple", visible=False, label="frames")
         frames_btn = gr.Button(visible=False)
         # preprocess=False: the uploads are read where gradio put them (its file preprocessing would leave an empty
         # temporary file behind for every frame)
-        frames_btn.click(analyze_frames, [frames_in, method, day_state], [cam_md, cam_plot, cam_json], api_name="analyze_frames", preprocess=False)
+        frames_btn.click(analyze_frames, [frames_in, method, day_state, language], [cam_md, cam_plot, cam_json], api_name="analyze_frames", preprocess=False)
 
     with P(gr.Tab, label=key("tab.image")):
         with gr.Row():
@@ -138,9 +137,9 @@ with gr.Blocks(title=i18n.text("page.title"), delete_cache=(max(1, FILES_MAX_AGE
             img_json = P(gr.JSON, label=key("common.result_json"))
         img_outputs = [img_md, img_plot, img_json]
         img_btn.click(
-            analyze_image, [img, method, day_state], img_outputs, api_name="analyze_image", concurrency_limit=2, preprocess=False
+            analyze_image, [img, method, day_state, language], img_outputs, api_name="analyze_image", concurrency_limit=2, preprocess=False
         ).failure(
-            lambda: views.single_error(i18n.text("common.no_result")), None, img_outputs, api_visibility="private"
+            lambda lang: views.single_error(i18n.text("common.no_result", lang), lang), language, img_outputs, api_visibility="private"
         )
 
     with P(gr.Tab, label=key("tab.video")):
@@ -160,15 +159,15 @@ with gr.Blocks(title=i18n.text("page.title"), delete_cache=(max(1, FILES_MAX_AGE
         with P(gr.Accordion, label=key("video.json"), open=False):
             vid_json = P(gr.JSON, label=key("video.json_label"))
         vid_outputs = [vid_md, vid_plot, vid_timeline, vid_share, vid_table, vid_json, vid_files]
-        vid.change(video_estimate, [vid, method], vid_md, api_visibility="private", show_progress="hidden")
+        vid.change(video_estimate, [vid, method, language], vid_md, api_visibility="private", show_progress="hidden")
         vid_btn.click(
             analyze_video,
-            [vid, method, files_state, day_state],
+            [vid, method, files_state, day_state, language],
             vid_outputs + [files_state],
             api_name="analyze_video",
             concurrency_limit=1,
             show_progress_on=[vid_md],  # one bar, beside the plan, at the top of the tab
-        ).failure(lambda: views.video_cleared(i18n.text("common.no_result")), None, vid_outputs[1:], api_visibility="private")
+        ).failure(lambda lang: views.video_cleared(i18n.text("common.no_result", lang)), language, vid_outputs[1:], api_visibility="private")
 
     with P(gr.Tab, label=key("tab.classroom")):
         lifetime = views.session_lifetime()
@@ -247,8 +246,10 @@ with gr.Blocks(title=i18n.text("page.title"), delete_cache=(max(1, FILES_MAX_AGE
         gr.Markdown(views.about_markdown(ENGINE))
 
     page_outputs = [language, method, *PAGE.components]
-    demo.load(page_on_load, None, page_outputs, api_visibility="private")
-    language.input(page_in, language, page_outputs, api_visibility="private")
+    demo.load(page_on_load, None, page_outputs, api_visibility="private").then(
+        webcam_info, [method, day_state, language], cam_md, api_visibility="private").then(
+        _banner, [method, language], banner, api_visibility="private")
+    language.input(page_in, language, page_outputs, api_visibility="private").then(_banner, [method, language], banner, api_visibility="private")
 
 demo.queue(default_concurrency_limit=1, max_size=32)
 

@@ -187,3 +187,15 @@ def test_a_phone_photo_with_an_exif_tag_is_analysed_upright_through_the_app(clie
         probs[name] = np.array([data["windows"][0]["states"][s]["probs"] for s in STATES])
     np.testing.assert_allclose(probs["tagged"], probs["upright"], atol=1e-6)
     assert np.abs(probs["tagged"] - probs["sideways"]).max() > 1e-6
+
+
+def test_the_api_answers_in_english_unless_asked_for_vietnamese(client):
+    """The language is an optional last parameter: existing clients get English; "vi" gets the report's words."""
+    photo = handle_file(os.path.join(ROOT, "examples", "astronaut.png"))
+    english = client.predict(photo, MLP, api_name="/analyze_image")[0]
+    vietnamese = client.predict(photo, MLP, "vi", api_name="/analyze_image")[0]
+    assert "Boredom" in english and "one still image" in english
+    assert all(word in vietnamese for word in ("Chán nản", "Tập trung", "Bối rối", "Bực bội", "một ảnh tĩnh", "Trọng số thử ngẫu nhiên"))
+    assert "Boredom" not in vietnamese and "random test weights" not in vietnamese.lower()
+    with pytest.raises(AppError, match="Hãy tải lên một video trước"):
+        client.predict(None, MLP, "vi", api_name="/analyze_video")

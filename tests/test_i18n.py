@@ -115,3 +115,44 @@ def test_the_page_is_redrawn_in_the_language_asked(monkeypatch, tiny_dir, heads_
     assert "Lớp học" in words and "Phân tích video" in words and all(w in vi.TEXT.values() or "{" not in w for w in words)
     back = app.page_in("en")[2:]
     assert [w for u in back for p, w in u.items() if p != "__type__"][: len(words)] != words
+
+
+def _analysis(windows: int = 3):
+    import numpy as np
+
+    from engage.affect.results import AffectResult, Analysis
+
+    probs = np.full((4, 4), 0.1) + np.eye(4)[[0, 2, 1, 0]] * 0.6  # Boredom 0, Engagement 2, Confusion 1, Frustration 0
+    parts = [AffectResult.from_probs(probs, 10.0 * k, 10.0 * (k + 1), 10) for k in range(windows)]
+    return Analysis(kind="video", method="mlp", windows=parts, duration=10.0 * windows + 2.5, warnings=["Random test weights: these results are meaningless."])
+
+
+def test_results_read_in_vietnamese_with_the_reports_words_and_decimal_commas(tmp_path):
+    from engage.ui import views
+
+    analysis = _analysis()
+    md, bars, timeline, share, table, data, files = views.video_outputs(analysis, str(tmp_path), "vi")
+    for word in ("Chán nản", "Tập trung", "Bối rối", "Bực bội", "0 (không bực bội)", "30,0 giây đầu trong 32,5 giây", "3 cửa sổ", "Trọng số thử ngẫu nhiên", "mức kỳ vọng"):
+        assert word in md, word
+    assert "Boredom" not in md and "window" not in md and "1.80" not in md and "1,80" in md  # Engagement's expected level, 1.80
+    figures = " ".join(str(f.to_plotly_json()) for f in (bars, timeline, share))
+    assert "Xác suất của từng mức" in figures and "Chán nản: mức 0" in figures and "thời gian (giây)" in figures and "Tỉ lệ thời gian" in figures
+    assert "Boredom" not in figures and "'name': 'mức 0'" in figures and "'name': 'level 0'" not in figures  # legend groups are ids, not shown
+    assert table["headers"] == ["trạng thái", "mức 0 (%)", "mức 1 (%)", "mức 2 (%)", "mức 3 (%)"] and table["data"][0][0] == "Chán nản"
+    assert data["windows"][0]["states"].keys() == {"Boredom", "Engagement", "Confusion", "Frustration"}  # JSON stays English: machines read it
+    english = views.video_outputs(analysis, str(tmp_path))[0]
+    assert "Boredom" in english and "the first 30.0 s of 32.5 s of video" in english and "Chán" not in english
+
+
+def test_zerogpu_lines_in_vietnamese():
+    from engage.ui import zerogpu
+
+    day = zerogpu.GpuDay()
+    day.charge("video_gpu", 40.5)
+    used = zerogpu.used_line(day, "vi")
+    assert used.startswith("Thời gian GPU đã dùng trong phiên này: 41 giây trong 1 lần gọi") and "của khách ẩn danh" in used
+    stop = zerogpu.stop_line(1800, 3600, day, "vi")
+    assert stop.startswith("Đã dừng ở phút 30,0 trên 60,0") and "đăng nhập Hugging Face" in stop
+    assert "2.400 giây" in zerogpu.day_shares(60, "vi") and "2,400 s" in zerogpu.day_shares(60)
+    assert zerogpu.refusal_message("ZeroGPU quota exceeded", "", 12, "vi").startswith("ZeroGPU từ chối yêu cầu này (12 giây yêu cầu, 18 giây xếp lịch)")
+    assert zerogpu.duration_words(4 * 3600 + 12 * 60, "vi") == "4 giờ 12 phút"

@@ -14,15 +14,18 @@ from ..affect.webcam import WebcamFrames, WebcamStream
 from ..errors import EngageError
 from ..media import VideoSource, frames_to_clip
 from . import exports, server, views, zerogpu
+from .i18n import DEFAULT, language, text
 from .server import ABORTED, count_failure, is_abort, is_refusal, message_of, method_kind, on_gpu, refusal_or_error, upload_path, user_error, visitor_day
 
 
-def analyze_image(image, method, day: zerogpu.GpuDay | None = None, request: gr.Request = None):
+def analyze_image(image, method, day: zerogpu.GpuDay | None = None, lang: str = DEFAULT, request: gr.Request = None):
+    lang = language(lang)
     image = upload_path(image)
     if image is None:
-        raise user_error("Upload an image first (or pick an example).")
+        raise user_error(text("error.upload_image", lang))
     try:
-        return views.single_outputs(on_gpu(server.image_gpu, method_kind(method), 1, visitor_day(day, request), image, method))
+        analysis = on_gpu(server.image_gpu, method_kind(method), 1, visitor_day(day, request), image, method, lang=lang)
+        return views.single_outputs(analysis, lang)
     except EngageError as exc:
         raise user_error(exc) from exc
 
@@ -31,39 +34,41 @@ VIDEO_REFRESH_S = 2.0  # within a call, the page is redrawn with the windows so 
 MAX_FAILURES = 3  # calls in a row that end without a window before a video stops
 
 
-def analyze_video(video, method, folder: str | None, day: zerogpu.GpuDay | None = None, request: gr.Request = None, progress=gr.Progress()):
+def analyze_video(video, method, folder: str | None, day: zerogpu.GpuDay | None = None, lang: str = DEFAULT, request: gr.Request = None,
+                  progress=gr.Progress()):
     """A generator: the plan first (how much video, and on ZeroGPU how much of a day it uses at the measured rate),
     with the previous video's results cleared, then the results as the windows come back. Calls are sized to the
     measured cost and to what the visitor has left; a refused call is retried smaller, an aborted one is redone
     from its first window not handed back; when not even one window fits, the video stops with one line and
     everything analysed so far stays. Exports go to the session's folder (``folder``, a State)."""
+    lang = language(lang)
     if not video:
-        raise user_error("Upload a video first (or pick an example).")
+        raise user_error(text("error.upload_video", lang))
     day = visitor_day(day, request)
     try:
         key = normalize_method(method)
         source = VideoSource(video, server.ENGINE.limits, server.ENGINE.windowing)  # probes only (CPU); refuses bad files here
         total, length = source.num_windows, source.info.duration
         folder = exports.session_folder(folder)
-        plan = zerogpu.video_plan_line(total, length, key, server.COSTS, server.ZERO_GPU)
-        yield (views.escape(plan), *views.video_cleared("Analysing…"), folder)
+        plan = zerogpu.video_plan_line(total, length, key, server.COSTS, server.ZERO_GPU, lang)
+        yield (views.escape(plan), *views.video_cleared(text("result.analysing", lang)), folder)
         parts: list[Analysis] = []
         done, failures, stopped, last_error = 0, 0, None, ""
 
         def shown(final: bool = False):
-            outputs = views.video_outputs(Analysis.joined(parts), folder)
+            outputs = views.video_outputs(Analysis.joined(parts), folder, lang)
             lines = [views.escape(stopped)] if stopped else []
             if not final:
-                lines.append(views.partial_line(done, total, parts[-1].windows[-1].end, length))
+                lines.append(views.partial_line(done, total, parts[-1].windows[-1].end, length, lang))
             if server.ZERO_GPU and day.calls:
-                lines.append(views.escape(zerogpu.used_line(day)))
+                lines.append(views.escape(zerogpu.used_line(day, lang)))
             return ("\n\n".join(lines + [outputs[0]]), *outputs[1:], folder)
 
         while done < total and failures < MAX_FAILURES:
             left = day.left_s if server.ZERO_GPU else math.inf
             n = server.COSTS.units_fitting(server.video_gpu.__name__, key, left, total - done) if server.ZERO_GPU else total - done
             if n == 0:
-                stopped = zerogpu.stop_line(parts[-1].windows[-1].end if parts else 0.0, length, day)
+                stopped = zerogpu.stop_line(parts[-1].windows[-1].end if parts else 0.0, length, day, lang)
                 break
             part, before, t0, cost, refreshed = range(done, done + n), done, perf_counter(), None, perf_counter()
             seconds = server.COSTS.request(server.video_gpu.__name__, key, n)
@@ -77,12 +82,12 @@ def analyze_video(video, method, folder: str | None, day: zerogpu.GpuDay | None 
                         yield shown()
             except gr.Error as exc:
                 count_failure(exc, server.video_gpu.__name__, key, day, perf_counter() - t0)
-                failures, last_error = (0 if done > before else failures + 1), message_of(refusal_or_error(exc, seconds))
+                failures, last_error = (0 if done > before else failures + 1), message_of(refusal_or_error(exc, seconds, lang))
                 if is_refusal(exc) or is_abort(exc):
                     continue  # the next call is sized to what ZeroGPU says is left, or to the doubled estimate
                 if not parts:
-                    raise refusal_or_error(exc, seconds) from exc
-                stopped = f"Stopped: {last_error}"
+                    raise refusal_or_error(exc, seconds, lang) from exc
+                stopped = text("error.stopped", lang, reason=last_error)
                 break
             wall = perf_counter() - t0
             if cost is not None:
@@ -92,23 +97,24 @@ def analyze_video(video, method, folder: str | None, day: zerogpu.GpuDay | None 
             if done < total:
                 yield shown()
         if failures >= MAX_FAILURES:
-            stopped = f"Stopped: {MAX_FAILURES} GPU calls in a row ended without a window; the last: {last_error}"
+            stopped = text("error.calls_failed", lang, n=MAX_FAILURES, last=last_error)
         if not parts:
-            raise user_error(stopped or last_error, title="GPU time")
+            raise user_error(stopped or last_error, title=text("gpu.title", lang))
         if stopped is None and done < total:
-            stopped = zerogpu.stop_line(parts[-1].windows[-1].end, length, day)
+            stopped = zerogpu.stop_line(parts[-1].windows[-1].end, length, day, lang)
         yield shown(final=True)
     except EngageError as exc:
         raise user_error(exc) from exc
 
 
-def video_estimate(video, method) -> str:
+def video_estimate(video, method, lang: str = DEFAULT) -> str:
     """Before a video is analysed: its length, and on ZeroGPU how much of a visitor's day it will use."""
     if not video:
         return ""
     try:
         source = VideoSource(video, server.ENGINE.limits, server.ENGINE.windowing)
-        return views.escape(zerogpu.video_plan_line(source.num_windows, source.info.duration, method_kind(method), server.COSTS, server.ZERO_GPU))
+        plan = zerogpu.video_plan_line(source.num_windows, source.info.duration, method_kind(method), server.COSTS, server.ZERO_GPU, language(lang))
+        return views.escape(plan)
     except EngageError as exc:
         return views.error_markdown(exc)
 
@@ -116,15 +122,16 @@ def video_estimate(video, method) -> str:
 FRAMES_MAX = 10  # the webcam's window: longer recordings go to /analyze_video
 
 
-def analyze_frames(files, method, day: zerogpu.GpuDay | None = None, request: gr.Request = None):
+def analyze_frames(files, method, day: zerogpu.GpuDay | None = None, lang: str = DEFAULT, request: gr.Request = None):
     """API twin of the webcam: up to 10 frames sampled at 1 FPS (oldest first) analysed as one clip."""
+    lang = language(lang)
     if not files:
-        raise user_error("Send at least one frame.")
+        raise user_error(text("error.no_frames", lang))
     if len(files) > FRAMES_MAX:
-        raise user_error(f"Send at most {FRAMES_MAX} frames (one 10 s window at 1 FPS); send longer recordings as a video.")
+        raise user_error(text("error.too_many_frames", lang, n=FRAMES_MAX))
     try:
         clip = frames_to_clip([upload_path(f) if isinstance(f, dict) else getattr(f, "name", f) for f in files], server.ENGINE.limits)
-        return views.single_outputs(on_gpu(server.clip_gpu, method_kind(method), 1, visitor_day(day, request), clip, method))
+        return views.single_outputs(on_gpu(server.clip_gpu, method_kind(method), 1, visitor_day(day, request), clip, method, lang=lang), lang)
     except EngageError as exc:
         raise user_error(exc) from exc
 
@@ -136,7 +143,7 @@ def webcam_every(method, day: zerogpu.GpuDay) -> tuple[int, float]:
     return zerogpu.webcam_every_s(cost, day.left_s), cost
 
 
-def _webcam_analysis(stream, frame, method, day: zerogpu.GpuDay, now: float):
+def _webcam_analysis(stream, frame, method, day: zerogpu.GpuDay, now: float, lang: str):
     """(stream, analysis or None) for one kept frame, in whichever way the stream keeps its windows."""
     key = method_kind(method)
     if isinstance(stream, WebcamFrames):
@@ -144,14 +151,15 @@ def _webcam_analysis(stream, frame, method, day: zerogpu.GpuDay, now: float):
         if clip is None or (server.ZERO_GPU and stream.last_result is not None and now - stream.last_result < webcam_every(method, day)[0]):
             return stream, None
         stream.last_result = now
-        return stream, on_gpu(server.clip_gpu, key, 1, day, clip, method)
-    return on_gpu(server.webcam_gpu, key, 1, day, stream, frame, method)
+        return stream, on_gpu(server.clip_gpu, key, 1, day, clip, method, lang=lang)
+    return on_gpu(server.webcam_gpu, key, 1, day, stream, frame, method, lang=lang)
 
 
-def webcam_frame(frame, method, stream: WebcamStream | WebcamFrames | None, day: zerogpu.GpuDay | None = None, request: gr.Request = None):
+def webcam_frame(frame, method, stream: WebcamStream | WebcamFrames | None, day: zerogpu.GpuDay | None = None, lang: str = DEFAULT,
+                 request: gr.Request = None):
     """Called for every streamed frame; keeps 1 FPS and shows a result when one is due (on ZeroGPU, at most every
     few seconds, spaced so that the visitor's GPU time lasts ten minutes of camera)."""
-    day = visitor_day(day, request)
+    day, lang = visitor_day(day, request), language(lang)
     if stream is None:
         stream = WebcamFrames() if server.WEBCAM_KEEPS_FRAMES else WebcamStream()
     now = time.monotonic()
@@ -162,24 +170,24 @@ def webcam_frame(frame, method, stream: WebcamStream | WebcamFrames | None, day:
     if frame is None:
         return gr.skip(), gr.skip(), gr.skip(), stream
     try:
-        stream, analysis = _webcam_analysis(stream, frame, method, day, now)
+        stream, analysis = _webcam_analysis(stream, frame, method, day, now, lang)
     except gr.Error as exc:
         if ABORTED in message_of(exc):  # ran past its time: the next due window covers these frames, with a larger request
             return gr.skip(), gr.skip(), gr.skip(), stream
-        return (*views.single_error(message_of(exc)), stream)  # shown in place of the last result, which no longer holds
+        return (*views.single_error(message_of(exc), lang), stream)  # shown in place of the last result, which no longer holds
     except EngageError as exc:
-        return (*views.single_error(message_of(exc)), stream)
+        return (*views.single_error(message_of(exc), lang), stream)
     if analysis is None:
         return gr.skip(), gr.skip(), gr.skip(), stream
-    md, fig, data = views.single_outputs(analysis)
+    md, fig, data = views.single_outputs(analysis, lang)
     if server.ZERO_GPU:
-        md = views.escape(zerogpu.webcam_line(*webcam_every(method, day), day, server.COSTS.measured(method_kind(method)))) + "\n\n" + md
+        md = views.escape(zerogpu.webcam_line(*webcam_every(method, day), day, server.COSTS.measured(method_kind(method)), lang)) + "\n\n" + md
     return md, fig, data, stream
 
 
-def webcam_info(method, day: zerogpu.GpuDay | None = None, request: gr.Request = None) -> str:
+def webcam_info(method, day: zerogpu.GpuDay | None = None, lang: str = DEFAULT, request: gr.Request = None) -> str:
     """The Webcam tab's line before the camera starts: on ZeroGPU how often a result comes and what it costs."""
     if not server.ZERO_GPU:
-        return "Waiting for the camera…"
+        return text("webcam.waiting", language(lang))
     day = visitor_day(day, request)
-    return views.escape(zerogpu.webcam_line(*webcam_every(method, day), day, server.COSTS.measured(method_kind(method))))
+    return views.escape(zerogpu.webcam_line(*webcam_every(method, day), day, server.COSTS.measured(method_kind(method)), language(lang)))

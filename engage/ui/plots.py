@@ -6,7 +6,9 @@ import textwrap
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from ..affect.results import LEVEL_NAMES, LEVELS, STATES, AffectResult, Analysis
+from ..affect.results import LEVELS, STATES, AffectResult, Analysis
+from .i18n import DEFAULT, text
+from .i18n.glossary import level_name, state_name
 
 LEVEL_COLORS = ("#c6dbef", "#6baed6", "#2171b5", "#08306b")
 HIGHLIGHT = "#e6550d"
@@ -23,13 +25,14 @@ def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
     return fig
 
 
-def level_bars(result: AffectResult, title: str = "Probability of each level") -> go.Figure:
+def level_bars(result: AffectResult, title: str | None = None, lang: str = DEFAULT) -> go.Figure:
     """A 2×2 grid, one panel per state: bars for P(level 0..3), the most likely level highlighted. Two panels a
     row keep titles apart and every level's tick on a phone's 390 px as on a desktop."""
+    title = title or text("plot.bars_title", lang)
     fig = make_subplots(
         rows=2,
         cols=2,
-        subplot_titles=[f"{s}: level {result.scores[s].level}" for s in STATES],
+        subplot_titles=[text("plot.panel", lang, state=state_name(s, lang), level=result.scores[s].level) for s in STATES],
         shared_yaxes=True,
         vertical_spacing=0.2,
         horizontal_spacing=0.08,
@@ -46,25 +49,27 @@ def level_bars(result: AffectResult, title: str = "Probability of each level") -
                 text=[f"{p:.0%}" for p in score.probs],
                 textposition="outside",
                 cliponaxis=False,
-                hovertext=[f"level {lv} ({LEVEL_NAMES[lv]}): {p:.1%}" for lv, p in zip(LEVELS, score.probs)],
+                hovertext=[text("plot.bar_hover", lang, level=lv, name=level_name(lv, lang, state), p=f"{p:.1%}") for lv, p in zip(LEVELS, score.probs)],
                 hoverinfo="text",
-                name=state,
+                name=state_name(state, lang),
             ),
             row=row + 1,
             col=col + 1,
         )
         fig.update_xaxes(tickmode="array", tickvals=[str(lv) for lv in LEVELS], row=row + 1, col=col + 1)
     fig.update_yaxes(range=[0, 1.2], tickformat=".0%", dtick=0.5)
-    fig.update_xaxes(title_text="level", title_standoff=2, row=2)
+    fig.update_xaxes(title_text=text("plot.level_axis", lang), title_standoff=2, row=2)
     # the test-weights note on a line of its own: a long title is cut at the edge of a phone
     _layout(fig, title.replace(" (", "<br><sup>(", 1) + ("</sup>" if " (" in title else ""), 460)
     fig.update_annotations(font_size=13)
     return fig
 
 
-def timeline(analysis: Analysis, title: str = "Level probabilities over time") -> go.Figure:
+def timeline(analysis: Analysis, title: str | None = None, lang: str = DEFAULT) -> go.Figure:
     """One row per state: stacked level probabilities per window (x = window centre, seconds)."""
-    fig = make_subplots(rows=len(STATES), cols=1, shared_xaxes=True, subplot_titles=list(STATES), vertical_spacing=0.06)
+    title = title or text("plot.timeline_title", lang)
+    names = [state_name(s, lang) for s in STATES]
+    fig = make_subplots(rows=len(STATES), cols=1, shared_xaxes=True, subplot_titles=names, vertical_spacing=0.06)
     x = [(w.start + w.end) / 2 for w in analysis.windows]
     for row, state in enumerate(STATES, start=1):
         for lv in LEVELS:
@@ -76,17 +81,17 @@ def timeline(analysis: Analysis, title: str = "Level probabilities over time") -
                     stackgroup=f"s{row}",
                     line={"width": 0.5, "color": LEVEL_COLORS[lv]},
                     fillcolor=LEVEL_COLORS[lv],
-                    name=f"level {lv}",
+                    name=text("plot.legend_level", lang, level=lv),
                     legendgroup=f"level {lv}",
                     showlegend=row == 1,
-                    hovertemplate=f"{state} level {lv}: %{{y:.0%}} at %{{x:.0f}} s<extra></extra>",
+                    hovertemplate=text("plot.timeline_hover", lang, state=names[row - 1], level=lv, p="%{y:.0%}", t="%{x:.0f}") + "<extra></extra>",
                 ),
                 row=row,
                 col=1,
             )
         fig.update_yaxes(range=[0, 1], tickformat=".0%", row=row, col=1)
     fig.update_xaxes(range=[0, analysis.duration or x[-1]])
-    fig.update_xaxes(title_text="time (s), each point is the centre of a window", row=len(STATES), col=1)
+    fig.update_xaxes(title_text=text("plot.time_axis", lang), row=len(STATES), col=1)
     _layout(fig, title, 760)
     fig.update_layout(
         showlegend=True,
@@ -96,17 +101,18 @@ def timeline(analysis: Analysis, title: str = "Level probabilities over time") -
     return fig
 
 
-def level_share(analysis: Analysis, title: str = "Share of time at each level") -> go.Figure:
+def level_share(analysis: Analysis, title: str | None = None, lang: str = DEFAULT) -> go.Figure:
     """Horizontal stacked bars: for each state, the share of time whose most likely level is 0..3."""
+    title = title or text("plot.share_title", lang)
     share = analysis.level_share()
     fig = go.Figure()
     for lv in LEVELS:
         fig.add_trace(
             go.Bar(
-                y=list(STATES),
+                y=[state_name(s, lang) for s in STATES],
                 x=[share[s][lv] for s in STATES],
                 orientation="h",
-                name=f"level {lv}",
+                name=text("plot.legend_level", lang, level=lv),
                 marker_color=LEVEL_COLORS[lv],
                 text=[f"{share[s][lv]:.0%}" if share[s][lv] >= 0.05 else "" for s in STATES],
                 textposition="inside",

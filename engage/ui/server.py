@@ -33,7 +33,7 @@ from ..classroom.report import class_report
 from ..classroom.room import Classroom, StudentWindow, analyze_students
 from ..classroom.stream import ClassroomStream
 from ..errors import EngageError
-from . import exports, views, zerogpu
+from . import exports, i18n, views, zerogpu
 from .zerogpu import split
 
 try:
@@ -171,13 +171,13 @@ def is_abort(exc: gr.Error) -> bool:
     return getattr(exc, "title", None) == "ZeroGPU worker error" and ABORTED in str(exc.message)
 
 
-def refusal_or_error(exc: gr.Error, seconds: int) -> gr.Error:
+def refusal_or_error(exc: gr.Error, seconds: int, lang: str = i18n.DEFAULT) -> gr.Error:
     """A ZeroGPU refusal or failure as one line that says what to do; engage's own errors as they are."""
-    line = zerogpu.refusal_message(getattr(exc, "title", None), str(exc.message), seconds)
-    return exc if line is None else user_error(line, title="GPU time")
+    line = zerogpu.refusal_message(getattr(exc, "title", None), str(exc.message), seconds, lang)
+    return exc if line is None else user_error(line, title=i18n.text("gpu.title", lang))
 
 
-def on_gpu(fn, kind: str, units: int, day: zerogpu.GpuDay | None, *args):
+def on_gpu(fn, kind: str, units: int, day: zerogpu.GpuDay | None, *args, lang: str = i18n.DEFAULT):
     """One GPU call of ``units`` of ``kind``, asked for from the measured costs; its cost is learned, and charged to
     the visitor's ``day``. A refusal or failure becomes one line that says what to do."""
     name, day = fn.__name__, day if day is not None else zerogpu.GpuDay()
@@ -187,7 +187,7 @@ def on_gpu(fn, kind: str, units: int, day: zerogpu.GpuDay | None, *args):
         result, cost = fn(seconds, *args)
     except gr.Error as exc:
         count_failure(exc, name, kind, day, perf_counter() - t0)
-        raise refusal_or_error(exc, seconds) from exc
+        raise refusal_or_error(exc, seconds, lang) from exc
     wall = perf_counter() - t0
     COSTS.observe(name, cost, wall)
     day.charge(name, wall)

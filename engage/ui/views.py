@@ -5,13 +5,14 @@ import html
 import os
 
 from ..affect.card import metrics_table
-from ..affect.pipeline import METHODS, Engine
-from ..affect.results import LEVEL_NAMES, LEVELS, STATES, Analysis
+from ..affect.pipeline import METHODS, TEST_WEIGHTS_WARNING, UNTRAINED_HEADS_WARNING, Engine
+from ..affect.results import LEVELS, STATES, Analysis
 from ..classroom.session import EMOTIONS, check_name
 from ..model.protocol import IMAGES_AS_IMAGE
 from ..settings import REPO_ROOT, files_max_age_seconds, session_ttl_seconds
 from . import plots
 from .exports import write_export
+from .i18n import DEFAULT, count, glossary, number, text
 
 
 def minutes(seconds: float) -> str:
@@ -36,8 +37,13 @@ def error_markdown(message: object) -> str:
     return f"> ⚠️ {escape(message)}"
 
 
-def warning_banner(warnings: list[str]) -> str:
-    return "".join(f"> ⚠️ **{escape(w)}**\n>\n" for w in warnings)
+# The engine's warnings (English in the JSON, which machines read) as the visitor reads them
+WARNING_KEYS = {TEST_WEIGHTS_WARNING: "warning.test_weights", UNTRAINED_HEADS_WARNING: "warning.untrained_heads"}
+
+
+def warning_banner(warnings: list[str], lang: str = DEFAULT) -> str:
+    shown = [text(WARNING_KEYS[w], lang) if w in WARNING_KEYS else w for w in warnings]
+    return "".join(f"> ⚠️ **{escape(w)}**\n>\n" for w in shown)
 
 
 def backbone_label(source: str) -> str:
@@ -45,45 +51,43 @@ def backbone_label(source: str) -> str:
     return source if not os.path.isabs(source) and not os.path.exists(source) else f"a local checkpoint ({os.path.basename(os.path.normpath(source))})"
 
 
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
-
-
-def summary_markdown(analysis: Analysis) -> str:
+def summary_markdown(analysis: Analysis, lang: str = DEFAULT) -> str:
     """Headline per state (most likely level and its probability) and what the result covers."""
     overall = analysis.overall
+    frames = count(overall.frames, "frame", lang)
     if analysis.kind == "image":
-        covers = "one still image"
+        covers = text("result.covers_image", lang)
     elif analysis.kind == "webcam":
-        covers = f"the last {analysis.duration:.0f} s of the camera ({_plural(overall.frames, 'frame')} at 1 FPS)"
+        covers = text("result.covers_webcam", lang, seconds=f"{analysis.duration:.0f}", frames=frames)
     else:
-        n = len(analysis.windows)
         done = analysis.windows[-1].end if analysis.windows else analysis.duration
-        span = f"{analysis.duration:.1f} s" if done >= analysis.duration - 0.05 else f"the first {done:.1f} s of {analysis.duration:.1f} s"
-        covers = f"{span} of video ({_plural(n, 'window')}, {_plural(overall.frames, 'frame')} sampled at about 1 FPS)"
-    lines = [warning_banner(analysis.warnings), f"**{METHODS[analysis.method]}** on {covers}.", ""]
-    lines.append("| state | most likely level | probability | expected level |")
-    lines.append("|---|---|---|---|")
+        duration = number(analysis.duration, lang)
+        whole = done >= analysis.duration - 0.05
+        span = text("result.span_whole", lang, duration=duration) if whole else text("result.span_first", lang, done=number(done, lang), duration=duration)
+        covers = text("result.covers_video", lang, span=span, windows=count(len(analysis.windows), "window", lang), frames=frames)
+    lines = [warning_banner(analysis.warnings, lang), text("result.headline", lang, method=glossary.METHODS[lang][analysis.method], covers=covers), ""]
+    lines += [text("result.table_head", lang), "|---|---|---|---|"]
     for s in STATES:
         sc = overall.scores[s]
-        lines.append(f"| {s} | {sc.level} ({LEVEL_NAMES[sc.level]}) | {sc.probs[sc.level]:.0%} | {sc.expected:.2f} |")
+        lines.append(f"| {glossary.state_name(s, lang)} | {sc.level} ({glossary.level_name(sc.level, lang, s)}) | {sc.probs[sc.level]:.0%} | "
+                     f"{number(sc.expected, lang, 2)} |")
     if len(analysis.windows) > 1:
-        lines.append("")
-        lines.append(
-            "Probabilities above are averaged over the windows, weighted by their length. The share-of-time chart "
-            "counts, window by window, which level was most likely, so the two can differ: a level that is often a "
-            "close second can top the average without topping any single window."
-        )
+        lines += ["", text("result.averaged", lang)]
     return "\n".join(lines)
 
 
-def share_table(analysis: Analysis) -> list[list]:
-    """Rows for a table: state, then share of time at levels 0..3 (percent)."""
+def share_table(analysis: Analysis, lang: str = DEFAULT) -> dict:
+    """The share-of-time table: per state, the percent of time at levels 0..3, with its headers."""
     share = analysis.level_share()
-    return [[s] + [round(100 * share[s][lv], 1) for lv in LEVELS] for s in STATES]
+    rows = [[glossary.state_name(s, lang)] + [round(100 * share[s][lv], 1) for lv in LEVELS] for s in STATES]
+    return {"headers": share_headers(lang), "data": rows}
 
 
-SHARE_HEADERS = ["state"] + [f"level {lv} (%)" for lv in LEVELS]
+def share_headers(lang: str = DEFAULT) -> list[str]:
+    return [text("result.share_state", lang)] + [text("result.share_level", lang, level=lv) for lv in LEVELS]
+
+
+SHARE_HEADERS = share_headers()
 
 
 def write_exports(analysis: Analysis, folder: str) -> tuple[str, str]:
@@ -91,25 +95,23 @@ def write_exports(analysis: Analysis, folder: str) -> tuple[str, str]:
     return write_export(folder, analysis.kind, {".json": analysis.to_json(), ".csv": analysis.to_csv()})
 
 
-def single_outputs(analysis: Analysis):
+def single_outputs(analysis: Analysis, lang: str = DEFAULT):
     """Image and webcam tabs: (summary markdown, four-panel figure, JSON)."""
-    title = "Probability of each level" + (" (random test weights)" if analysis.warnings else "")
-    return summary_markdown(analysis), plots.level_bars(analysis.overall, title), analysis.to_dict()
+    title = text("plot.bars_title", lang) + (f" ({text('plot.test_weights', lang)})" if analysis.warnings else "")
+    return summary_markdown(analysis, lang), plots.level_bars(analysis.overall, title, lang), analysis.to_dict()
 
 
-def video_outputs(analysis: Analysis, export_dir: str):
+def video_outputs(analysis: Analysis, export_dir: str, lang: str = DEFAULT):
     """Video tab: summary, four-panel bars, timeline, share figure, share table, JSON, export files."""
-    md, bars, data = single_outputs(analysis)
+    md, bars, data = single_outputs(analysis, lang)
     files = list(write_exports(analysis, export_dir))
-    if len(analysis.windows) > 1:
-        return md, bars, plots.timeline(analysis), plots.level_share(analysis), share_table(analysis), data, files
-    note = plots.placeholder("One window only: the timeline needs a clip longer than one window.")
-    return md, bars, note, plots.level_share(analysis), share_table(analysis), data, files
+    timeline = plots.timeline(analysis, lang=lang) if len(analysis.windows) > 1 else plots.placeholder(text("result.one_window", lang))
+    return md, bars, timeline, plots.level_share(analysis, lang=lang), share_table(analysis, lang), data, files
 
 
-def single_error(message: object) -> tuple[str, object, None]:
+def single_error(message: object, lang: str = DEFAULT) -> tuple[str, object, None]:
     """Image and webcam tabs after an error: the message where the summary was, the old figure and JSON gone."""
-    return error_markdown(message), plots.placeholder("No result: see the message above."), None
+    return error_markdown(message), plots.placeholder(text("result.see_above", lang)), None
 
 
 def video_cleared(message: str) -> tuple:
@@ -118,12 +120,9 @@ def video_cleared(message: str) -> tuple:
     return plots.placeholder(message), plots.placeholder(message), plots.placeholder(message), [], None, None
 
 
-def partial_line(done: int, total: int, done_s: float, total_s: float) -> str:
+def partial_line(done: int, total: int, done_s: float, total_s: float, lang: str = DEFAULT) -> str:
     """Above the summary of a video still being analysed: how far it has come."""
-    return (
-        f"**{done} of {total} windows analysed** ({done_s / 60:.1f} of {total_s / 60:.1f} min): the results so far; the "
-        "timeline grows as the others come back."
-    )
+    return text("video.partial", lang, done=done, total=total, done_min=number(done_s / 60, lang), total_min=number(total_s / 60, lang))
 
 
 def heads_markdown(engine: Engine) -> str:

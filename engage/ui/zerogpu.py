@@ -35,6 +35,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .i18n import DEFAULT, count, number, text
+
 DURATION_FACTOR = 1.5  # spaces multiplies a request by this on the default GPU (configs.json, RTX PRO 6000 entry)
 QUOTA_S = {"anonymous": 120, "free account": 300, "PRO": 2400}  # per visitor and day (HF docs 2026-07)
 TIER_BY_AUTH = {None: "anonymous", "regular": "free account", "pro": "PRO"}  # the X-IP-Token's "auth" claim
@@ -283,72 +285,54 @@ def webcam_every_s(cost_s: float, left_s: float, lasting_s: float = WEBCAM_LASTI
 # ---------------------------------------------------------------------------------------------- what the visitor reads
 
 
-def duration_words(seconds: float) -> str:
+def duration_words(seconds: float, lang: str = DEFAULT) -> str:
     """A wait as a visitor reads it: "4 h 12 min", "12 min", "45 s"."""
     seconds = max(0, round(seconds))
     if seconds >= 3600:
-        return f"{seconds // 3600} h {seconds % 3600 // 60} min"
+        return text("gpu.wait_h", lang, h=seconds // 3600, m=seconds % 3600 // 60)
     if seconds >= 60:
-        return f"{seconds // 60} min"
-    return f"{seconds} s"
+        return text("gpu.wait_m", lang, m=seconds // 60)
+    return text("gpu.wait_s", lang, s=seconds)
 
 
-def day_shares(gpu_s: float) -> str:
+def day_shares(gpu_s: float, lang: str = DEFAULT) -> str:
     """``gpu_s`` as a share of each tier's day: "50 % of an anonymous day (120 s), 20 % of a free account's (300 s), …"."""
     q = QUOTA_S
-    return (
-        f"{gpu_s / q['anonymous']:.0%} of an anonymous visitor's day ({q['anonymous']} s), {gpu_s / q['free account']:.0%} of a "
-        f"free account's ({q['free account']} s), {gpu_s / q['PRO']:.0%} of PRO ({q['PRO']:,} s)"
-    )
+    return text("gpu.shares", lang, anonymous=f"{gpu_s / q['anonymous']:.0%}", q_anonymous=q["anonymous"], free=f"{gpu_s / q['free account']:.0%}",
+                q_free=q["free account"], pro=f"{gpu_s / q['PRO']:.0%}", q_pro=f"{q['PRO']:,}".replace(",", "." if lang == "vi" else ","))
 
 
-TIER_WORDS = {"anonymous": "an anonymous visitor's", "free account": "a free account's", "PRO": "a PRO account's"}
-
-
-def used_line(day: GpuDay) -> str:
+def used_line(day: GpuDay, lang: str = DEFAULT) -> str:
     """After each call: what this session has used, and what it believes is left ("" before its first call)."""
     if not day.calls:
         return ""
-    return (
-        f"GPU time used in this session: {day.used_s:.0f} s in {day.calls} call{'s' if day.calls != 1 else ''} "
-        f"(about {day.left_s:.0f} s left of {TIER_WORDS[day.tier]} {day.quota_s} s day)."
-    )
+    return text("gpu.used", lang, used=f"{day.used_s:.0f}", calls=count(day.calls, "call", lang), left=f"{day.left_s:.0f}",
+                tier=text(f"gpu.tier.{day.tier}", lang), quota=day.quota_s)
 
 
-def stop_line(done_s: float, total_s: float, day: GpuDay) -> str:
+def stop_line(done_s: float, total_s: float, day: GpuDay, lang: str = DEFAULT) -> str:
     """The one line a video ends with when the day cannot hold another window."""
     resets = day.resets_in_s()
-    when = f"Your quota resets in {duration_words(resets)}." if resets is not None else "Your quota resets 24 h after your first use."
-    return (
-        f"Stopped at {done_s / 60:.1f} of {total_s / 60:.1f} min: ZeroGPU has too little of your GPU time left today for "
-        f"another window ({day.left_s:.0f} s). This session used {day.used_s:.0f} s of GPU in {day.calls} "
-        f"call{'s' if day.calls != 1 else ''}. {when} Everything analysed so far is shown below and in the exports; "
-        "signing in to Hugging Face gives 5 GPU-minutes a day instead of 2."
-    )
+    when = text("gpu.resets_in", lang, wait=duration_words(resets, lang)) if resets is not None else text("gpu.resets_day", lang)
+    return text("gpu.stop", lang, done=number(done_s / 60, lang), total=number(total_s / 60, lang), left=f"{day.left_s:.0f}",
+                used=f"{day.used_s:.0f}", calls=count(day.calls, "call", lang), when=when)
 
 
-def video_plan_line(windows: int, seconds: float, method_kind: str, costs: CostModel, zero_gpu: bool) -> str:
+def video_plan_line(windows: int, seconds: float, method_kind: str, costs: CostModel, zero_gpu: bool, lang: str = DEFAULT) -> str:
     """Before a video starts: how much it is, and on ZeroGPU how much of a day it will use at the measured rate."""
-    head = f"Analysing {seconds / 60:.1f} min of video ({windows} window{'s' if windows != 1 else ''} of 10 s)"
+    head = text("gpu.plan_head", lang, minutes=number(seconds / 60, lang), windows=count(windows, "window", lang))
     if not zero_gpu:
-        return head + "…"
-    gpu = costs.seconds_for(method_kind, windows, "video")
-    rate = "measured" if costs.measured(method_kind) else "first-estimate"
-    return (
-        f"{head}: about {gpu:.0f} s of GPU at the {rate} rate of {costs.unit_s(method_kind):.2f} s a window, "
-        f"{day_shares(gpu)}. Results appear as each part ends; when your time runs short, smaller parts are asked for "
-        "until none fits…"
-    )
+        return text("gpu.plan_local", lang, head=head)
+    gpu = costs.seconds_for(method_kind, windows, "video_gpu")
+    rate = text("gpu.rate_measured" if costs.measured(method_kind) else "gpu.rate_first", lang)
+    return text("gpu.plan", lang, head=head, gpu=f"{gpu:.0f}", rate=rate, unit=number(costs.unit_s(method_kind), lang, 2), shares=day_shares(gpu, lang))
 
 
-def webcam_line(every_s: int, cost_s: float, day: GpuDay, measured: bool = True) -> str:
+def webcam_line(every_s: int, cost_s: float, day: GpuDay, measured: bool = True, lang: str = DEFAULT) -> str:
     """The Webcam tab on ZeroGPU: how often a result comes, what one costs, and what the session has used."""
-    rate = "" if measured else ", a first estimate until one is measured"
-    return " ".join(filter(None, [
-        f"On ZeroGPU: a result every {every_s} s (about {cost_s:.0f} s of GPU each{rate}), so that the {day.left_s:.0f} s you "
-        f"have left of {TIER_WORDS[day.tier]} {day.quota_s} s day last at least {WEBCAM_LASTING_S // 60} minutes of camera.",
-        used_line(day),
-    ]))
+    line = text("gpu.webcam", lang, every=every_s, cost=f"{cost_s:.0f}", first="" if measured else text("gpu.webcam_first", lang),
+                left=f"{day.left_s:.0f}", tier=text(f"gpu.tier.{day.tier}", lang), quota=day.quota_s, minutes=WEBCAM_LASTING_S // 60)
+    return " ".join(filter(None, [line, used_line(day, lang)]))
 
 
 def classroom_plan(windows: int, max_faces: int, per_call: int, zero_gpu: bool) -> str:
@@ -364,21 +348,15 @@ def classroom_plan(windows: int, max_faces: int, per_call: int, zero_gpu: bool) 
     return f"{head} of at most {MAX_REQUEST_S} s each (× {DURATION_FACTOR:g} scheduled against your daily quota)…"
 
 
-REFUSAL_HELP = (
-    "Sign in to Hugging Face for 5 GPU-minutes a day instead of 2, try a shorter clip, or come back when the "
-    "daily quota resets."
-)
-
-
-def refusal_message(title: str | None, message: str, requested: int | None) -> str | None:
+def refusal_message(title: str | None, message: str, requested: int | None, lang: str = DEFAULT) -> str | None:
     """One line for a ZeroGPU refusal (``spaces`` raises ``gr.Error`` with these titles), else None."""
-    asked = f" ({requested} s requested, {scheduled(requested):g} s scheduled)" if requested else ""
+    asked = text("gpu.asked", lang, requested=requested, scheduled=scheduled(requested)) if requested else ""
     if title == "ZeroGPU quota exceeded":
-        return f"ZeroGPU refused this request{asked}: your GPU quota for today has less time left. {REFUSAL_HELP}"
+        return text("gpu.refused_quota", lang, asked=asked, help=text("gpu.help", lang))
     if title == "ZeroGPU illegal duration":
-        return f"ZeroGPU refused this request{asked}: it is longer than one call may be. Try a shorter clip."
+        return text("gpu.refused_illegal", lang, asked=asked)
     if title in ("ZeroGPU queue timeout", "ZeroGPU pending credits exceeded"):
-        return f"No GPU was free in time{asked}. Try again in a minute; signed-in visitors are queued first."
+        return text("gpu.no_gpu", lang, asked=asked)
     if title == "ZeroGPU worker error":
-        return f"The GPU worker failed ({message}). Try again; if it happens again, try a shorter clip."
+        return text("gpu.worker_error", lang, message=message)
     return None

@@ -32,3 +32,14 @@ def language(value: object) -> str:
         if value in (code, name):
             return code
     return DEFAULT
+
+
+def count(n: int, unit: str, lang: str = DEFAULT) -> str:
+    """``n`` of ``unit`` ("frame", "window", "call") in words: "1 window", "3 windows", "3 cửa sổ"."""
+    return text(f"unit.{unit}.{'one' if n == 1 else 'many'}", lang, n=n)
+
+
+def number(value: float, lang: str = DEFAULT, digits: int = 1) -> str:
+    """A decimal number with the language's decimal mark: 1.5 in English, 1,5 in Vietnamese."""
+    words = f"{value:.{digits}f}"
+    return words.replace(".", ",") if lang == "vi" else words

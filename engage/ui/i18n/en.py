@@ -104,4 +104,96 @@ TEXT = {
     "class.write_report": "Write class report",
     # Report check
     "audit.runs": "Runs against the majority-class baseline",
+    # counts ("{n} …"), by the number's form
+    "unit.frame.one": "{n} frame",
+    "unit.frame.many": "{n} frames",
+    "unit.window.one": "{n} window",
+    "unit.window.many": "{n} windows",
+    "unit.call.one": "{n} call",
+    "unit.call.many": "{n} calls",
+    # results (Image, Webcam, Video)
+    "result.covers_image": "one still image",
+    "result.covers_webcam": "the last {seconds} s of the camera ({frames} at 1 FPS)",
+    "result.span_whole": "{duration} s",
+    "result.span_first": "the first {done} s of {duration} s",
+    "result.covers_video": "{span} of video ({windows}, {frames} sampled at about 1 FPS)",
+    "result.headline": "**{method}** on {covers}.",
+    "result.table_head": "| state | most likely level | probability | expected level |",
+    "result.averaged": (
+        "Probabilities above are averaged over the windows, weighted by their length. The share-of-time chart counts, "
+        "window by window, which level was most likely, so the two can differ: a level that is often a close second can "
+        "top the average without topping any single window."
+    ),
+    "result.see_above": "No result: see the message above.",
+    "result.one_window": "One window only: the timeline needs a clip longer than one window.",
+    "result.analysing": "Analysing…",
+    "result.share_state": "state",
+    "result.share_level": "level {level} (%)",
+    "video.partial": (
+        "**{done} of {total} windows analysed** ({done_min} of {total_min} min): the results so far; the timeline grows "
+        "as the others come back."
+    ),
+    # figures
+    "plot.bars_title": "Probability of each level",
+    "plot.test_weights": "random test weights",
+    "plot.panel": "{state}: level {level}",
+    "plot.bar_hover": "level {level} ({name}): {p}",
+    "plot.level_axis": "level",
+    "plot.timeline_title": "Level probabilities over time",
+    "plot.legend_level": "level {level}",
+    "plot.timeline_hover": "{state} level {level}: {p} at {t} s",
+    "plot.time_axis": "time (s), each point is the centre of a window",
+    "plot.share_title": "Share of time at each level",
+    # errors a visitor causes on these tabs
+    "error.upload_image": "Upload an image first (or pick an example).",
+    "error.upload_video": "Upload a video first (or pick an example).",
+    "error.no_frames": "Send at least one frame.",
+    "error.too_many_frames": "Send at most {n} frames (one 10 s window at 1 FPS); send longer recordings as a video.",
+    "error.calls_failed": "Stopped: {n} GPU calls in a row ended without a window; the last: {last}",
+    "error.stopped": "Stopped: {reason}",
+    # ZeroGPU
+    "gpu.title": "GPU time",
+    "gpu.wait_h": "{h} h {m} min",
+    "gpu.wait_m": "{m} min",
+    "gpu.wait_s": "{s} s",
+    "gpu.shares": (
+        "{anonymous} of an anonymous visitor's day ({q_anonymous} s), {free} of a free account's ({q_free} s), {pro} of PRO "
+        "({q_pro} s)"
+    ),
+    "gpu.tier.anonymous": "an anonymous visitor's",
+    "gpu.tier.free account": "a free account's",
+    "gpu.tier.PRO": "a PRO account's",
+    "gpu.used": "GPU time used in this session: {used} s in {calls} (about {left} s left of {tier} {quota} s day).",
+    "gpu.resets_in": "Your quota resets in {wait}.",
+    "gpu.resets_day": "Your quota resets 24 h after your first use.",
+    "gpu.stop": (
+        "Stopped at {done} of {total} min: ZeroGPU has too little of your GPU time left today for another window ({left} s). "
+        "This session used {used} s of GPU in {calls}. {when} Everything analysed so far is shown below and in the exports; "
+        "signing in to Hugging Face gives 5 GPU-minutes a day instead of 2."
+    ),
+    "gpu.plan_head": "Analysing {minutes} min of video ({windows} of 10 s)",
+    "gpu.plan_local": "{head}…",
+    "gpu.rate_measured": "measured",
+    "gpu.rate_first": "first-estimate",
+    "gpu.plan": (
+        "{head}: about {gpu} s of GPU at the {rate} rate of {unit} s a window, {shares}. Results appear as each part ends; "
+        "when your time runs short, smaller parts are asked for until none fits…"
+    ),
+    "gpu.webcam": (
+        "On ZeroGPU: a result every {every} s (about {cost} s of GPU each{first}), so that the {left} s you have left of "
+        "{tier} {quota} s day last at least {minutes} minutes of camera."
+    ),
+    "gpu.webcam_first": ", a first estimate until one is measured",
+    "gpu.help": (
+        "Sign in to Hugging Face for 5 GPU-minutes a day instead of 2, try a shorter clip, or come back when the daily "
+        "quota resets."
+    ),
+    "gpu.asked": " ({requested} s requested, {scheduled} s scheduled)",
+    "gpu.refused_quota": "ZeroGPU refused this request{asked}: your GPU quota for today has less time left. {help}",
+    "gpu.refused_illegal": "ZeroGPU refused this request{asked}: it is longer than one call may be. Try a shorter clip.",
+    "gpu.no_gpu": "No GPU was free in time{asked}. Try again in a minute; signed-in visitors are queued first.",
+    "gpu.worker_error": "The GPU worker failed ({message}). Try again; if it happens again, try a shorter clip.",
+    # warnings shown above every result
+    "warning.test_weights": "Random test weights: these results are meaningless.",
+    "warning.untrained_heads": "The MLP heads are untrained random weights: these results are meaningless.",
 }

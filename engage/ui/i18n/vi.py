@@ -105,4 +105,96 @@ TEXT = {
     "class.write_report": "Viết báo cáo lớp học",
     # Report check
     "audit.runs": "Các lần chạy so với mức cơ sở của lớp đa số",
+    # counts ("{n} …"), by the number's form
+    "unit.frame.one": "{n} khung hình",
+    "unit.frame.many": "{n} khung hình",
+    "unit.window.one": "{n} cửa sổ",
+    "unit.window.many": "{n} cửa sổ",
+    "unit.call.one": "{n} lần gọi",
+    "unit.call.many": "{n} lần gọi",
+    # results (Image, Webcam, Video)
+    "result.covers_image": "một ảnh tĩnh",
+    "result.covers_webcam": "{seconds} giây gần nhất của camera ({frames}, 1 khung hình/giây)",
+    "result.span_whole": "{duration} giây",
+    "result.span_first": "{done} giây đầu trong {duration} giây",
+    "result.covers_video": "{span} video ({windows}, {frames} lấy mẫu khoảng 1 khung hình/giây)",
+    "result.headline": "**{method}** trên {covers}.",
+    "result.table_head": "| trạng thái | mức khả dĩ nhất | xác suất | mức kỳ vọng |",
+    "result.averaged": (
+        "Các xác suất trên là trung bình theo các cửa sổ, có trọng số theo độ dài. Biểu đồ tỉ lệ thời gian đếm, từng cửa "
+        "sổ một, mức nào có khả năng nhất, nên hai cách có thể khác nhau: một mức thường đứng thứ hai sát nút có thể cao "
+        "nhất ở giá trị trung bình mà không cao nhất ở cửa sổ nào."
+    ),
+    "result.see_above": "Không có kết quả: xem thông báo ở trên.",
+    "result.one_window": "Chỉ một cửa sổ: biểu đồ theo thời gian cần đoạn video dài hơn một cửa sổ.",
+    "result.analysing": "Đang phân tích…",
+    "result.share_state": "trạng thái",
+    "result.share_level": "mức {level} (%)",
+    "video.partial": (
+        "**Đã phân tích {done} trên {total} cửa sổ** ({done_min} trên {total_min} phút): kết quả cho đến giờ; biểu đồ theo "
+        "thời gian dài thêm khi các cửa sổ khác trở về."
+    ),
+    # figures
+    "plot.bars_title": "Xác suất của từng mức",
+    "plot.test_weights": "trọng số thử ngẫu nhiên",
+    "plot.panel": "{state}: mức {level}",
+    "plot.bar_hover": "mức {level} ({name}): {p}",
+    "plot.level_axis": "mức",
+    "plot.timeline_title": "Xác suất các mức theo thời gian",
+    "plot.legend_level": "mức {level}",
+    "plot.timeline_hover": "{state} mức {level}: {p} lúc {t} giây",
+    "plot.time_axis": "thời gian (giây), tâm của mỗi cửa sổ",
+    "plot.share_title": "Tỉ lệ thời gian ở mỗi mức",
+    # errors a visitor causes on these tabs
+    "error.upload_image": "Hãy tải lên một ảnh trước (hoặc chọn một ví dụ).",
+    "error.upload_video": "Hãy tải lên một video trước (hoặc chọn một ví dụ).",
+    "error.no_frames": "Hãy gửi ít nhất một khung hình.",
+    "error.too_many_frames": "Gửi tối đa {n} khung hình (một cửa sổ 10 giây, 1 khung hình/giây); bản ghi dài hơn hãy gửi dạng video.",
+    "error.calls_failed": "Đã dừng: {n} lần gọi GPU liên tiếp kết thúc mà không có cửa sổ nào; lần cuối: {last}",
+    "error.stopped": "Đã dừng: {reason}",
+    # ZeroGPU
+    "gpu.title": "Thời gian GPU",
+    "gpu.wait_h": "{h} giờ {m} phút",
+    "gpu.wait_m": "{m} phút",
+    "gpu.wait_s": "{s} giây",
+    "gpu.shares": (
+        "{anonymous} ngày của khách ẩn danh ({q_anonymous} giây), {free} của tài khoản miễn phí ({q_free} giây), {pro} của "
+        "PRO ({q_pro} giây)"
+    ),
+    "gpu.tier.anonymous": "của khách ẩn danh",
+    "gpu.tier.free account": "của tài khoản miễn phí",
+    "gpu.tier.PRO": "của tài khoản PRO",
+    "gpu.used": "Thời gian GPU đã dùng trong phiên này: {used} giây trong {calls} (còn khoảng {left} giây trong ngày {quota} giây {tier}).",
+    "gpu.resets_in": "Hạn mức của bạn được đặt lại sau {wait}.",
+    "gpu.resets_day": "Hạn mức của bạn được đặt lại 24 giờ sau lần dùng đầu tiên.",
+    "gpu.stop": (
+        "Đã dừng ở phút {done} trên {total}: ZeroGPU không còn đủ thời gian GPU hôm nay của bạn cho thêm một cửa sổ "
+        "({left} giây). Phiên này đã dùng {used} giây GPU trong {calls}. {when} Mọi thứ đã phân tích vẫn hiện bên dưới và "
+        "trong các tệp xuất; đăng nhập Hugging Face để có 5 phút GPU mỗi ngày thay vì 2."
+    ),
+    "gpu.plan_head": "Đang phân tích {minutes} phút video ({windows} dài 10 giây)",
+    "gpu.plan_local": "{head}…",
+    "gpu.rate_measured": "đã đo",
+    "gpu.rate_first": "ước tính ban đầu",
+    "gpu.plan": (
+        "{head}: khoảng {gpu} giây GPU theo tốc độ {rate} {unit} giây mỗi cửa sổ, {shares}. Kết quả hiện ra khi mỗi phần "
+        "xong; khi thời gian của bạn sắp hết, các phần nhỏ hơn được yêu cầu cho đến khi không phần nào vừa…"
+    ),
+    "gpu.webcam": (
+        "Trên ZeroGPU: một kết quả mỗi {every} giây (khoảng {cost} giây GPU mỗi kết quả{first}), để {left} giây còn lại "
+        "trong ngày {quota} giây {tier} đủ cho ít nhất {minutes} phút camera."
+    ),
+    "gpu.webcam_first": ", ước tính ban đầu cho đến khi đo được",
+    "gpu.help": (
+        "Đăng nhập Hugging Face để có 5 phút GPU mỗi ngày thay vì 2, thử một đoạn ngắn hơn, hoặc quay lại khi hạn mức ngày "
+        "được đặt lại."
+    ),
+    "gpu.asked": " ({requested} giây yêu cầu, {scheduled} giây xếp lịch)",
+    "gpu.refused_quota": "ZeroGPU từ chối yêu cầu này{asked}: hạn mức GPU hôm nay của bạn còn ít thời gian hơn. {help}",
+    "gpu.refused_illegal": "ZeroGPU từ chối yêu cầu này{asked}: nó dài hơn mức một lần gọi cho phép. Hãy thử đoạn ngắn hơn.",
+    "gpu.no_gpu": "Không có GPU trống kịp{asked}. Hãy thử lại sau một phút; khách đã đăng nhập được xếp hàng trước.",
+    "gpu.worker_error": "Tiến trình GPU bị lỗi ({message}). Hãy thử lại; nếu vẫn lỗi, hãy thử đoạn ngắn hơn.",
+    # warnings shown above every result
+    "warning.test_weights": "Trọng số thử ngẫu nhiên: các kết quả này vô nghĩa.",
+    "warning.untrained_heads": "Các đầu MLP là trọng số ngẫu nhiên chưa huấn luyện: các kết quả này vô nghĩa.",
 }
