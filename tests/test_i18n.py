@@ -132,7 +132,9 @@ def test_results_read_in_vietnamese_with_the_reports_words_and_decimal_commas(tm
 
     analysis = _analysis()
     md, bars, timeline, share, table, data, files = views.video_outputs(analysis, str(tmp_path), "vi")
-    for word in ("Chán nản", "Tập trung", "Bối rối", "Bực bội", "0 (không bực bội)", "30,0 giây đầu trong 32,5 giây", "3 cửa sổ", "Trọng số thử ngẫu nhiên", "mức kỳ vọng"):
+    words = ("Chán nản", "Tập trung", "Bối rối", "Bực bội", "0 (không bực bội)", "30,0 giây đầu trong 32,5 giây", "3 cửa sổ",
+             "Trọng số thử ngẫu nhiên", "mức kỳ vọng")
+    for word in words:
         assert word in md, word
     assert "Boredom" not in md and "window" not in md and "1.80" not in md and "1,80" in md  # Engagement's expected level, 1.80
     figures = " ".join(str(f.to_plotly_json()) for f in (bars, timeline, share))
