@@ -15,7 +15,8 @@ from engage import settings
 from engage.affect.pipeline import METHODS, normalize_method
 from engage.classroom.room import DEFAULT_MAX_FACES
 from engage.classroom.session import NAME_MAX
-from engage.ui import exports, i18n, plots, views, zerogpu
+from engage import i18n
+from engage.ui import exports, plots, views, zerogpu
 from engage.ui.class_handlers import (
     FACES_MAX,
     add_to_roster,
@@ -28,8 +29,8 @@ from engage.ui.class_handlers import (
     write_class_report,
 )
 from engage.ui.handlers import analyze_frames, analyze_image, analyze_video, video_estimate, webcam_frame, webcam_info
-from engage.ui.i18n import glossary
-from engage.ui.i18n.page import Page, key
+from engage.i18n import glossary
+from engage.ui.page import Page, key
 from engage.ui.server import ENGINE, ZERO_GPU
 
 SESSION_TTL_S = settings.session_ttl_seconds()

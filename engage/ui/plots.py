@@ -7,8 +7,8 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..affect.results import LEVELS, STATES, AffectResult, Analysis
-from .i18n import DEFAULT, text
-from .i18n.glossary import level_name, state_name
+from ..i18n import DEFAULT, text
+from ..i18n.glossary import level_name, state_name
 
 LEVEL_COLORS = ("#c6dbef", "#6baed6", "#2171b5", "#08306b")
 HIGHLIGHT = "#e6550d"

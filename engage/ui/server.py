@@ -33,7 +33,8 @@ from ..classroom.report import class_report
 from ..classroom.room import Classroom, StudentWindow, analyze_students
 from ..classroom.stream import ClassroomStream
 from ..errors import EngageError
-from . import exports, i18n, views, zerogpu
+from .. import i18n
+from . import exports, views, zerogpu
 from .zerogpu import split
 
 try:

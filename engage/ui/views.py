@@ -12,7 +12,7 @@ from ..model.protocol import IMAGES_AS_IMAGE
 from ..settings import REPO_ROOT, files_max_age_seconds, session_ttl_seconds
 from . import plots
 from .exports import write_export
-from .i18n import DEFAULT, count, glossary, number, text
+from ..i18n import DEFAULT, count, glossary, number, text
 
 
 def minutes(seconds: float) -> str:

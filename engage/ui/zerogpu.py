@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .i18n import DEFAULT, count, number, text
+from ..i18n import DEFAULT, count, number, text
 
 DURATION_FACTOR = 1.5  # spaces multiplies a request by this on the default GPU (configs.json, RTX PRO 6000 entry)
 QUOTA_S = {"anonymous": 120, "free account": 300, "PRO": 2400}  # per visitor and day (HF docs 2026-07)

@@ -1,4 +1,4 @@
-"""Every word of the page in English, by key (``engage.ui.i18n.text``). Fields in braces are filled in at look-up."""
+"""Every word of the page in English, by key (``engage.i18n.text``). Fields in braces are filled in at look-up."""
 from __future__ import annotations
 
 TEXT = {

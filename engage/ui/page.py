@@ -7,7 +7,7 @@ from typing import Any
 
 import gradio as gr
 
-from . import DEFAULT, text
+from ..i18n import DEFAULT, text
 
 
 @dataclass(frozen=True)
