@@ -11,12 +11,12 @@ with contextlib.suppress(ImportError):  # the Space's platform installs `spaces`
 
 import gradio as gr
 
-from engage import settings
+from engage import i18n, settings
 from engage.affect.pipeline import METHODS, normalize_method
 from engage.classroom.room import DEFAULT_MAX_FACES
 from engage.classroom.session import NAME_MAX
-from engage import i18n
-from engage.ui import exports, plots, views, zerogpu
+from engage.i18n import glossary
+from engage.ui import about, exports, plots, report_check, views, zerogpu
 from engage.ui.class_handlers import (
     FACES_MAX,
     add_to_roster,
@@ -29,7 +29,6 @@ from engage.ui.class_handlers import (
     write_class_report,
 )
 from engage.ui.handlers import analyze_frames, analyze_image, analyze_video, video_estimate, webcam_frame, webcam_info
-from engage.i18n import glossary
 from engage.ui.page import Page, key
 from engage.ui.server import ENGINE, ZERO_GPU
 
@@ -237,14 +236,14 @@ with gr.Blocks(title=i18n.text("page.title"), delete_cache=(max(1, FILES_MAX_AGE
         )
 
     with P(gr.Tab, label=key("tab.report_check")):
-        audit = views.load_audit()
-        gr.Markdown(views.audit_markdown(audit))
+        audit = report_check.load_audit()
+        gr.Markdown(report_check.audit_markdown(audit))
         if audit is not None:
-            gr.Markdown(views.claims_markdown(audit))
+            gr.Markdown(report_check.claims_markdown(audit))
             P(gr.Plot, plots.audit_runs(audit), label=key("audit.runs"))
 
     with P(gr.Tab, label=key("tab.about")):
-        gr.Markdown(views.about_markdown(ENGINE))
+        gr.Markdown(about.about_markdown(ENGINE))
 
     page_outputs = [language, method, *PAGE.components]
     demo.load(page_on_load, None, page_outputs, api_visibility="private").then(

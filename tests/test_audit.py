@@ -251,16 +251,16 @@ def test_audit_cli_writes_both_files(tmp_path, capsys):
 
 
 def test_report_check_tab_content(tmp_path):
-    from engage.ui import plots, views
+    from engage.ui import plots, report_check
 
     _synthetic_reference(tmp_path / "ref")
     json_path, _ = write_audit(run_audit(str(tmp_path / "ref")), str(tmp_path / "out"))
-    report = views.load_audit(json_path)
-    rows = views.claim_rows(report)
+    report = report_check.load_audit(json_path)
+    rows = report_check.claim_rows(report)
     assert [r[1] for r in rows] == ["supported", "contradicted"]
-    assert "Key findings" in views.audit_markdown(report)
-    assert "| augmentation helps | **supported** |" in views.claims_markdown(report)
+    assert "Key findings" in report_check.audit_markdown(report)
+    assert "| augmentation helps | **supported** |" in report_check.claims_markdown(report)
     fig = plots.audit_runs(report)
     assert len(fig.data) == 2 and len(fig.data[1].y) == 6
-    assert views.load_audit(str(tmp_path / "missing.json")) is None
-    assert "python -m engage audit" in views.audit_markdown(None)
+    assert report_check.load_audit(str(tmp_path / "missing.json")) is None
+    assert "python -m engage audit" in report_check.audit_markdown(None)

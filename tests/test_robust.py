@@ -119,17 +119,17 @@ def test_classroom_refuses_what_it_would_have_ignored(client, tmp_path):
 
 
 def test_messages_with_angle_brackets_are_escaped_for_markdown_and_toasts():
-    from engage.ui import views
+    from engage.ui import about, views
 
     notice = "No mlp_<State>_best.pth here & none <script>alert(1)</script>"
-    md = views.heads_markdown(SimpleNamespace(heads=None, heads_notice=notice))
+    md = about.heads_markdown(SimpleNamespace(heads=None, heads_notice=notice))
     assert "mlp_&lt;State&gt;_best.pth here &amp; none &lt;script&gt;" in md and "<State>" not in md
     assert views.error_markdown(notice).endswith("mlp_&lt;State&gt;_best.pth here &amp; none &lt;script&gt;alert(1)&lt;/script&gt;")
     assert "<State>" not in views.warning_banner([notice])
 
 
 def test_the_backbone_is_named_without_a_server_path(tmp_path):
-    from engage.ui.views import backbone_label
+    from engage.ui.about import backbone_label
 
     assert backbone_label("Qwen/Qwen2.5-VL-7B-Instruct") == "Qwen/Qwen2.5-VL-7B-Instruct"
     assert backbone_label(str(tmp_path)) == f"a local checkpoint ({tmp_path.name})"

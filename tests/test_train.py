@@ -184,7 +184,7 @@ def test_card_curves_and_loading_back(default_run, features):
 
 
 def test_card_reads_in_the_about_tab(default_run):
-    from engage.ui.views import heads_markdown
+    from engage.ui.about import heads_markdown
 
     text = heads_markdown(SimpleNamespace(heads=load_heads(default_run.out_dir), heads_problem=""))
     frustration = next(line for line in text.splitlines() if line.startswith("| Frustration"))

@@ -12,9 +12,9 @@ from ..affect.pipeline import normalize_method
 from ..affect.results import Analysis
 from ..affect.webcam import WebcamFrames, WebcamStream
 from ..errors import EngageError
+from ..i18n import DEFAULT, language, text
 from ..media import VideoSource, frames_to_clip
 from . import exports, server, views, zerogpu
-from ..i18n import DEFAULT, language, text
 from .server import ABORTED, count_failure, is_abort, is_refusal, message_of, method_kind, on_gpu, refusal_or_error, upload_path, user_error, visitor_day
 
 

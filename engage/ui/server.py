@@ -25,7 +25,7 @@ except ImportError:  # a local run without the package: the decorator changes no
 
 import gradio as gr
 
-from .. import settings
+from .. import i18n, settings
 from ..affect.pipeline import Engine, normalize_method
 from ..affect.webcam import WebcamStream
 from ..classroom.faces import load_detector
@@ -33,7 +33,6 @@ from ..classroom.report import class_report
 from ..classroom.room import Classroom, StudentWindow, analyze_students
 from ..classroom.stream import ClassroomStream
 from ..errors import EngageError
-from .. import i18n
 from . import exports, views, zerogpu
 from .zerogpu import split
 
