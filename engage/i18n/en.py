@@ -196,4 +196,8 @@ TEXT = {
     # warnings shown above every result
     "warning.test_weights": "Random test weights: these results are meaningless.",
     "warning.untrained_heads": "The MLP heads are untrained random weights: these results are meaningless.",
+    # class report (engage/classroom/report.py): keys "report.*"
+    # Report check and About tabs (engage/ui/report_check.py, engage/ui/about.py, engage/daisee/audit.py): keys "audit.*", "about.*"
+    # Classroom tab (engage/ui/class_handlers.py, views.py, classroom_plots.py): keys "class.*"
+    # library errors (engage/errors.py, media.py, classroom): keys "error.*"
 }

@@ -197,4 +197,8 @@ TEXT = {
     # warnings shown above every result
     "warning.test_weights": "Trọng số thử ngẫu nhiên: các kết quả này vô nghĩa.",
     "warning.untrained_heads": "Các đầu MLP là trọng số ngẫu nhiên chưa huấn luyện: các kết quả này vô nghĩa.",
+    # class report (engage/classroom/report.py): keys "report.*"
+    # Report check and About tabs (engage/ui/report_check.py, engage/ui/about.py, engage/daisee/audit.py): keys "audit.*", "about.*"
+    # Classroom tab (engage/ui/class_handlers.py, views.py, classroom_plots.py): keys "class.*"
+    # library errors (engage/errors.py, media.py, classroom): keys "error.*"
 }
