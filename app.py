@@ -25,11 +25,13 @@ from engage.ui.class_handlers import (
     clear_roster,
     export_classroom,
     export_roster,
+    redraw_classroom,
     rename_students,
+    roster_headers,
     write_class_report,
 )
-from engage.ui.handlers import analyze_frames, analyze_image, analyze_video, video_estimate, webcam_frame, webcam_info
-from engage.ui.page import Page, key
+from engage.ui.handlers import analyze_frames, analyze_image, analyze_video, redraw_results, video_estimate, webcam_frame
+from engage.ui.page import Page, key, words
 from engage.ui.server import ENGINE, ZERO_GPU
 
 SESSION_TTL_S = settings.session_ttl_seconds()
@@ -170,8 +172,9 @@ with gr.Blocks(title=i18n.text("page.title"), delete_cache=(max(1, FILES_MAX_AGE
         ).failure(lambda lang: views.video_cleared(i18n.text("common.no_result", lang)), language, vid_outputs[1:], api_visibility="private")
 
     with P(gr.Tab, label=key("tab.classroom")):
-        lifetime = views.session_lifetime()
-        P(gr.Markdown, key("class.intro", away=views.minutes(settings.classroom_away_seconds()), faces=DEFAULT_MAX_FACES, lifetime=lifetime))
+        lifetime = views.session_lifetime
+        away = settings.classroom_away_seconds()
+        P(gr.Markdown, key("class.intro", away=lambda lang: views.minutes(away, lang), faces=DEFAULT_MAX_FACES, lifetime=lifetime))
         P(gr.Markdown, key("class.notice"), elem_id="class-notice")
         with gr.Row():
             cls_video = P(gr.Video, label=key("class.video"), sources=["upload"], elem_id="class-video")
@@ -189,7 +192,7 @@ with gr.Blocks(title=i18n.text("page.title"), delete_cache=(max(1, FILES_MAX_AGE
                     roster_add_btn = P(gr.Button, key("class.roster_add"), variant="primary")
                     roster_clear_btn = P(gr.Button, key("class.roster_clear"))
             roster_msg = gr.Markdown(i18n.text("class.roster_empty"), elem_id="roster-status")
-            roster_table = P(gr.Dataframe, headers=["name", "photos"], label=key("class.roster_table"), interactive=False, elem_id="roster-table")
+            roster_table = P(gr.Dataframe, headers=roster_headers(), label=key("class.roster_table"), interactive=False, elem_id="roster-table")
             with gr.Row():
                 roster_file = P(gr.File, label=key("class.roster_file"), interactive=False, height=120)
                 roster_export_btn = P(gr.Button, key("class.roster_export"))
@@ -216,40 +219,52 @@ with gr.Blocks(title=i18n.text("page.title"), delete_cache=(max(1, FILES_MAX_AGE
         cls_state = gr.State(None, time_to_live=SESSION_TTL_S)
         roster_state = gr.State(None, time_to_live=SESSION_TTL_S)
         cls_outputs = [cls_status, cls_cards, cls_frame, cls_timeline, cls_students, cls_table, cls_emotions, cls_files, cls_state, files_state]
+        report_source = gr.State(None, time_to_live=SESSION_TTL_S)  # "template" or "generated": redrawn in another language or not
         cls_btn.click(
-            analyze_classroom, [cls_video, cls_photo, method, cls_max, roster_state, files_state, day_state], cls_outputs,
+            analyze_classroom, [cls_video, cls_photo, method, cls_max, roster_state, files_state, day_state, language], cls_outputs,
             api_name="analyze_classroom", concurrency_limit=1, show_progress_on=[cls_status], preprocess=False,
         )
         roster_add_btn.click(
-            add_to_roster, [roster_files, roster_name, roster_state, cls_state, files_state],
+            add_to_roster, [roster_files, roster_name, roster_state, cls_state, files_state, language],
             [roster_msg, roster_table, roster_state, roster_files] + cls_outputs, api_name="roster_add", concurrency_limit=2,
             show_progress_on=[roster_msg], preprocess=False,
         )
-        roster_clear_btn.click(clear_roster, [cls_state], [roster_msg, roster_table, roster_state], api_name="roster_clear")
-        roster_export_btn.click(export_roster, [roster_state, files_state], [roster_file, files_state], api_name="roster_export")
-        cls_rename_btn.click(rename_students, [cls_renames, cls_state, files_state], cls_outputs, api_name="rename_students", show_progress_on=[cls_status])
-        cls_export_btn.click(export_classroom, [cls_state, files_state], [cls_files, files_state], api_name="export_class")
-        cls_report_btn.click(write_class_report, [cls_state, cls_use_model, day_state], cls_report, api_name="class_report", concurrency_limit=1)
+        roster_clear_btn.click(clear_roster, [cls_state, language], [roster_msg, roster_table, roster_state], api_name="roster_clear")
+        roster_export_btn.click(export_roster, [roster_state, files_state, language], [roster_file, files_state], api_name="roster_export")
+        cls_rename_btn.click(rename_students, [cls_renames, cls_state, files_state, language], cls_outputs, api_name="rename_students",
+                             show_progress_on=[cls_status])
+        cls_export_btn.click(export_classroom, [cls_state, files_state, language], [cls_files, files_state], api_name="export_class")
+        cls_report_btn.click(write_class_report, [cls_state, cls_use_model, day_state, language], [cls_report, report_source], api_name="class_report",
+                             concurrency_limit=1)
         cls_cam.stream(
-            classroom_frame, [cls_cam, method, cls_max, roster_state, cls_state, files_state, day_state], cls_outputs, stream_every=0.5, time_limit=1800,
+            classroom_frame, [cls_cam, method, cls_max, roster_state, cls_state, files_state, day_state, language], cls_outputs, stream_every=0.5,
+            time_limit=1800,
             concurrency_limit=2, show_progress="hidden", api_name="classroom_frame", api_visibility="undocumented",
         )
 
     with P(gr.Tab, label=key("tab.report_check")):
         audit = report_check.load_audit()
-        gr.Markdown(report_check.audit_markdown(audit))
+        P(gr.Markdown, words(lambda lang: report_check.audit_markdown(audit, lang)))
         if audit is not None:
-            gr.Markdown(report_check.claims_markdown(audit))
-            P(gr.Plot, plots.audit_runs(audit), label=key("audit.runs"))
+            P(gr.Markdown, words(lambda lang: report_check.claims_markdown(audit, lang)))
+            P(gr.Plot, words(lambda lang: plots.audit_runs(audit, lang)), label=key("audit.runs"))
 
     with P(gr.Tab, label=key("tab.about")):
-        gr.Markdown(about.about_markdown(ENGINE))
+        P(gr.Markdown, words(lambda lang: about.about_markdown(ENGINE, lang)))
 
     page_outputs = [language, method, *PAGE.components]
-    demo.load(page_on_load, None, page_outputs, api_visibility="private").then(
-        webcam_info, [method, day_state, language], cam_md, api_visibility="private").then(
-        _banner, [method, language], banner, api_visibility="private")
-    language.input(page_in, language, page_outputs, api_visibility="private").then(_banner, [method, language], banner, api_visibility="private")
+    result_outputs = [img_md, img_plot, vid_md, vid_plot, vid_timeline, vid_share, vid_table, cam_md, cam_plot]
+    class_redrawn = [cls_status, cls_cards, cls_frame, cls_timeline, cls_students, cls_table, cls_emotions, roster_msg, roster_table, cls_report]
+
+    def redraw(event):
+        """After the page's words (on load, in the browser's language; on a switch): the banner, then every result on
+        screen from what each tab holds (nothing is recomputed) and the tables' headers."""
+        return event.then(_banner, [method, language], banner, api_visibility="private").then(
+            redraw_results, [language, method, img_json, vid_json, cam_json, day_state], result_outputs, api_visibility="private").then(
+            redraw_classroom, [language, cls_state, roster_state, report_source], class_redrawn, api_visibility="private")
+
+    redraw(demo.load(page_on_load, None, page_outputs, api_visibility="private"))
+    redraw(language.input(page_in, language, page_outputs, api_visibility="private"))
 
 demo.queue(default_concurrency_limit=1, max_size=32)
 

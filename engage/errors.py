@@ -1,11 +1,33 @@
-"""Typed exceptions. Every message is written for the person who uploaded the file."""
+"""Typed exceptions. Every message is written for the person who uploaded the file: one a visitor may read is raised
+with a catalogue key and its fields (``MediaTooLongError(key="error.video_too_long", seconds=…)``), so that the app
+can say it in the visitor's language (``words``); its ``str`` is the English, for the CLI and logs."""
 from __future__ import annotations
+
+from typing import Any
+
+from .i18n import DEFAULT, text
 
 
 class EngageError(Exception):
     """Base class: anything the user can fix or should be told about."""
 
     detail: str | None = None  # more for an operator (paths, commands), where the message is for a visitor
+    key: str | None = None
+    fields: dict[str, Any] = {}  # noqa: RUF012 (never mutated: an instance's own dict replaces it)
+
+    def __init__(self, message: str | None = None, /, *, key: str | None = None, **fields: Any) -> None:
+        if key is not None:
+            self.key, self.fields = key, fields
+            message = text(key, DEFAULT, **fields)
+        super().__init__(message)
+
+    def words(self, lang: str = DEFAULT) -> str:
+        """The message in ``lang`` (English where it was written without a key: an operator's message)."""
+        return text(self.key, lang, **self.fields) if self.key else str(self)
+
+
+class InvalidInputError(EngageError, ValueError):
+    """A value a visitor typed (a name, a rename) that cannot be used."""
 
 
 class MediaError(EngageError):

@@ -152,25 +152,23 @@ def load_image(path: str, limits: Limits | None = None) -> np.ndarray:
             with Image.open(path) as img:
                 width, height = img.size
                 if width * height > limits.max_image_pixels:
-                    raise MediaTooLargeError(
-                        f"The image is {width}×{height} ({width * height / 1e6:.0f} megapixels); "
-                        f"the limit is {limits.max_image_pixels / 1e6:.0f} megapixels."
-                    )
+                    raise MediaTooLargeError(key="error.image_too_large", width=width, height=height,
+                                             mp=round(width * height / 1e6), limit=round(limits.max_image_pixels / 1e6))
                 img.load()
                 ImageOps.exif_transpose(img, in_place=True)  # a phone photo's orientation tag, before any sizing
                 if img.width == 0 or img.height == 0:
-                    raise EmptyMediaError("The image is empty (zero pixels).")
+                    raise EmptyMediaError(key="error.image_empty")
                 if max(img.size) > limits.max_side:
                     img = img.resize(scaled_size(img.width, img.height, limits.max_side), Image.Resampling.BICUBIC)
                 return _to_rgb_uint8(img)
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
-        raise MediaTooLargeError(
-            f"The image is too large to decode safely: over {limits.max_image_pixels / 1e6:.0f} megapixels."
-        ) from exc
+        raise MediaTooLargeError(key="error.image_bomb", limit=round(limits.max_image_pixels / 1e6)) from exc
     except UnidentifiedImageError as exc:
-        raise UnsupportedMediaError("This file is not an image we can read.") from exc
+        raise UnsupportedMediaError(key="error.not_image") from exc
     except OSError as exc:
-        raise CorruptMediaError(f"The image could not be decoded; it may be truncated or corrupt ({exc}).") from exc
+        error = CorruptMediaError(key="error.image_corrupt")
+        error.detail = str(exc)  # the decoder's words, for the log: not a visitor's
+        raise error from exc
 
 
 def image_array_to_clip(frame: np.ndarray | None) -> Clip:
@@ -182,16 +180,16 @@ def image_array_to_clip(frame: np.ndarray | None) -> Clip:
 def validate_frame(frame: np.ndarray | None) -> np.ndarray:
     """Check a webcam/array frame and return it as (H, W, 3) uint8."""
     if frame is None:
-        raise EmptyMediaError("No frame was received from the camera.")
+        raise EmptyMediaError(key="error.no_camera_frame")
     arr = np.asarray(frame)
     if arr.size == 0 or arr.ndim < 2:
-        raise EmptyMediaError("The camera frame is empty.")
+        raise EmptyMediaError(key="error.camera_frame_empty")
     if arr.ndim == 2:
         arr = np.repeat(arr[..., None], 3, axis=2)
     if arr.shape[2] == 4:
         arr = arr[..., :3]
     if arr.shape[2] != 3:
-        raise UnsupportedMediaError(f"Expected an RGB frame, got shape {arr.shape}.")
+        raise UnsupportedMediaError(key="error.frame_not_rgb", shape="×".join(map(str, arr.shape)))
     if arr.dtype != np.uint8:
         arr = np.clip(arr, 0, 255).astype(np.uint8)
     return arr
@@ -211,7 +209,7 @@ def frames_to_clip(paths: list[str], limits: Limits | None = None, fps: float = 
     """Still frames taken at ``fps`` (oldest first) as one clip; they must share one size."""
     frames = [load_image(p, limits) for p in paths]
     if len({f.shape for f in frames}) > 1:
-        raise UnsupportedMediaError("All frames of a clip must have the same size.")
+        raise UnsupportedMediaError(key="error.frames_differ")
     times = np.arange(len(frames), dtype=np.float64) / fps
     return Clip(frames=np.stack(frames), timestamps=times, start=0.0, end=len(frames) / fps)
 
@@ -221,12 +219,12 @@ def frames_to_clip(paths: list[str], limits: Limits | None = None, fps: float = 
 
 def _check_file(path: str, limits: Limits) -> None:
     if not path or not os.path.isfile(path):
-        raise EmptyMediaError("No file was given, or it no longer exists.")
+        raise EmptyMediaError(key="error.no_file")
     size = os.path.getsize(path)
     if size == 0:
-        raise EmptyMediaError("The file is empty (0 bytes).")
+        raise EmptyMediaError(key="error.file_empty")
     if size > limits.max_upload_mb * 1024 * 1024:
-        raise MediaTooLargeError(f"The file is {size / 2**20:.0f} MB; the limit is {limits.max_upload_mb:.0f} MB.")
+        raise MediaTooLargeError(key="error.file_too_large", size=round(size / 2**20), limit=round(limits.max_upload_mb))
 
 
 def probe_video(path: str, limits: Limits | None = None) -> VideoInfo:
@@ -238,10 +236,10 @@ def probe_video(path: str, limits: Limits | None = None) -> VideoInfo:
     try:
         with av.open(path) as container:
             if set(container.format.name.split(",")) & NOT_VIDEO_FORMATS:
-                raise UnsupportedMediaError("This file is neither an image nor a video we can read.")
+                raise UnsupportedMediaError(key="error.not_media")
             streams = container.streams.video
             if not streams:
-                raise EmptyMediaError("The file has no video stream (audio only?).")
+                raise EmptyMediaError(key="error.no_video_stream")
             stream = streams[0]
             width, height = stream.codec_context.width, stream.codec_context.height
             turns = _quarter_turns(container, stream)
@@ -259,29 +257,25 @@ def probe_video(path: str, limits: Limits | None = None) -> VideoInfo:
         raise
     except (av.error.FFmpegError, UnicodeDecodeError) as exc:
         if os.path.splitext(path)[1].lower() in VIDEO_EXTENSIONS:
-            raise CorruptMediaError("The video could not be opened; it may be truncated or corrupt.") from exc
-        raise UnsupportedMediaError("This file is neither an image nor a video we can read.") from exc
+            raise CorruptMediaError(key="error.video_unopenable") from exc
+        raise UnsupportedMediaError(key="error.not_media") from exc
     if not width or not height:
-        raise CorruptMediaError("The video stream has no frame size; the file may be corrupt.")
+        raise CorruptMediaError(key="error.video_no_size")
     if max(width, height) > limits.max_input_side:
-        raise MediaTooLargeError(
-            f"The video is {width}×{height}; the largest side accepted is {limits.max_input_side} pixels."
-        )
+        raise MediaTooLargeError(key="error.video_too_large", width=width, height=height, limit=limits.max_input_side)
     if times is not None:
         # a varying rate: count and average rate from the frames' times (FFmpeg's average is off with B-frames,
         # and Matroska/WebM often have neither)
         frames, fps = len(times), (len(times) - 1) / float(times[-1])
     if fps <= 0 or not math.isfinite(fps):
-        raise CorruptMediaError("The video has no usable frame rate; the file may be corrupt.")
+        raise CorruptMediaError(key="error.video_no_rate")
     if frames <= 0:
         frames = int(round(duration * fps))
     duration = duration if duration > 0 else frames / fps
     if frames <= 0 or duration <= 0:
-        raise EmptyMediaError("The video has no frames (zero length).")
+        raise EmptyMediaError(key="error.video_empty")
     if duration > limits.max_video_seconds:
-        raise MediaTooLongError(
-            f"The video lasts {duration:.0f} s; the limit is {limits.max_video_seconds:.0f} s. Trim it and try again."
-        )
+        raise MediaTooLongError(key="error.video_too_long", seconds=round(duration), limit=round(limits.max_video_seconds))
     if turns % 2:
         width, height = height, width
     return VideoInfo(
@@ -362,9 +356,9 @@ class VideoSource:
             try:
                 self._reader = decord.VideoReader(self.info.path, ctx=decord.cpu(0), width=width, height=height)
             except (RuntimeError, decord.DECORDError) as exc:
-                raise CorruptMediaError("The video could not be decoded; it may be truncated or corrupt.") from exc
+                raise CorruptMediaError(key="error.video_undecodable") from exc
             if len(self._reader) == 0:
-                raise EmptyMediaError("The video has no frames (zero length).")
+                raise EmptyMediaError(key="error.video_empty")
         return self._reader
 
     @property
@@ -434,9 +428,7 @@ class VideoSource:
                 else:
                     frames = reader.get_batch(indices.tolist()).asnumpy()
             except Exception as exc:  # decord/FFmpeg raise plain errors on bad packets
-                raise CorruptMediaError(
-                    f"The video could not be decoded after {start:.0f} s; it may be truncated or corrupt."
-                ) from exc
+                raise CorruptMediaError(key="error.video_undecodable_after", seconds=round(start)) from exc
             stamps = times[indices] if times is not None else indices / video_fps
             yield Clip(frames=frames, timestamps=stamps, start=float(start), end=float(end))
 
@@ -479,7 +471,7 @@ def map_ahead(fn, items: Iterable, workers: int, ahead: int) -> Iterator:
 def media_kind(path: str) -> str:
     """'image' or 'video', decided by content (extension only breaks ties)."""
     if not path or not os.path.isfile(path):
-        raise EmptyMediaError("No file was given, or it no longer exists.")
+        raise EmptyMediaError(key="error.no_file")
     ext = os.path.splitext(path)[1].lower()
     if ext in VIDEO_EXTENSIONS:
         return "video"

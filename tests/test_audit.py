@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -264,3 +265,126 @@ def test_report_check_tab_content(tmp_path):
     assert len(fig.data) == 2 and len(fig.data[1].y) == 6
     assert report_check.load_audit(str(tmp_path / "missing.json")) is None
     assert "python -m engage audit" in report_check.audit_markdown(None)
+    assert "python -m engage audit" in report_check.audit_markdown(None, "vi") and "Chưa có" in report_check.audit_markdown(None, "vi")
+    # runs and claims are named in words, never by the report's or the audit's ids
+    md = report_check.audit_markdown(report)
+    assert "The claim that augmentation gives the best results: supported." in md
+    assert "Engagement, without augmentation, 512 hidden units, dropout 0.3" in " ".join(fig.data[1].hovertext)
+    assert not any(i in md for i in ("augmentation_helps", "low_dropout_better", "mlp_"))
+
+
+# ---------------------------------------------------------------- the Report check tab in Vietnamese and English
+
+# Words no Vietnamese sentence holds: an English sentence left in a Vietnamese page has some of them
+ENGLISH = {"the", "of", "and", "is", "are", "by", "than", "from", "with", "not", "on", "for", "run", "runs", "claim",
+           "supported", "contradicted", "checkable", "baseline", "level", "clips", "majority", "logged", "report"}
+IDS = ("f1_gain", "augmentation_helps", "low_dropout_better", "encoder_only", "deployment", "mlp_", "_True_", "_False_")
+
+
+def english_words(markdown: str) -> set[str]:
+    """The English function words of ``markdown`` outside code spans (file names, commands)."""
+    prose = re.sub(r"`[^`]*`", " ", markdown)
+    return {w for w in re.findall(r"[^\W\d_]+", prose.lower()) if w in ENGLISH}
+
+
+def committed_audit() -> dict:
+    from engage.ui import report_check
+
+    report = report_check.load_audit()
+    assert report is not None, "docs/audit/audit.json is committed"
+    return report
+
+
+def test_report_check_reads_vietnamese():
+    from engage.ui import plots, report_check
+
+    report = committed_audit()
+    md, claims = report_check.audit_markdown(report, "vi"), report_check.claims_markdown(report, "vi")
+    for words in (md, claims):
+        assert not english_words(words), english_words(words)
+        assert not [i for i in IDS if i in words]
+    assert "**Những điểm chính**" in md and "| khẳng định | kết luận | số liệu quyết định |" in claims
+    # the numbers of audit.json, with decimal commas
+    assert "cách biệt lớn nhất là 0,1307" in md and "0.1307" not in md
+    assert "Chán nản 14,53% → 28,73% (+97,7%)" in claims and "14.53" not in claims
+    assert "thiếu 146 clip" in md and "Tập trung ở mức 3 (rất cao) chiếm 75%" in md
+    assert "Bực bội, không tăng cường dữ liệu, 512 nút ẩn, dropout 0,3" in md
+    # every verdict in Vietnamese, one word per verdict
+    verdicts = [v for _, v, _ in report_check.claim_rows(report, "vi")]
+    assert verdicts == ["được xác nhận", "không kiểm chứng được từ dữ liệu", "được xác nhận", "bị bác bỏ", "không kiểm chứng được từ dữ liệu"]
+    assert "với Bối rối và Bực bội, MLP tốt nhất chỉ vượt đường cơ sở lớp đa số" in claims
+    fig = plots.audit_runs(report, "vi")
+    assert fig.layout.title.text.startswith("Macro-F1 trên tập kiểm tra") and fig.layout.yaxis.title.text == "macro-F1 trên tập kiểm tra"
+    assert [t.name for t in fig.data] == ["đường cơ sở lớp đa số", "lần chạy (tính lại từ ma trận nhầm lẫn)"]
+    assert "Chán nản, có tăng cường, dropout 0,3" in fig.data[0].x and fig.layout.separators == ",."
+    hover = " ".join(fig.data[1].hovertext)
+    assert "(đoán cùng một mức cho mọi clip)" in hover and "0,2873 so với 0,1566" in hover
+    assert not english_words(hover + fig.layout.title.text) and not [i for i in IDS if i in hover + "".join(fig.data[0].x)]
+
+
+def test_report_check_reads_english_from_the_same_keys():
+    from engage.ui import plots, report_check
+
+    report = committed_audit()
+    md, claims = report_check.audit_markdown(report), report_check.claims_markdown(report, "en")
+    assert md == report_check.audit_markdown(report, "en") and "**Key findings**" in md
+    assert "The test metrics cover 1638 clips, not the 1784 clips of the test set the report states (146 missing)." in md
+    assert "12 of 16 runs beat the majority-class baseline in macro-F1 on the same clips; the largest margin is 0.1307." in md
+    assert "The claim that the method uses only the vision encoder: contradicted." in md
+    assert "| Dropout 0 or 0.3 gives better results than 0.5 | **supported** |" in claims
+    assert [v for _, v, _ in report_check.claim_rows(report)] == [c["verdict"] for c in report["claims"]]
+    assert not [i for i in IDS if i in md + claims]
+    fig = plots.audit_runs(report)
+    assert fig.layout.title.text == "Each run's test macro-F1 against the majority-class baseline on the same clips"
+    assert "Boredom, augmented, dropout 0.3" in fig.data[0].x
+
+
+def test_audit_json_keeps_the_english_beside_the_keys():
+    """Each finding, claim text, verdict and note has its English text (audit.md, the CLI) and a key whose English
+    rendering says the same numbers."""
+    from engage.daisee.audit import say
+    from engage.i18n import en
+
+    report = committed_audit()
+    keyed = report["i18n"]["key_findings"]
+    assert len(keyed) == len(report["key_findings"]) and all(m["key"] in en.TEXT for m in keyed)
+    for c in report["claims"]:
+        assert say(c["i18n"]["text"]) == c["text"]  # the claim as the report wrote it
+        assert say(c["i18n"]["verdict"]) == c["verdict"]
+        assert len(c["i18n"]["notes"]) == len(c["notes"])
+    numbers = re.compile(r"\d+(?:\.\d+)?")
+    for words, msg in zip(report["key_findings"], keyed):
+        said = say(msg)
+        assert set(numbers.findall(words)) - {"0", "1", "3", "6", "512"} <= set(numbers.findall(said)), (words, said)
+
+
+def test_an_audit_without_keys_is_shown_in_english(tmp_path):
+    """An audit.json written before the keys (or by another tool) still shows, as its English text."""
+    from engage.ui import report_check
+
+    report = json.loads(json.dumps(committed_audit()))
+    del report["i18n"]
+    for c in report["claims"]:
+        del c["i18n"]
+    md = report_check.audit_markdown(report, "vi")
+    assert "- Claim 'encoder_only': contradicted." in md
+    assert report_check.claim_rows(report, "vi")[3] == [report["claims"][3]["text"], "contradicted", report["claims"][3]["notes"][0]]
+
+
+def test_a_claim_the_catalogue_lacks_is_shown_as_written(copy):
+    from engage.daisee.audit import say
+    from engage.ui import report_check
+
+    claims = _claims(copy)
+    claims["text_claims"].append({"id": "new_claim", "text": "Students love it"})
+    claims["text_claims"][1]["text"] = "Augmentation always wins"  # a known id in other words: not the catalogue's words
+    _save_claims(copy, claims)
+    report = run_audit(copy)
+    new = next(c for c in report["claims"] if c["id"] == "new_claim")
+    assert new["i18n"]["text"] == {"key": "audit.claim.as_written", "fields": {"text": {"quote": "Students love it"}}}
+    assert say(new["i18n"]["text"], "vi") == "Students love it (nguyên văn tiếng Anh, chưa có bản dịch)"
+    aug = next(c for c in report["claims"] if c["id"] == "augmentation_helps")
+    assert aug["i18n"]["text"]["key"] == "audit.claim.as_written"
+    md = report_check.audit_markdown(report, "vi")
+    assert "Khẳng định “Students love it (nguyên văn tiếng Anh, chưa có bản dịch)”: không kiểm chứng được từ dữ liệu." in md
+    assert "new_claim" not in md

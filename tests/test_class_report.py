@@ -1,6 +1,8 @@
 """The class report: the template word for word, the generative path for shape and safety."""
 from __future__ import annotations
 
+import unicodedata
+
 import pytest
 
 from engage.classroom import report as cr
@@ -61,6 +63,92 @@ def test_template_report_exactly():
     )
 
 
+LIMITS_VI = (
+    "**Các con số này nói được gì và không nói được gì.** Đây là các ước lượng theo từng giây từ khuôn mặt trước camera, do "
+    "một mô hình được huấn luyện trên video quay từng người học một mình trước máy tính xách tay (DAiSEE) đưa ra. Chúng có "
+    "thể cho thấy xu hướng trong một tiết học và những khoảnh khắc đáng xem lại. Chúng không thể cho biết học sinh hiểu gì, "
+    "cảm thấy gì hay định làm gì, và không bao giờ được dùng để chấm điểm hay kỷ luật bất kỳ ai. Những khuôn mặt bị che, "
+    "quay đi hoặc quá nhỏ không được đo."
+)
+
+
+def test_template_report_in_vietnamese_exactly():
+    """The same session as above, for a Vietnamese visitor: the report's terms, decimal commas, "phút", and a student
+    not renamed is "Học sinh 1"."""
+    report = cr.template_report(_session(), lang="vi")
+    assert report.source == "template"
+    assert report.markdown == "\n".join(
+        [
+            "### Tóm tắt lớp học",
+            "",
+            "Có 2 học sinh xuất hiện trong 1,0 phút. Mức tập trung trung bình 1,6 trên 3 (giữa mức thấp và mức cao). Mức bối rối "
+            "cao trong 50% và mức chán nản cao trong 50% tổng thời gian của học sinh. Học sinh nhìn về màn hình hoặc bảng trong "
+            "62% thời gian.",
+            "",
+            "**Gợi ý nghỉ giải lao:** mức chán nản cao trong 50% tổng thời gian của học sinh; nên thử cho lớp nghỉ hai phút hoặc "
+            "đổi hoạt động.",
+            "",
+            "**Cần ôn lại:** nhiều khuôn mặt trông bối rối; hãy giảng lại phần vừa học, kèm một ví dụ.",
+            "",
+            "### Học sinh",
+            "",
+            "- **Học sinh 1** (1,0 phút, tập trung 2,5/3, cảm xúc khả dĩ nhất theo thời gian: vui vẻ 100%): Tập trung và chú ý: "
+            "hãy khen em và giao thêm một bài nâng cao.",
+            "- **Bao** (1,0 phút, tập trung 0,8/3, cảm xúc khả dĩ nhất theo thời gian: vui vẻ 67%, buồn 33%): Mức tập trung có vẻ "
+            "thấp: hãy đặt cho em một câu hỏi trực tiếp hoặc giao một bài thực hành ngắn. Có vẻ bối rối trong 100% thời gian: "
+            "hãy giải thích lại phần vừa giảng bằng một ví dụ giải mẫu. Có vẻ chán nản trong 100% thời gian: đổi hoạt động hoặc "
+            "cho nghỉ giải lao ngắn có thể giúp ích. Nhìn về màn hình hoặc bảng trong 25% thời gian: hãy kiểm tra xem em có nhìn "
+            "thấy và theo kịp bài không.",
+            "",
+            "### Cảm xúc của từng học sinh",
+            "",
+            "Tỉ lệ thời gian đã phân tích mà mỗi cảm xúc có xác suất cao nhất · xác suất trung bình của cảm xúc đó (zero-shot, "
+            "cùng mô hình).",
+            "",
+            "| học sinh | tức giận | ghê sợ | sợ hãi | vui vẻ | buồn | ngạc nhiên | trung tính |",
+            "|---|---|---|---|---|---|---|---|",
+            "| Học sinh 1 | 0% · 0,00 | 0% · 0,00 | 0% · 0,00 | 100% · 0,70 | 0% · 0,00 | 0% · 0,10 | 0% · 0,20 |",
+            "| Bao | 0% · 0,00 | 0% · 0,00 | 0% · 0,00 | 67% · 0,50 | 33% · 0,20 | 0% · 0,07 | 0% · 0,23 |",
+            "",
+            LIMITS_VI,
+        ]
+    )
+    assert cr.limits_note("vi") == LIMITS_VI and cr.limits_note() == cr.LIMITS_NOTE
+    assert cr.report_facts(_session(), "vi")["students"][0]["name"] == "Học sinh 1"  # the prompt's names, too
+    assert cr.report_facts(_session())["students"][0]["name"] == "Student 1"
+
+
+def _one_student(affect, lang: str = "en") -> str:
+    s = ClassSession()
+    for t in range(10):
+        s.add(Observation(t=float(t), track_id=1, box=(0, 0, 10, 10), affect=affect, emotions=None, pose=None, attending=None))
+    return cr.template_report(s, lang=lang).markdown
+
+
+@pytest.mark.parametrize(
+    ("lang", "summary", "line"),
+    [
+        ("en", "1 student seen over 0.2 min. Average engagement 0.8 of 3 (low).",
+         "- **Student 1** (0.2 min, engagement 0.8/3): Engagement looked low: ask them a direct question or give a short hands-on task. "
+         "Looked confused 100% of the time: revisit the last explanation with a worked example. Looked bored 100% of the time: a change "
+         "of activity or a short break may help."),
+        ("vi", "Có 1 học sinh xuất hiện trong 0,2 phút. Mức tập trung trung bình 0,8 trên 3 (mức thấp).",
+         "- **Học sinh 1** (0,2 phút, tập trung 0,8/3): Mức tập trung có vẻ thấp: hãy đặt cho em một câu hỏi trực tiếp hoặc giao một "
+         "bài thực hành ngắn. Có vẻ bối rối trong 100% thời gian: hãy giải thích lại phần vừa giảng bằng một ví dụ giải mẫu. Có vẻ chán "
+         "nản trong 100% thời gian: đổi hoạt động hoặc cho nghỉ giải lao ngắn có thể giúp ích."),
+    ],
+)
+def test_one_student_is_singular_and_each_line_is_in_the_language(lang, summary, line):
+    text = _one_student(LOST, lang)
+    assert summary in text and line in text.splitlines()
+
+
+def test_frustration_in_vietnamese():
+    angry = dict(CALM, Frustration=[0.1, 0.1, 0.7, 0.1])
+    assert "Có dấu hiệu bực bội: hãy động viên em và chia bước tiếp theo thành bước nhỏ hơn." in _one_student(angry, "vi")
+    assert "Showed signs of frustration: encourage them and offer a smaller next step." in _one_student(angry)
+
+
 @pytest.mark.parametrize(
     ("affect", "summary", "suggestion"),
     [
@@ -80,9 +168,28 @@ def test_the_break_line_says_what_fired_it(affect, summary, suggestion):
         assert f"**Break suggestion:** {suggestion};" in text
 
 
+@pytest.mark.parametrize(
+    ("affect", "summary", "suggestion"),
+    [
+        (CALM, "Mức tập trung trung bình 2,5 trên 3 (giữa mức cao và mức rất cao).", None),
+        (LOST, "Mức tập trung trung bình 0,8 trên 3 (mức thấp).",
+         "mức tập trung của cả lớp thấp (0,8 trên 3) và mức chán nản cao trong 100% tổng thời gian của học sinh"),
+    ],
+)
+def test_the_break_line_in_vietnamese(affect, summary, suggestion):
+    text = _one_student(affect, "vi")
+    assert summary in text
+    if suggestion is None:
+        assert "Gợi ý nghỉ giải lao" not in text
+    else:
+        assert f"**Gợi ý nghỉ giải lao:** {suggestion}; nên thử cho lớp nghỉ hai phút hoặc đổi hoạt động." in text
+
+
 def test_empty_session():
     report = cr.class_report(ClassSession(), backbone=object())
     assert report.source == "template" and report.markdown.startswith("No faces were found")
+    report = cr.class_report(ClassSession(), backbone=object(), lang="vi")
+    assert report.markdown == "Không tìm thấy khuôn mặt nào trong phiên này, nên không có gì để báo cáo.\n\n" + LIMITS_VI
 
 
 def test_gibberish_from_the_tiny_model_falls_back_to_the_template(engine):
@@ -105,6 +212,37 @@ def test_generated_text_is_cleaned_and_labelled(engine, monkeypatch):
     assert len(report.markdown) < 4000 + len(cr.LIMITS_NOTE) + 200
 
 
+PROSE_VI = (
+    "Cả lớp theo dõi bài học khá tốt trong phần lớn thời gian, và hầu hết các em trông bình tĩnh. Bao có vẻ bối rối ở nửa "
+    "sau của tiết học, nên một phần ôn tập ngắn kèm ví dụ sẽ giúp ích. Các em đều xứng đáng được khen vì sự cố gắng hôm nay, "
+    "và một lần nghỉ giải lao ngắn trước chủ đề tiếp theo sẽ giúp lớp giữ được sự hứng thú."
+)
+
+
+def test_generated_text_in_vietnamese_is_labelled_in_vietnamese(engine, monkeypatch):
+    asked = []
+    monkeypatch.setattr(cr, "generate_text", lambda backbone, prompt, max_new_tokens: asked.append(prompt) or PROSE_VI + " <b>x</b>")
+    report = cr.class_report(_session(), engine.backbone, lang="vi")
+    assert report.source == "generated" and "viết bằng tiếng Việt" in asked[0] and "'name': 'Học sinh 1'" in asked[0]
+    assert report.markdown.startswith("> ⚠️ Do trọng số thử ngẫu nhiên viết: vô nghĩa.\n\n" + PROSE_VI + " &lt;b&gt;x&lt;/b&gt;\n\n")
+    assert "### Cảm xúc của từng học sinh" in report.markdown and report.markdown.endswith(LIMITS_VI)
+    assert "Written by" not in report.markdown and "Emotions per student" not in report.markdown
+
+
+def test_gibberish_in_vietnamese_falls_back_to_the_vietnamese_template(engine, monkeypatch):
+    monkeypatch.setattr(cr, "generate_text", lambda backbone, prompt, max_new_tokens: "học sinh " * 30)
+    report = cr.class_report(_session(), engine.backbone, lang="vi")
+    assert report.source == "template"
+    assert report.note == "Văn bản do mô hình viết không qua được bước kiểm tra chất lượng (lặp lại); đây là báo cáo theo mẫu."
+    assert report.markdown.startswith(f"> {report.note}\n\n### Tóm tắt lớp học") and report.markdown.endswith(LIMITS_VI)
+
+
+def test_the_tiny_models_gibberish_falls_back_in_vietnamese(engine):
+    report = cr.class_report(_session(), engine.backbone, max_new_tokens=40, lang="vi")
+    assert report.source == "template" and "không qua được bước kiểm tra chất lượng" in report.note
+    assert report.markdown.endswith(LIMITS_VI)
+
+
 @pytest.mark.parametrize(
     "text, ok",
     [
@@ -119,9 +257,43 @@ def test_text_quality(text, ok):
     assert cr.text_quality(text)[0] is ok
 
 
+@pytest.mark.parametrize(
+    "text, ok, why",
+    [
+        (PROSE_VI, True, ""),
+        # the same paragraph decomposed (NFD: "ế" as "e" and two combining marks) reads the same
+        (unicodedata.normalize("NFD", PROSE_VI), True, ""),
+        ("Hầu hết học sinh theo kịp bài. Một vài em có vẻ bối rối ở cuối tiết, nên lần sau hãy ôn lại ví dụ về phân số "
+         "và cho mỗi em một phút tự làm trước khi sang phần mới.", True, ""),
+        ("học sinh tập trung " * 12, False, "lặp lại"),
+        ("hỌc SiNh tẬp TrUnG bỐi RốI cHáN nẢn " * 3 + "ĐưỢc KhÔnG vỚi NhỮnG", False, "quá ít từ thông thường"),
+        ("nghiêngggướcc ưỡnggggggg đượcccccccc " * 8, False, "quá ít từ thông thường"),
+        ("ạ 1 ; ư 2 ; ơ 3 ; ê 4 ; " * 6, False, "quá ít chữ cái"),
+        ("Bối rối quá.", False, "quá ngắn"),
+    ],
+)
+def test_text_quality_in_vietnamese(text, ok, why):
+    assert cr.text_quality(text, "vi") == (ok, why)
+
+
+def test_text_quality_says_why_in_the_language():
+    assert cr.text_quality("short") == (False, "too short") and cr.text_quality("short", "vi") == (False, "quá ngắn")
+
+
 def test_prompt_carries_only_the_facts():
     prompt = cr._prompt(cr.report_facts(_session()))
     assert "'name': 'Bao'" in prompt and "Do not invent" in prompt
+    assert prompt == cr._prompt(cr.report_facts(_session()), "en") and "Vietnamese" not in prompt
+
+
+def test_the_prompt_asks_for_vietnamese_in_vietnamese():
+    facts = cr.report_facts(_session(), "vi")
+    prompt = cr._prompt(facts, "vi")
+    assert prompt.startswith("Bạn đang giúp một giáo viên sau tiết học.") and "hãy viết bằng tiếng Việt" in prompt
+    assert "Toàn bộ báo cáo phải viết bằng tiếng Việt." in prompt and "Không bịa ra sự việc, tên hay con số." in prompt
+    assert "Chán nản (Boredom), Tập trung (Engagement), Bối rối (Confusion), Bực bội (Frustration)" in prompt
+    assert "vui vẻ (happy)" in prompt and "trung tính (neutral)" in prompt
+    assert prompt.endswith(f"\n\n{facts}") and "'average_engagement': 1.65" in prompt  # the facts: English fields, numbers
 
 
 def test_student_without_an_estimate_gets_no_advice_about_levels():
@@ -129,3 +301,5 @@ def test_student_without_an_estimate_gets_no_advice_about_levels():
     s.add(Observation(t=0.0, track_id=3, box=(40, 0, 50, 10), affect=None, emotions=None, pose=(0, 0, 0), attending=True))
     line = [ln for ln in cr.template_report(s).markdown.splitlines() if "Student 3" in ln][0]
     assert line.endswith("Not seen long enough for an estimate.") and "engagement" not in line
+    line = [ln for ln in cr.template_report(s, "vi").markdown.splitlines() if "Học sinh 3" in ln][0]
+    assert line == "- **Học sinh 3** (0,0 phút): Xuất hiện chưa đủ lâu để có ước lượng."

@@ -31,7 +31,7 @@ def test_photo(engine, detector, scene):
     students = session.students()
     assert len(students) == room.last.found >= 3
     assert all(s["affect_seconds"] > 0 and s["dominant_emotion"] for s in students)
-    assert "faces found" in room.status()
+    assert "faces found" in views.room_status(room)
 
 
 def test_video_keeps_ids_and_analyses_each_window(engine, detector, scene, tmp_path):
@@ -46,6 +46,8 @@ def test_video_keeps_ids_and_analyses_each_window(engine, detector, scene, tmp_p
     assert len(windows) == found  # one 7 s window, one analysis per student
     status, cards, frame, timeline, heat, rows, emotions, files = views.classroom_outputs(room, [], str(tmp_path / "exports"))
     assert frame.shape == scene.frame.shape and not np.array_equal(frame, scene.frame)
+    assert rows["headers"] == views.STUDENT_HEADERS and emotions["headers"][2:] == ["angry", "disgust", "fear", "happy", "sad", "surprise", "neutral"]
+    rows, emotions = rows["data"], emotions["data"]
     assert len(rows) == found and rows[0][1] == "Student 1"
     assert len(emotions) == found and len(emotions[0]) == 2 + 7 and all(" · " in cell for cell in emotions[0][2:])
     assert "students seen" in cards and len(files) == 3 and files[2].endswith("-students.csv")
@@ -57,13 +59,14 @@ def test_face_cap_is_applied_and_stated(engine, detector):
     room = Classroom(max_faces=5)
     room.observe(detector, crowd.frame, 0.0)
     assert len(room.last.faces) == 5 and room.last.found > 5
-    assert "the 5 largest analysed" in room.status()
+    assert "the 5 largest analysed" in views.room_status(room)
+    assert "đã phân tích 5 khuôn mặt lớn nhất" in views.room_status(room, "vi")
 
 
 def test_no_face(engine, detector):
     room = Classroom()
     room.run_photo(engine, detector, np.full((240, 320, 3), 127, np.uint8), "zero-shot")
-    assert room.session.students() == [] and "No face found" in room.status()
+    assert room.session.students() == [] and "No face found" in views.room_status(room)
     assert "No students seen" in views.classroom_cards(room.session, [])
 
 

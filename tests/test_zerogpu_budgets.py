@@ -161,8 +161,11 @@ def test_no_gpu_stand_in_returns_the_function_unchanged():
 
 def test_the_classroom_plan_bounds_the_calls_before_the_faces_are_known():
     text = zerogpu.classroom_plan(3, 12, 40, True)
-    assert "at most 36 student-windows in at most 1 GPU call" in text and "40 s" in text and "quota" in text
-    assert "at most 2 GPU calls" in zerogpu.classroom_plan(6, 12, 40, False) and "quota" not in zerogpu.classroom_plan(6, 12, 40, False)
+    assert "at most 36 face clips" in text and "in at most 1 GPU call of at most 40 s" in text and "quota" in text
+    local = zerogpu.classroom_plan(6, 12, 40, False)
+    assert "at most 2 calls" in local and "GPU" not in local and "quota" not in local  # a server without a GPU says no GPU
+    vi = zerogpu.classroom_plan(3, 12, 40, True, "vi")
+    assert "tối đa 36 đoạn khuôn mặt" in vi and "tối đa 1 lần gọi GPU" in vi and "40 giây" in vi and "× 1,5" in vi
 
 
 def test_the_warm_window_expires(monkeypatch):

@@ -37,7 +37,7 @@ def normalize_method(method: str) -> str:
     for key, label in METHODS.items():
         if method in (key, label):
             return key
-    raise EngageError(f"Unknown method {method!r}; choose one of {', '.join(METHODS)}.")
+    raise EngageError(key="error.unknown_method", method=repr(method), choices=", ".join(METHODS))
 
 
 @dataclass

@@ -110,15 +110,15 @@ class Roster:
     def add(self, name: str, descriptor: np.ndarray) -> None:
         name = check_name(name)
         if not name:
-            raise RosterError("A roster photo needs a name: type it in the name field or name the file after the student.")
+            raise RosterError(key="error.roster_needs_name")
         key = next((n for n in self.photos if n.casefold() == name.casefold()), name)
         if key not in self.photos and len(self.photos) >= ROSTER_MAX_NAMES:
-            raise RosterError(f"A roster holds at most {ROSTER_MAX_NAMES} students.")
+            raise RosterError(key="error.roster_full", n=ROSTER_MAX_NAMES)
         if len(self.photos.get(key, [])) >= ROSTER_MAX_PHOTOS:
-            raise RosterError(f"{key} already has {ROSTER_MAX_PHOTOS} photos, the most a student can have.")
+            raise RosterError(key="error.roster_photos_full", name=key, n=ROSTER_MAX_PHOTOS)
         desc = np.asarray(descriptor, dtype=np.float32).reshape(-1)
         if desc.shape != (DIMENSIONS,) or not np.all(np.isfinite(desc)):
-            raise RosterError(f"A face descriptor has {DIMENSIONS} finite numbers.")
+            raise RosterError(key="error.roster_descriptor", n=DIMENSIONS)
         self.photos.setdefault(key, []).append(desc)
 
     def remove(self, name: str) -> None:
@@ -149,9 +149,9 @@ class Roster:
         try:
             data = json.loads(text)
         except ValueError as exc:
-            raise RosterError("This file is not a roster exported by engage (not JSON).") from exc
+            raise RosterError(key="error.roster_not_json") from exc
         if not isinstance(data, dict) or data.get("format") != ROSTER_FORMAT:
-            raise RosterError("This file is not a roster exported by engage.")
+            raise RosterError(key="error.roster_not_roster")
         roster = cls()
         try:
             for student in data["students"]:
@@ -160,15 +160,17 @@ class Roster:
         except (KeyError, TypeError, ValueError) as exc:
             if isinstance(exc, RosterError):
                 raise
-            raise RosterError(f"This roster file is damaged: {exc}") from exc
+            error = RosterError(key="error.roster_damaged")
+            error.detail = str(exc)
+            raise error from exc
         return roster
 
 
 ROSTER_PHOTO_SIDE = 640  # a roster photo is scaled to this many pixels on its longer side before the face is looked for
 
 
-def add_photo(roster: Roster, detector, encoder: FaceEncoder, frame: np.ndarray, name: str) -> str:
-    """Add the largest face of a photo under ``name``; a line for the visitor. RosterError when no face is found.
+def add_photo(roster: Roster, detector, encoder: FaceEncoder, frame: np.ndarray, name: str) -> int:
+    """Add the largest face of a photo under ``name``; the number of faces in it. RosterError when none is found.
     The photo is first scaled to ``ROSTER_PHOTO_SIDE`` (a portrait's face stays large; a 12 MP photo would take the
     detector seconds)."""
     import cv2
@@ -179,12 +181,10 @@ def add_photo(roster: Roster, detector, encoder: FaceEncoder, frame: np.ndarray,
         frame = cv2.resize(frame, (round(frame.shape[1] * k), round(frame.shape[0] * k)), interpolation=cv2.INTER_AREA)
     faces = [f for f in detector.detect(frame) if f.landmarks is not None]
     if not faces:
-        raise RosterError(f"No face found in the photo for {name or 'this student'}: use a photo where the face is "
-                          "frontal, lit and at least 40 pixels wide.")
+        raise RosterError(key="error.roster_no_face", name=name) if name else RosterError(key="error.roster_no_face_unnamed")
     face = max(faces, key=lambda f: f.width * f.height)
     roster.add(name, encoder.encode(frame, face))
-    note = f" ({len(faces)} faces in it: the largest was used)" if len(faces) > 1 else ""
-    return f"{name}: photo added{note}."
+    return len(faces)
 
 
 __all__ = ["SAME_PERSON", "FaceEncoder", "default_encoder", "Roster", "RosterError", "add_photo", "name_from_filename"]

@@ -1,26 +1,25 @@
-"""The class report: a written summary and per-student recommendations from a session's numbers.
+"""The class report: a written summary and per-student recommendations from a session's numbers, in the visitor's
+language (Vietnamese or English; every sentence from the catalogue, keys "report.*").
 
 Two ways to write it, both from the same facts (``report_facts``):
 - a deterministic template (always available, and what the tests pin down word for word);
-- Qwen2.5-VL-7B-Instruct itself, prompted with those facts as text. Its answer is checked (length, share of
-  real words, repetition) and cleaned (no HTML); when it fails the check, the template is used and the
-  report says so. The first classroom project's generator produced gibberish; this one cannot show it.
+- Qwen2.5-VL-7B-Instruct itself, prompted with those facts as text and asked to write in the visitor's language. Its
+  answer is checked (length, share of real words, repetition) and cleaned (no HTML); when it fails the check, the
+  template is used and the report says so. The first classroom project's generator produced gibberish; this one
+  cannot show it.
 """
 from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from dataclasses import dataclass
 
-from ..affect.results import LEVEL_NAMES
+from ..i18n import DEFAULT, number, text
+from ..i18n.glossary import emotion_name, level_name
 from .session import EMOTIONS, ClassSession
 
-LIMITS_NOTE = (
-    "**What these numbers can and cannot say.** They are estimates from faces on camera, per second, by a model "
-    "trained on one learner at a laptop (DAiSEE). They can show tendencies over a lesson and moments worth a second "
-    "look. They cannot say what a student understands, feels or intends, and should never be used to grade or "
-    "discipline anyone. Faces that were hidden, turned away or too small were not measured."
-)
+LIMITS_NOTE = text("report.limits")  # in English; ``limits_note(lang)`` in the visitor's language
 
 LOW_ENGAGEMENT = 1.5  # mean expected Engagement level (0-3) below this counts as low
 HIGH_SHARE = 0.3  # share of a student's time at level 2-3 of a state that counts as "often"
@@ -35,25 +34,37 @@ class ClassReport:
     tokens: int = 0  # tokens the model generated (0 for the template): what the GPU's time went into
 
 
-def _level_name(expected: float) -> str:
-    """The level an expected value is near, or the two it lies between (1.5 is neither low nor high)."""
+def limits_note(lang: str = DEFAULT) -> str:
+    """What these numbers can and cannot say, in ``lang``."""
+    return text("report.limits", lang)
+
+
+def _pct(share: float) -> str:
+    """A share as a whole percentage, "62%" in every language."""
+    return f"{share:.0%}"
+
+
+def _level_name(expected: float, lang: str = DEFAULT) -> str:
+    """The Engagement level an expected value is near, or the two it lies between (1.5 is neither low nor high)."""
     expected = min(3.0, max(0.0, expected))
     low = min(2, int(expected))
     if 0.35 <= expected - low <= 0.65:
-        return f"between {LEVEL_NAMES[low]} and {LEVEL_NAMES[low + 1]}"
-    return LEVEL_NAMES[int(round(expected))]
+        return text("report.level_between", lang, low=level_name(low, lang, "Engagement"), high=level_name(low + 1, lang, "Engagement"))
+    return text("report.level", lang, level=level_name(int(round(expected)), lang, "Engagement"))
 
 
-def report_facts(session: ClassSession) -> dict:
-    """The numbers the report may use, rounded as a reader would."""
+def report_facts(session: ClassSession, lang: str = DEFAULT) -> dict:
+    """The numbers the report may use, rounded as a reader would. Field names and numbers stay English (machines read
+    them); only the names of students not renamed follow ``lang`` ("Học sinh 1")."""
     cards = session.cards()
+    named = session.custom_names
     students = []
     for s in session.students():
         measured = s["affect_seconds"] > 0
         high = {state: round(share[2] + share[3], 2) for state, share in s["level_share"].items()} if measured else {}
         students.append(
             {
-                "name": s["name"],
+                "name": s["name"] if s["id"] in named else text("class.student_n", lang, id=s["id"]),
                 "minutes_seen": round(s["seconds"] / 60, 1),
                 "engagement": round(s["mean_level"]["Engagement"], 2) if measured else None,
                 "often_high": high,
@@ -75,133 +86,152 @@ def report_facts(session: ClassSession) -> dict:
     }
 
 
-def _student_advice(st: dict) -> list[str]:
+def _student_advice(st: dict, lang: str = DEFAULT) -> list[str]:
     tips = []
     often = st["often_high"]
     if st["engagement"] is not None and st["engagement"] < LOW_ENGAGEMENT:
-        tips.append("Engagement looked low: ask them a direct question or give a short hands-on task.")
+        tips.append(text("report.tip_low_engagement", lang))
     if often.get("Confusion", 0) >= HIGH_SHARE:
-        tips.append(f"Looked confused {often['Confusion']:.0%} of the time: revisit the last explanation with a worked example.")
+        tips.append(text("report.tip_confused", lang, share=_pct(often["Confusion"])))
     if often.get("Boredom", 0) >= HIGH_SHARE:
-        tips.append(f"Looked bored {often['Boredom']:.0%} of the time: a change of activity or a short break may help.")
+        tips.append(text("report.tip_bored", lang, share=_pct(often["Boredom"])))
     if often.get("Frustration", 0) >= HIGH_SHARE:
-        tips.append("Showed signs of frustration: encourage them and offer a smaller next step.")
+        tips.append(text("report.tip_frustrated", lang))
     if st["attention_share"] is not None and st["attention_share"] < LOW_ATTENTION:
-        tips.append(f"Faced the screen or board {st['attention_share']:.0%} of the time: check whether they can see and follow.")
+        tips.append(text("report.tip_attention", lang, share=_pct(st["attention_share"])))
     if not tips and st["engagement"] is None:
-        tips.append("Not seen long enough for an estimate.")
+        tips.append(text("report.tip_unmeasured", lang))
     elif not tips:
-        tips.append("Engaged and attentive: tell them so, and offer a stretch task.")
+        tips.append(text("report.tip_well", lang))
     return tips
 
 
-def _most_likely(st: dict, top: int = 3) -> str:
+def _most_likely(st: dict, lang: str = DEFAULT, top: int = 3) -> str:
     """"neutral 60%, happy 30%": the emotions most often the most likely, largest first, those above 0."""
     shares = sorted(st["emotions_over_time"].items(), key=lambda kv: -kv[1])
-    return ", ".join(f"{e} {v:.0%}" for e, v in shares[:top] if v > 0)
+    return ", ".join(f"{emotion_name(e, lang)} {_pct(v)}" for e, v in shares[:top] if v > 0)
 
 
-def emotions_table(facts: dict) -> str:
+def emotions_table(facts: dict, lang: str = DEFAULT) -> str:
     """Per student and emotion: "60% · 0.45" = share of the analysed time it was the most likely · mean probability."""
     rows = [st for st in facts["students"] if st["emotions_over_time"]]
     if not rows:
         return ""
-    lines = ["### Emotions per student", "",
-             "Share of the analysed time each emotion was the most likely · its mean probability (zero-shot, same model).", "",
-             "| student | " + " | ".join(EMOTIONS) + " |", "|---|" + "---|" * len(EMOTIONS)]
+    lines = [text("report.emotions_heading", lang), "", text("report.emotions_note", lang), "",
+             f"| {text('report.emotions_student', lang)} | " + " | ".join(emotion_name(e, lang) for e in EMOTIONS) + " |",
+             "|---|" + "---|" * len(EMOTIONS)]
     for st in rows:
-        cells = [f"{st['emotions_over_time'][e]:.0%} · {st['emotion_mean'][e]:.2f}" for e in EMOTIONS]
+        cells = [f"{_pct(st['emotions_over_time'][e])} · {number(st['emotion_mean'][e], lang, 2)}" for e in EMOTIONS]
         lines.append(f"| {html.escape(st['name'], quote=False)} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
-def template_report(session: ClassSession) -> ClassReport:
-    f = report_facts(session)
+def template_report(session: ClassSession, lang: str = DEFAULT) -> ClassReport:
+    f = report_facts(session, lang)
     if not f["students_seen"]:
-        return ClassReport("No faces were found in this session, so there is nothing to report.\n\n" + LIMITS_NOTE, "template")
-    lines = ["### Class summary", ""]
-    attention = f" Students faced the screen or board {f['attention_share']:.0%} of the time." if f["attention_share"] is not None else ""
+        return ClassReport(text("report.no_faces", lang) + "\n\n" + limits_note(lang), "template")
+    n, engagement = f["students_seen"], number(f["average_engagement"], lang, 1)
+    attention = text("report.summary_attention", lang, share=_pct(f["attention_share"])) if f["attention_share"] is not None else ""
+    lines = [text("report.summary_heading", lang), ""]
     lines.append(
-        f"{f['students_seen']} student{'s' if f['students_seen'] != 1 else ''} seen over {f['minutes']} min. "
-        f"Average engagement {f['average_engagement']:.1f} of 3 ({_level_name(f['average_engagement'])}). "
-        f"Confusion was high {f['confused_share']:.0%} and boredom {f['bored_share']:.0%} of student-time.{attention}"
+        text(
+            "report.summary", lang, students=text(f"report.students.{'one' if n == 1 else 'many'}", lang, n=n),
+            minutes=number(f["minutes"], lang, 1), engagement=engagement, level=_level_name(f["average_engagement"], lang),
+            confused=_pct(f["confused_share"]), bored=_pct(f["bored_share"]), attention=attention,
+        )
     )
     why = []
     if f["average_engagement"] < LOW_ENGAGEMENT:
-        why.append(f"engagement was low across the class ({f['average_engagement']:.1f} of 3)")
+        why.append(text("report.break_low_engagement", lang, engagement=engagement))
     if f["bored_share"] >= HIGH_SHARE:
-        why.append(f"boredom was high {f['bored_share']:.0%} of student-time")
+        why.append(text("report.break_bored", lang, share=_pct(f["bored_share"])))
     if why:
-        lines += ["", f"**Break suggestion:** {' and '.join(why)}; a two-minute break or a change of activity is worth trying."]
+        reasons = why[0] if len(why) == 1 else text("report.break_both", lang, first=why[0], second=why[1])
+        lines += ["", text("report.break", lang, reasons=reasons)]
     if f["confused_share"] >= HIGH_SHARE:
-        lines += ["", "**To revisit:** many faces looked confused; go over the last part again, with an example."]
-    lines += ["", "### Students", ""]
+        lines += ["", text("report.revisit", lang)]
+    lines += ["", text("report.students_heading", lang), ""]
     for st in f["students"]:
-        emotion = f", most likely emotion over time: {_most_likely(st)}" if st["emotions_over_time"] else ""
-        engagement = f", engagement {st['engagement']:.1f}/3" if st["engagement"] is not None else ""
-        lines.append(f"- **{html.escape(st['name'], quote=False)}** ({st['minutes_seen']} min{engagement}{emotion}): " + " ".join(_student_advice(st)))
-    table = emotions_table(f)
+        emotion = text("report.student_emotions", lang, emotions=_most_likely(st, lang)) if st["emotions_over_time"] else ""
+        level = text("report.student_engagement", lang, engagement=number(st["engagement"], lang, 1)) if st["engagement"] is not None else ""
+        lines.append(
+            text(
+                "report.student", lang, name=html.escape(st["name"], quote=False), minutes=number(st["minutes_seen"], lang, 1),
+                engagement=level, emotions=emotion, advice=" ".join(_student_advice(st, lang)),
+            )
+        )
+    table = emotions_table(f, lang)
     lines += ["", table] if table else []
-    lines += ["", LIMITS_NOTE]
+    lines += ["", limits_note(lang)]
     return ClassReport("\n".join(lines), "template")
 
 
 # ---------------------------------------------------------------- the generative path
 
 
-def _prompt(facts: dict) -> str:
-    return (
-        "You are helping a teacher after a lesson. Using ONLY the numbers below (levels run 0-3; shares are fractions "
-        "of time), write: a short summary of the class (3 sentences), then one bullet per student with one study tip, "
-        "one break or pacing suggestion if needed, and one sentence of encouragement, and finally what to revisit. "
-        "Do not invent facts, names or numbers. Plain text, no HTML.\n\n"
-        f"{facts}"
-    )
+def _prompt(facts: dict, lang: str = DEFAULT) -> str:
+    """What the model is asked: the report in ``lang``, from these facts only."""
+    return text("report.prompt", lang, facts=facts)
 
 
-def text_quality(text: str) -> tuple[bool, str]:
-    """Whether generated text reads like prose: long enough, mostly real words, not looping."""
-    words = re.findall(r"[A-Za-z]+", text)
+_WORD = re.compile(r"[^\W\d_]+", re.UNICODE)  # a run of letters, any alphabet (Vietnamese's "được" is one word)
+
+
+def _real_word(word: str) -> bool:
+    """An ordinary word: English-like (Capitalised or lowercase, 2-15 letters; or an acronym of up to 4 capitals), or a
+    Vietnamese syllable (1-7 letters, at least one of them beyond ASCII, lowercase after an optional capital)."""
+    if word.isascii():
+        return re.fullmatch(r"[A-Za-z][a-z]{1,14}|[A-Z]{1,4}", word) is not None
+    return len(word) <= 7 and (word.islower() or (word[0].isupper() and (len(word) == 1 or word[1:].islower())))
+
+
+def text_quality(words_text: str, lang: str = DEFAULT) -> tuple[bool, str]:
+    """Whether generated text reads like prose: long enough, mostly real words, not looping. Letters of any alphabet
+    count, so Vietnamese prose passes as English does. The reason it fails is in ``lang``."""
+    prose = unicodedata.normalize("NFC", words_text)  # "ế" as one letter, not "e" and two combining marks
+    words = _WORD.findall(prose)
     if len(words) < 20:
-        return False, "too short"
-    if sum(len(w) for w in words) / max(len(text), 1) < 0.55:
-        return False, "too few letters"
-    real = sum(1 for w in words if re.fullmatch(r"[A-Za-z][a-z]{1,14}|[A-Z]{1,4}", w))
+        return False, text("report.quality_short", lang)
+    if sum(len(w) for w in words) / max(len(prose), 1) < 0.55:
+        return False, text("report.quality_letters", lang)
+    real = sum(1 for w in words if _real_word(w))
     if real / len(words) < 0.8:
-        return False, "not enough ordinary words"
-    trigrams = [tuple(words[i : i + 3]) for i in range(len(words) - 2)]
+        return False, text("report.quality_words", lang)
+    trigrams = [tuple(w.lower() for w in words[i : i + 3]) for i in range(len(words) - 2)]
     if trigrams and len(set(trigrams)) / len(trigrams) < 0.6:
-        return False, "repetitive"
+        return False, text("report.quality_repetitive", lang)
     return True, ""
 
 
-def clean_generated(text: str, max_chars: int = 4000) -> str:
+def clean_generated(raw: str, max_chars: int = 4000) -> str:
     """No markup from the model reaches the page: HTML is escaped, length capped."""
-    return html.escape(text.strip()[:max_chars], quote=False)
+    return html.escape(raw.strip()[:max_chars], quote=False)
 
 
 def generate_text(backbone, prompt: str, max_new_tokens: int = 400) -> str:
     import torch
 
     messages = [{"role": "user", "content": prompt}]
-    text = backbone.processor.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
-    batch = backbone.processor(text=[text], return_tensors="pt").to(backbone.device)
+    chat = backbone.processor.apply_chat_template(messages, tokenize=False, add_generation_prompt=True)
+    batch = backbone.processor(text=[chat], return_tensors="pt").to(backbone.device)
     with torch.inference_mode(), backbone.lock:
         out = backbone.model.generate(**batch, max_new_tokens=max_new_tokens, do_sample=False)
     return backbone.tokenizer.decode(out[0, batch["input_ids"].shape[1] :], skip_special_tokens=True)
 
 
-def class_report(session: ClassSession, backbone=None, max_new_tokens: int = 400) -> ClassReport:
-    """The generated report when a backbone is given and its text passes the check, else the template."""
-    template = template_report(session)
+def class_report(session: ClassSession, backbone=None, max_new_tokens: int = 400, lang: str = DEFAULT) -> ClassReport:
+    """The generated report (asked in ``lang``) when a backbone is given and its text passes the check, else the
+    template; every word around it in ``lang``."""
+    template = template_report(session, lang)
     if backbone is None or not session.cards()["students_seen"]:
         return template
-    raw = generate_text(backbone, _prompt(report_facts(session)), max_new_tokens)
+    facts = report_facts(session, lang)
+    raw = generate_text(backbone, _prompt(facts, lang), max_new_tokens)
     tokens = len(backbone.tokenizer(raw, add_special_tokens=False)["input_ids"])
-    ok, why = text_quality(raw)
+    ok, why = text_quality(raw, lang)
     if not ok:
-        note = f"The generated text failed the quality check ({why}); this is the template report."
+        note = text("report.quality_failed", lang, why=why)
         return ClassReport(f"> {note}\n\n" + template.markdown, "template", note, tokens)
-    prefix = "> ⚠️ Written by random test weights: meaningless.\n\n" if getattr(backbone, "is_test_weights", False) else ""
-    table = emotions_table(report_facts(session))
-    return ClassReport(prefix + clean_generated(raw) + "\n\n" + (table + "\n\n" if table else "") + LIMITS_NOTE, "generated", tokens=tokens)
+    prefix = f"> ⚠️ {text('report.test_weights', lang)}\n\n" if getattr(backbone, "is_test_weights", False) else ""
+    table = emotions_table(facts, lang)
+    return ClassReport(prefix + clean_generated(raw) + "\n\n" + (table + "\n\n" if table else "") + limits_note(lang), "generated", tokens=tokens)

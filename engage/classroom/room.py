@@ -23,6 +23,8 @@ from ..affect.emotions import prefix_emotion_probs
 from ..affect.pipeline import Engine, normalize_method
 from ..affect.results import STATES
 from ..affect.zeroshot import prefix_level_probs
+from ..errors import InvalidInputError
+from ..i18n import DEFAULT, count, text
 from ..media import Clip, VideoSource, load_image, prefetch, validate_frame
 from ..model.features import prefix_feature
 from ..model.prefix import encode_prefix
@@ -30,7 +32,7 @@ from ..settings import classroom_away_seconds
 from . import faces as facelib
 from . import identity
 from .faces import FaceModelMissingError
-from .session import ClassSession, Observation, check_name
+from .session import ClassSession, Observation, check_name, no_student
 from .tracking import FaceTracker
 
 Bounds = list[tuple[float, float]]
@@ -215,7 +217,7 @@ class Classroom:
         the student has afterwards. ValueError for an unknown id, a bad name, or two students seen together."""
         name = check_name(name)
         if sid not in self.session.ids:
-            raise ValueError(f"There is no student {sid} in this session.")
+            raise InvalidInputError(key="error.no_student", id=sid)
         other = next((i for i, n in self.session.custom_names.items() if i != sid and name and n.casefold() == name.casefold()), None)
         if other is not None:
             keep, gone = min(sid, other), max(sid, other)
@@ -255,13 +257,12 @@ class Classroom:
         known = self.session.ids
         for i in (src, dst):
             if i not in known:
-                ids = ", ".join(map(str, known)) or "none yet"
-                raise ValueError(f"There is no student {i} in this session (ids: {ids}).")
+                raise no_student(i, known)
         if src == dst:
-            raise ValueError(f"Student {src} cannot be merged with itself.")
+            raise InvalidInputError(key="error.merge_self", id=src)
         together = self.session.together(src, dst)
         if together is not None:
-            raise ValueError(f"Students {src} and {dst} were both in the frame at {together:.0f} s: they are two people.")
+            raise InvalidInputError(key="error.merge_together", a=src, b=dst, t=round(together))
 
     def merge(self, src: int, dst: int) -> None:
         """Student ``src`` is student ``dst``: their observations, crops and descriptors under ``dst`` from now on.
@@ -355,18 +356,6 @@ class Classroom:
             self.analyze_window(engine, *due, method)
         return due is not None
 
-    def status(self) -> str:
-        """What the last frame showed, including the cap, for the UI."""
-        if self.last is None:
-            return "No frame analysed yet."
-        if self.last.found == 0:
-            return "No face found in the last frame: move closer, add light, or face the camera."
-        capped = f" (the {self.max_faces} largest analysed; the cap is {self.max_faces} faces per frame)" if self.last.found > self.max_faces else ""
-        waiting = sum(i is None for i in self.last.ids)
-        unconfirmed = (f"; {waiting} not counted as {'a student' if waiting == 1 else 'students'} yet (a face counts once "
-                       f"seen in {self.tracker.confirm_hits} of {self.tracker.confirm_seconds:g} seconds)") if waiting else ""
-        return f"{self.last.found} face{'s' if self.last.found != 1 else ''} found in the last frame{capped}{unconfirmed}."
-
 
 def run_video_in_calls(
     room: Classroom,
@@ -375,6 +364,7 @@ def run_video_in_calls(
     analyze: Callable[[list[StudentWindow]], list[StudentResult]],
     progress: Progress | None = None,
     students_per_call: int = 40,
+    lang: str = DEFAULT,
 ) -> Classroom:
     """Find the faces of each window on the CPU, and hand the students' clips to ``analyze`` (the model: on a
     Space, one GPU call) as soon as ``students_per_call`` of them are waiting, and the rest at the end."""
@@ -385,12 +375,12 @@ def run_video_in_calls(
         nonlocal done
         done += room.add_results(analyze(jobs))
 
-    def report(k: int, message: str) -> None:
+    def report(windows_done: int, key: str, **fields) -> None:
         # half the bar for finding faces, half for the model: a window counts there once all its students are analysed
         if progress:
-            progress((k + bisect.bisect_right(queued, done)) / (2 * total), message)
+            progress((windows_done + bisect.bisect_right(queued, done)) / (2 * total), text(key, lang, **fields))
 
-    report(0, f"Finding faces in {source.info.duration:.0f} s of video")
+    report(0, "class.progress_finding", seconds=f"{source.info.duration:.0f}")
     for k, clip in enumerate(prefetch(source.windows()), start=1):
         room.observe_clip(detector, clip, last=k == total)
         pending += room.take_window(clip.start, clip.end)
@@ -398,8 +388,8 @@ def run_video_in_calls(
         while len(pending) >= students_per_call:
             send(pending[:students_per_call])
             pending = pending[students_per_call:]
-        report(k, f"Window {k} of {total}: faces found; {done} student-windows analysed")
+        report(k, "class.progress_window", k=k, total=total, clips=count(done, "clip_done", lang))
     if pending:
-        report(total, f"Analysing the last {len(pending)} student-windows")
+        report(total, "class.progress_last", clips=count(len(pending), "clip_done", lang))
         send(pending)
     return room

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from ..affect.results import LEVELS, STATES, AffectResult
+from ..errors import InvalidInputError
 from .tracking import default_name
 
 EMOTIONS: tuple[str, ...] = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
@@ -176,13 +177,19 @@ def _ratio(num: float, den: float) -> float:
     return float(num / den) if den > 0 else 0.0
 
 
+def no_student(sid: int, known: list[int]) -> InvalidInputError:
+    """The error for an id no student of this session has, with the ids there are."""
+    ids = ", ".join(map(str, known))
+    return InvalidInputError(key="error.no_student_ids", id=sid, ids=ids) if ids else InvalidInputError(key="error.no_student_yet", id=sid)
+
+
 def check_name(name: str) -> str:
-    """A student's name, stripped; ValueError when it is too long or holds control characters."""
+    """A student's name, stripped; InvalidInputError (a ValueError) when it is too long or holds control characters."""
     name = name.strip()
     if len(name) > NAME_MAX:
-        raise ValueError(f"A name has at most {NAME_MAX} characters; {name[:20]!r}… has {len(name)}.")
+        raise InvalidInputError(key="error.name_too_long", n=NAME_MAX, start=name[:20], length=len(name))
     if any(unicodedata.category(ch) == "Cc" for ch in name):
-        raise ValueError(f"A name cannot hold control characters: {name!r}.")
+        raise InvalidInputError(key="error.name_control", name=repr(name))
     return name
 
 

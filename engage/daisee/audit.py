@@ -17,6 +17,8 @@ from pathlib import Path
 import numpy as np
 
 from ..affect.results import STATES
+from ..i18n import DEFAULT, number, text
+from ..i18n.glossary import level_name, state_name
 from ..settings import REPO_ROOT
 from .metrics import is_constant_predictor, majority_confusion, metrics_from_confusion
 
@@ -108,6 +110,121 @@ def _cmp(what: str, expected: float, actual: float, source: str, tol: float = TO
 
 def _mismatches(checks: list[dict]) -> list[dict]:
     return [c for c in checks if not c["ok"]]
+
+
+# ---------------------------------------------------------------- words by key
+#
+# Every finding, claim text, verdict and note is stored twice: as English text (what audit.md and older readers
+# read) and, under "i18n", as a catalogue key with its fields, so the Report check tab can say it in the visitor's
+# language (``say``). A field is a plain value (a count, a file name), or a small object that says what it is:
+# {"num": 0.1307, "digits": 4} (digits null: as short as exact), {"state": "Boredom"},
+# {"level": 3, "state": "Engagement"}, {"run": "mlp_Boredom_True_512_0.3"} (said in words), {"quote": "..."} (text
+# as a report wrote it), {"list": [...], "sep": ", ", "and": true} ("and" before the last), or another message
+# {"key": ..., "fields": {...}}.
+
+VERDICT_KEYS = {
+    "supported": "audit.verdict.supported",
+    "contradicted": "audit.verdict.contradicted",
+    "not checkable from the data": "audit.verdict.not_checkable",
+}
+# What the audit checks for each claim it knows how to check, in a few words (the findings name a claim by these)
+CLAIM_SUBJECT_KEYS = {
+    "f1_gain": "audit.subject.f1_gain",
+    "augmentation_helps": "audit.subject.augmentation_helps",
+    "low_dropout_better": "audit.subject.low_dropout_better",
+    "encoder_only": "audit.subject.encoder_only",
+}
+# A report's claims in words the catalogue has; used only where the English rendering is the claim's text exactly
+KNOWN_CLAIM_KEYS = {
+    "augmentation_helps": "audit.claim.augmentation_helps",
+    "low_dropout_better": "audit.claim.low_dropout_better",
+    "encoder_only": "audit.claim.encoder_only",
+    "deployment": "audit.claim.deployment",
+}
+
+
+def message(key: str, **fields) -> dict:
+    return {"key": key, "fields": fields}
+
+
+def _num(value: float, digits: int | None = None) -> dict:
+    return {"num": round(float(value), 6), "digits": digits}
+
+
+def _runs(names: list[str]) -> dict:
+    return {"list": [{"run": n} for n in names], "sep": "; "}
+
+
+def _states(names: list[str]) -> dict:
+    return {"list": [{"state": s} for s in names], "sep": ", ", "and": True}
+
+
+def run_words(name: str, lang: str = DEFAULT, short: bool = False) -> str:
+    """A logged run as a reader says it ("Boredom, with augmentation, 512 hidden units, dropout 0.3"); a name that
+    is not in the report's ``mlp_<State>_<augment>_<hidden>_<dropout>`` form as it is."""
+    m = _NAME.match(name)
+    if not m or m["state"] not in STATES:
+        return name
+    augment = m["aug"] == "True"
+    if short:
+        return text("audit.run_short", lang, state=state_name(m["state"], lang),
+                    augment=text("audit.augmented_short" if augment else "audit.not_augmented_short", lang),
+                    dropout=_say_field(_num(float(m["dropout"])), lang))
+    return text("audit.run", lang, state=state_name(m["state"], lang), augment=text("audit.augmented" if augment else "audit.not_augmented", lang),
+                hidden=m["hidden"], dropout=_say_field(_num(float(m["dropout"])), lang))
+
+
+def _say_field(value, lang: str) -> str:
+    if value is None:
+        return "–"
+    if not isinstance(value, dict):
+        return str(value)
+    if "key" in value:
+        return say(value, lang)
+    if "num" in value:
+        v, digits = value["num"], value.get("digits")
+        return f"{v:g}".replace(".", "," if lang == "vi" else ".") if digits is None else number(v, lang, digits)
+    if "level" in value:
+        return text("audit.level", lang, level=value["level"], name=level_name(value["level"], lang, value.get("state")))
+    if "state" in value:
+        return state_name(value["state"], lang) if value["state"] in STATES else str(value["state"])
+    if "run" in value:
+        return run_words(value["run"], lang)
+    if "quote" in value:
+        return str(value["quote"])
+    if "list" in value:
+        items, sep = [_say_field(v, lang) for v in value["list"]], value.get("sep", ", ")
+        if value.get("and") and len(items) > 1:
+            return text("audit.list_and", lang, items=sep.join(items[:-1]), last=items[-1])
+        return sep.join(items)
+    return str(value)
+
+
+def say(msg: dict, lang: str = DEFAULT) -> str:
+    """A stored message (``{"key": ..., "fields": ...}``) in ``lang``."""
+    return text(msg["key"], lang, **{k: _say_field(v, lang) for k, v in (msg.get("fields") or {}).items()})
+
+
+def claim_message(cid: str, words: str) -> dict:
+    """A report's claim by key where the catalogue has it in these very words, else as the report wrote it."""
+    msg = None
+    if cid == "f1_gain":
+        pattern = re.compile(r"([A-Z][a-z]+) (\d+\.?(\d*))% -> (\d+\.?(\d*))% \(\+(\d+\.?(\d*))%\)")
+        items = [
+            message("audit.claim.f1_gain_item", state={"state": m[1]}, before=_num(float(m[2]), len(m[3])),
+                    after=_num(float(m[4]), len(m[5])), gain=_num(float(m[6]), len(m[7])))
+            for m in pattern.finditer(words)
+        ]
+        msg = message("audit.claim.f1_gain", gains={"list": items, "sep": ", "}) if items else None
+    elif cid in KNOWN_CLAIM_KEYS:
+        msg = message(KNOWN_CLAIM_KEYS[cid])
+    if msg is None or say(msg, "en") != words:
+        msg = message("audit.claim.as_written", text={"quote": words})
+    return msg
+
+
+def _note(words: str, key: str, **fields) -> tuple[str, dict]:
+    return words, message(key, **fields)
 
 
 # ---------------------------------------------------------------- the checks
@@ -259,12 +376,16 @@ def check_zero_shot(claims: dict, zero_csv: dict | None, runs: list[LoggedRun], 
     table = claims.get("table3_zero_shot_baseline", {})
     cols = table.get("columns", [])
     distributions: dict[str, dict[str, list[int]]] = {}
+    where_keys: dict[str, dict] = {}  # each distribution's name by key
     for run in runs:
         if run.confusion is not None:
-            distributions.setdefault(run.state, {})[f"logged test set ({int(run.confusion.sum())} clips)"] = run.confusion.sum(axis=1).tolist()
+            n = int(run.confusion.sum())
+            distributions.setdefault(run.state, {})[f"logged test set ({n} clips)"] = run.confusion.sum(axis=1).tolist()
+            where_keys[f"logged test set ({n} clips)"] = message("audit.where.logged", n=n)
     if labels:
         for s in STATES:
             distributions.setdefault(s, {})[f"label file ({labels[0]} clips)"] = labels[1][s]
+        where_keys[f"label file ({labels[0]} clips)"] = message("audit.where.labels", n=labels[0])
     out = []
     for s in STATES:
         if s not in table:
@@ -275,18 +396,20 @@ def check_zero_shot(claims: dict, zero_csv: dict | None, runs: list[LoggedRun], 
             entry["vs_csv"] = [
                 {"what": c, "table": row[c], "csv": v, "ok": abs(row[c] - v) <= TOL} for c, v in zip(cols, zero_csv[s])
             ]
-        matches = []
+        matches, said = [], []
         for where, dist in distributions.get(s, {}).items():
             for lv in range(4):
                 m = metrics_from_confusion(majority_confusion(dist, lv))
                 if all(abs(getattr(m, k) - row[k]) <= 1.5e-4 for k in ("accuracy", "precision_macro", "recall_macro", "f1_macro") if k in row):
                     matches.append(f"always level {lv} on the {where}")
+                    said.append(message("audit.constant", level={"level": lv, "state": s}, where=where_keys[where]))
         entry["equals_constant_predictor"] = matches
         logged = [d for w, d in distributions.get(s, {}).items() if w.startswith("logged")]
         if logged and "f1_macro" in row:
             majority = metrics_from_confusion(majority_confusion(logged[0])).f1_macro
             entry["majority_f1_on_logged_test_set"] = round(majority, 6)
             entry["minus_majority_f1"] = round(row["f1_macro"] - majority, 6)
+        entry["i18n"] = {"equals_constant_predictor": said}
         out.append(entry)
     return out
 
@@ -327,10 +450,12 @@ def verdict_f1_gain(claim: dict, claims: dict, run_checks: list[dict], zero: lis
     constant = [z["state"] for z in zero if z["equals_constant_predictor"]]
     notes = []
     if constant:
-        notes.append(f"the zero-shot baseline scores exactly like a constant predictor for {', '.join(constant)}, so it is a floor, not a model")
+        notes.append(_note(f"the zero-shot baseline scores exactly like a constant predictor for {', '.join(constant)}, so it is a floor, not a model",
+                           "audit.note.zero_shot_constant", states=_states(constant)))
     weak = [r["state"] for r in rows if r["best_run_minus_majority_f1"] is not None and r["best_run_minus_majority_f1"] < 0.05]
     if weak:
-        notes.append(f"the best MLP beats the majority-class baseline on the same clips by less than 0.05 macro-F1 for {', '.join(weak)}")
+        notes.append(_note(f"the best MLP beats the majority-class baseline on the same clips by less than 0.05 macro-F1 for {', '.join(weak)}",
+                           "audit.note.weak_margin", margin=_num(0.05, 2), states=_states(weak)))
     return {"verdict": "supported" if gains and ok else "contradicted", "evidence": rows, "notes": notes}
 
 
@@ -358,9 +483,12 @@ def verdict_augmentation(claim: dict, run_checks: list[dict]) -> dict:
         if "augment" in c:
             configs.setdefault(c["state"], []).append(c["augment"])
     share_true = [sum(v) / len(v) for v in configs.values() if v]
-    notes = [f"matched comparisons (same state and dropout): {better} better with augmentation, {worse} worse, {tied} tied"]
+    notes = [_note(f"matched comparisons (same state and dropout): {better} better with augmentation, {worse} worse, {tied} tied",
+                   "audit.note.matched", better=better, worse=worse, tied=tied)]
     if share_true:
-        notes.append(f"{100 * np.mean(share_true):.0f}% of the runs used augmentation, so the best run would usually be one of them by chance alone")
+        share = 100 * float(np.mean(share_true))
+        notes.append(_note(f"{share:.0f}% of the runs used augmentation, so the best run would usually be one of them by chance alone",
+                           "audit.note.augment_share", share=_num(share, 0)))
     return {"verdict": verdict, "evidence": pairs, "notes": notes}
 
 
@@ -390,19 +518,22 @@ def verdict_dropout(claim: dict, run_checks: list[dict]) -> dict:
         return {"verdict": "not checkable from the data", "evidence": [], "notes": []}
     wins = sum(r["low_better_on_test"] for r in rows)
     verdict = "supported" if wins == len(rows) else "contradicted" if wins <= len(rows) / 2 else "not checkable from the data"
-    return {"verdict": verdict, "evidence": rows, "notes": [f"dropout 0/0.3 beat 0.5 on test macro-F1 for {wins} of {len(rows)} states (one seed each)"]}
+    note = _note(f"dropout 0/0.3 beat 0.5 on test macro-F1 for {wins} of {len(rows)} states (one seed each)", "audit.note.dropout_wins", wins=wins, n=len(rows))
+    return {"verdict": verdict, "evidence": rows, "notes": [note]}
 
 
 def verdict_encoder_only(claim: dict, claims: dict) -> dict:
     facts = claims.get("reference_implementation_facts", {}).get("features", "")
     uses_lm = bool(re.search(r"language model'?s? last hidden state|AND language model", facts, re.I))
     if not facts:
-        return {"verdict": "not checkable from the data", "evidence": [], "notes": ["no description of the reference implementation's features"]}
-    return {
-        "verdict": "contradicted" if uses_lm else "supported",
-        "evidence": [{"reference_implementation_features": facts}],
-        "notes": ["the feature is the language model's last hidden state, so the whole VLM runs" if uses_lm else "the feature comes from the vision encoder"],
-    }
+        note = _note("no description of the reference implementation's features", "audit.note.no_features")
+        return {"verdict": "not checkable from the data", "evidence": [], "notes": [note]}
+    note = (
+        _note("the feature is the language model's last hidden state, so the whole VLM runs", "audit.note.lm_feature")
+        if uses_lm
+        else _note("the feature comes from the vision encoder", "audit.note.encoder_feature")
+    )
+    return {"verdict": "contradicted" if uses_lm else "supported", "evidence": [{"reference_implementation_features": facts}], "notes": [note]}
 
 
 def judge_claims(claims: dict, run_checks: list[dict], zero: list[dict]) -> list[dict]:
@@ -418,9 +549,12 @@ def judge_claims(claims: dict, run_checks: list[dict], zero: list[dict]) -> list
         elif cid == "encoder_only":
             v = verdict_encoder_only(claim, claims)
         else:
-            note = "the reference directory holds no measurements this claim could be checked against"
+            note = _note("the reference directory holds no measurements this claim could be checked against", "audit.note.no_measurements")
             v = {"verdict": "not checkable from the data", "evidence": [], "notes": [note]}
-        out.append({"id": cid, "text": claim.get("text", ""), **v})
+        notes = v.pop("notes")
+        words = claim.get("text", "")
+        i18n = {"text": claim_message(cid, words), "verdict": message(VERDICT_KEYS[v["verdict"]]), "notes": [m for _, m in notes]}
+        out.append({"id": cid, "text": words, **v, "notes": [t for t, _ in notes], "i18n": i18n})
     return out
 
 
@@ -447,55 +581,85 @@ def run_audit(reference_dir: str, labels_csv: str | None = None) -> dict:
         "zero_shot": zero,
         "claims": judge_claims(claims, run_checks, zero),
     }
-    report["key_findings"] = key_findings(report)
+    findings = _findings(report)
+    report["key_findings"] = [words for words, _ in findings]
+    report["i18n"] = {"key_findings": [msg for _, msg in findings]}
     return report
 
 
 def key_findings(report: dict) -> list[str]:
+    return [words for words, _ in _findings(report)]
+
+
+def _findings(report: dict) -> list[tuple[str, dict]]:
+    """Each key finding in English and as a message (``say``)."""
     out = []
     runs = [r for r in report["runs"] if "recomputed" in r]
     bad_log = [(r["run"], c) for r in runs for c in r["vs_log"] if not c["ok"]]
     bad_rep = [(r["run"], c) for r in runs for c in r["vs_report"] if not c["ok"]]
-    out.append(
+    key = ("audit.finding.runs_match", "audit.finding.runs_report_differs", "audit.finding.runs_log_differs",
+           "audit.finding.runs_both_differ")[2 * bool(bad_log) + bool(bad_rep)]
+    out.append((
         f"{len(runs)} logged runs: metrics recomputed from their confusion matrices "
         + ("match the log" if not bad_log else f"differ from the log in {len(bad_log)} places")
-        + (" and the report's section 3.6." if not bad_rep else f"; {len(bad_rep)} numbers in the report's section 3.6 differ from the log.")
-    )
+        + (" and the report's section 3.6." if not bad_rep else f"; {len(bad_rep)} numbers in the report's section 3.6 differ from the log."),
+        message(key, n=len(runs), log=len(bad_log), report=len(bad_rep)),
+    ))
     cov = report["coverage"]
     if cov.get("runs_missing_test_clips"):
         test = cov["report_split_sizes"].get("test")
         for n, missing in cov["runs_missing_test_clips"].items():
-            out.append(f"Test metrics cover {n} clips, not the {test} of the test split the report states ({missing} missing).")
+            out.append((f"Test metrics cover {n} clips, not the {test} of the test split the report states ({missing} missing).",
+                        message("audit.finding.coverage", n=int(n), test=test, missing=missing)))
     const = [r["run"] for r in runs if r["constant_predictor"]]
     if const:
-        out.append(f"{len(const)} of {len(runs)} runs predict a single level for every clip: {', '.join(const)}.")
+        out.append((f"{len(const)} of {len(runs)} runs predict a single level for every clip: {', '.join(const)}.",
+                    message("audit.finding.constant", k=len(const), n=len(runs), runs=_runs(const))))
     not_better = [r["run"] for r in runs if r["beats_majority_f1_by"] <= TOL]
-    out.append(
-        f"{len(runs) - len(not_better)} of {len(runs)} runs beat the majority-class baseline on the same clips in macro-F1"
-        + (f"; best margin {max(r['beats_majority_f1_by'] for r in runs):.4f}." if runs else ".")
-    )
+    words = f"{len(runs) - len(not_better)} of {len(runs)} runs beat the majority-class baseline on the same clips in macro-F1"
+    if runs:
+        best = max(r["beats_majority_f1_by"] for r in runs)
+        out.append((words + f"; best margin {best:.4f}.",
+                    message("audit.finding.beat_majority", k=len(runs) - len(not_better), n=len(runs), margin=_num(best, 4))))
+    else:
+        out.append((words + ".", message("audit.finding.no_runs")))
     for t in report["table4"]:
         if t["picked_by"] not in ("validation and test F1 alike", "validation F1"):
-            out.append(f"Table 4 picks {t['table4_run']} for {t['state']}: {t['picked_by']} (best by validation F1: {t['best_by_validation_f1']}).")
+            key = "audit.finding.table4_test" if t["picked_by"] == "test F1" else "audit.finding.table4_neither"
+            out.append((f"Table 4 picks {t['table4_run']} for {t['state']}: {t['picked_by']} (best by validation F1: {t['best_by_validation_f1']}).",
+                        message(key, state={"state": t["state"]}, run={"run": t["table4_run"]},
+                                best_val={"run": t["best_by_validation_f1"]} if t["best_by_validation_f1"] else None)))
     for s, d in cov.get("per_level_missing", {}).items():
         o = d.get("most_over_represented_level")
         if o and o["share_of_missing"] - o["share_of_label_file"] > 0.2:
-            out.append(
-                f"The missing clips are not a random sample: {s} level {o['level']} is {100 * o['share_of_missing']:.0f}% of them "
-                f"but {100 * o['share_of_label_file']:.0f}% of the label file."
-            )
+            missing, share = 100 * o["share_of_missing"], 100 * o["share_of_label_file"]
+            out.append((
+                f"The missing clips are not a random sample: {s} level {o['level']} is {missing:.0f}% of them "
+                f"but {share:.0f}% of the label file.",
+                message("audit.finding.missing_not_random", state={"state": s}, level={"level": o["level"], "state": s},
+                        missing=_num(missing, 0), file=_num(share, 0)),
+            ))
     for z in report["zero_shot"]:
         if z["equals_constant_predictor"]:
-            out.append(f"Zero-shot {z['state']} scores exactly like {z['equals_constant_predictor'][0]}.")
+            said = z["i18n"]["equals_constant_predictor"][0]
+            out.append((f"Zero-shot {z['state']} scores exactly like {z['equals_constant_predictor'][0]}.",
+                        message("audit.finding.zero_shot_constant", state={"state": z["state"]}, constant=said)))
         elif z.get("minus_majority_f1", 1) < 0:
-            out.append(
+            out.append((
                 f"Zero-shot {z['state']} macro-F1 {z['reported']['f1_macro']:.4f} is below the majority-class baseline "
-                f"({z['majority_f1_on_logged_test_set']:.4f})."
-            )
+                f"({z['majority_f1_on_logged_test_set']:.4f}).",
+                message("audit.finding.zero_shot_below", state={"state": z["state"]}, f1=_num(z["reported"]["f1_macro"], 4),
+                        majority=_num(z["majority_f1_on_logged_test_set"], 4)),
+            ))
     if not report["table1"]["consistent"]:
-        out.append("Table 1 is not internally consistent (see the table).")
+        out.append(("Table 1 is not internally consistent (see the table).", message("audit.finding.table1")))
     for c in report["claims"]:
-        out.append(f"Claim '{c['id']}': {c['verdict']}.")
+        said = (
+            message("audit.finding.claim", claim=message(CLAIM_SUBJECT_KEYS[c["id"]]), verdict=c["i18n"]["verdict"])
+            if c["id"] in CLAIM_SUBJECT_KEYS
+            else message("audit.finding.claim_quoted", claim=c["i18n"]["text"], verdict=c["i18n"]["verdict"])
+        )
+        out.append((f"Claim '{c['id']}': {c['verdict']}.", said))
     return out
 
 

@@ -9,9 +9,11 @@ import plotly.graph_objects as go
 from PIL import Image, ImageDraw, ImageFont
 from plotly.subplots import make_subplots
 
-from ..affect.results import LEVEL_NAMES, LEVELS, STATES
+from ..affect.results import LEVELS, STATES
 from ..classroom.session import ClassSession
 from ..classroom.tracking import default_name
+from ..i18n import DEFAULT, number, text
+from ..i18n.glossary import level_name, state_name
 from .plots import LEVEL_COLORS, _layout
 
 # Distinct, colour-blind-friendly box colours (Okabe-Ito), one per track id in turn.
@@ -24,12 +26,13 @@ def _note(fig: go.Figure, text: str) -> None:
     fig.add_annotation(text=text, showarrow=False, font={"size": 15}, x=0.5, y=0.5, xref="paper", yref="paper")
 
 
-def class_timeline(session: ClassSession, bin_seconds: float = 10.0, title: str = "The class over time") -> go.Figure:
+def class_timeline(session: ClassSession, bin_seconds: float = 10.0, title: str | None = None, lang: str = DEFAULT) -> go.Figure:
     """One row per state: the class mean expected level (0-3) per time bin; hover gives the number of
     students behind each point. Always four traces (empty ones for an empty session)."""
     tl = session.timeline(bin_seconds)
     x = [start + bin_seconds / 2 for start in tl["start"]]
-    fig = make_subplots(rows=len(STATES), cols=1, shared_xaxes=True, subplot_titles=list(STATES), vertical_spacing=0.06)
+    names = [state_name(state, lang) for state in STATES]
+    fig = make_subplots(rows=len(STATES), cols=1, shared_xaxes=True, subplot_titles=names, vertical_spacing=0.06)
     for row, state in enumerate(STATES, start=1):
         series = tl["states"][state]
         fig.add_trace(
@@ -41,33 +44,36 @@ def class_timeline(session: ClassSession, bin_seconds: float = 10.0, title: str 
                 connectgaps=False,
                 line={"color": LEVEL_COLORS[3], "width": 2},
                 marker={"size": 6},
-                name=state,
-                hovertemplate=f"{state}: %{{y:.2f}} at %{{x:.0f}} s, mean of %{{customdata}} students<extra></extra>",
+                name=state_name(state, lang),
+                hovertemplate=text("class.plot_timeline_hover", lang, state=state_name(state, lang)) + "<extra></extra>",
             ),
             row=row,
             col=1,
         )
-        fig.update_yaxes(range=[-0.1, 3.1], tickvals=list(LEVELS), title_text="level", row=row, col=1)
-    fig.update_xaxes(title_text=f"time (s), each point is the middle of a {bin_seconds:g} s bin", row=len(STATES), col=1)
+        fig.update_yaxes(range=[-0.1, 3.1], tickvals=list(LEVELS), title_text=text("plot.level_axis", lang), row=row, col=1)
+    fig.update_xaxes(title_text=text("class.plot_time_axis", lang, bin=f"{bin_seconds:g}"), row=len(STATES), col=1)
     if not x:
-        _note(fig, "No students seen yet.")
-    return _layout(fig, title, 720)
+        _note(fig, text("class.none_seen", lang))
+    return _layout(fig, title or text("class.timeline", lang), 720)
 
 
-def student_levels(session: ClassSession, title: str = "Each student's mean level<br><sup>0 very low - 3 very high</sup>") -> go.Figure:
+def student_levels(session: ClassSession, title: str | None = None, lang: str = DEFAULT) -> go.Figure:
     """Heatmap, students (rows, by id) x states (columns), of each student's mean expected level, the
     number written in each cell: all four states for a whole class on one screen. A student without any
     affect estimate has an empty row. One trace."""
     students = session.students()
-    names = [html.escape(f"{s['name']} (#{s['id']})" if s["name"] != default_name(s["id"]) else s["name"], quote=False) for s in students]
+    names = [html.escape(f"{s['name']} (#{s['id']})" if s["name"] != default_name(s["id"]) else text("class.student_n", lang, id=s["id"]), quote=False)
+             for s in students]
     z = [[s["mean_level"][st] if s["affect_seconds"] > 0 else None for st in STATES] for s in students]
-    text = [[f"{v:.1f}" if v is not None else "" for v in row] for row in z]
+    cells = [[number(v, lang) if v is not None else "" for v in row] for row in z]
     hover = [
         [
-            f"{name}<br>{st}: mean level {s['mean_level'][st]:.2f} over {s['affect_seconds']:.0f} s<br>"
-            + "<br>".join(f"level {lv} ({LEVEL_NAMES[lv]}): {s['level_share'][st][lv]:.0%} of the time" for lv in LEVELS)
+            text("class.plot_student_hover", lang, name=name, state=state_name(st, lang), mean=number(s["mean_level"][st], lang, 2),
+                 seconds=f"{s['affect_seconds']:.0f}") + "<br>"
+            + "<br>".join(text("class.plot_student_share", lang, level=lv, name=level_name(lv, lang, st), share=f"{s['level_share'][st][lv]:.0%}")
+                          for lv in LEVELS)
             if s["affect_seconds"] > 0
-            else f"{name}: no estimate"
+            else text("class.plot_no_estimate", lang, name=name)
             for st in STATES
         ]
         for name, s in zip(names, students)
@@ -75,16 +81,16 @@ def student_levels(session: ClassSession, title: str = "Each student's mean leve
     fig = go.Figure(
         go.Heatmap(
             z=z,
-            x=list(STATES),
+            x=[state_name(st, lang) for st in STATES],
             y=names,
-            text=text,
+            text=cells,
             texttemplate="%{text}",
             hovertext=hover,
             hoverinfo="text",
             zmin=0,
             zmax=3,
             colorscale=LEVEL_SCALE,
-            colorbar={"title": "level", "tickvals": list(LEVELS)},
+            colorbar={"title": text("plot.level_axis", lang), "tickvals": list(LEVELS)},
             xgap=2,
             ygap=2,
         )
@@ -92,7 +98,8 @@ def student_levels(session: ClassSession, title: str = "Each student's mean leve
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(side="top")
     if not students:
-        _note(fig, "No students seen yet.")
+        _note(fig, text("class.none_seen", lang))
+    title = title or text("class.plot_students_title", lang, low=level_name(0, lang), high=level_name(3, lang))
     _layout(fig, title, max(300, 160 + 32 * len(students)))
     fig.update_layout(margin={"l": 40, "r": 20, "t": 140, "b": 20})  # room for the state names, turned on a phone
     return fig

@@ -9,25 +9,25 @@ from time import perf_counter
 import gradio as gr
 
 from ..affect.pipeline import normalize_method
-from ..affect.results import Analysis
+from ..affect.results import Analysis, analysis_from_dict
 from ..affect.webcam import WebcamFrames, WebcamStream
 from ..errors import EngageError
 from ..i18n import DEFAULT, language, text
 from ..media import VideoSource, frames_to_clip
-from . import exports, server, views, zerogpu
+from . import exports, plots, server, views, zerogpu
 from .server import ABORTED, count_failure, is_abort, is_refusal, message_of, method_kind, on_gpu, refusal_or_error, upload_path, user_error, visitor_day
 
 
 def analyze_image(image, method, day: zerogpu.GpuDay | None = None, lang: str = DEFAULT, request: gr.Request = None):
     lang = language(lang)
-    image = upload_path(image)
+    image = upload_path(image, lang)
     if image is None:
         raise user_error(text("error.upload_image", lang))
     try:
         analysis = on_gpu(server.image_gpu, method_kind(method), 1, visitor_day(day, request), image, method, lang=lang)
         return views.single_outputs(analysis, lang)
     except EngageError as exc:
-        raise user_error(exc) from exc
+        raise user_error(exc, lang=lang) from exc
 
 
 VIDEO_REFRESH_S = 2.0  # within a call, the page is redrawn with the windows so far at most this often
@@ -104,7 +104,7 @@ def analyze_video(video, method, folder: str | None, day: zerogpu.GpuDay | None 
             stopped = zerogpu.stop_line(parts[-1].windows[-1].end, length, day, lang)
         yield shown(final=True)
     except EngageError as exc:
-        raise user_error(exc) from exc
+        raise user_error(exc, lang=lang) from exc
 
 
 def video_estimate(video, method, lang: str = DEFAULT) -> str:
@@ -130,10 +130,10 @@ def analyze_frames(files, method, day: zerogpu.GpuDay | None = None, lang: str =
     if len(files) > FRAMES_MAX:
         raise user_error(text("error.too_many_frames", lang, n=FRAMES_MAX))
     try:
-        clip = frames_to_clip([upload_path(f) if isinstance(f, dict) else getattr(f, "name", f) for f in files], server.ENGINE.limits)
+        clip = frames_to_clip([upload_path(f, lang) if isinstance(f, dict) else getattr(f, "name", f) for f in files], server.ENGINE.limits)
         return views.single_outputs(on_gpu(server.clip_gpu, method_kind(method), 1, visitor_day(day, request), clip, method, lang=lang), lang)
     except EngageError as exc:
-        raise user_error(exc) from exc
+        raise user_error(exc, lang=lang) from exc
 
 
 def webcam_every(method, day: zerogpu.GpuDay) -> tuple[int, float]:
@@ -174,9 +174,9 @@ def webcam_frame(frame, method, stream: WebcamStream | WebcamFrames | None, day:
     except gr.Error as exc:
         if ABORTED in message_of(exc):  # ran past its time: the next due window covers these frames, with a larger request
             return gr.skip(), gr.skip(), gr.skip(), stream
-        return (*views.single_error(message_of(exc), lang), stream)  # shown in place of the last result, which no longer holds
+        return (*views.single_error(message_of(exc, lang), lang), stream)  # shown in place of the last result, which no longer holds
     except EngageError as exc:
-        return (*views.single_error(message_of(exc), lang), stream)
+        return (*views.single_error(message_of(exc, lang), lang), stream)
     if analysis is None:
         return gr.skip(), gr.skip(), gr.skip(), stream
     md, fig, data = views.single_outputs(analysis, lang)
@@ -191,3 +191,20 @@ def webcam_info(method, day: zerogpu.GpuDay | None = None, lang: str = DEFAULT, 
         return text("webcam.waiting", language(lang))
     day = visitor_day(day, request)
     return views.escape(zerogpu.webcam_line(*webcam_every(method, day), day, server.COSTS.measured(method_kind(method)), language(lang)))
+
+
+def redraw_results(lang, method, image_json, video_json, webcam_json, day: zerogpu.GpuDay | None = None, request: gr.Request = None):
+    """The Image, Video and Webcam results on screen, in ``lang``: redrawn from the JSON each tab holds (nothing is
+    recomputed, no GPU). Outputs: image summary and figure; video summary, figures and table; webcam summary and
+    figure (the line before the camera starts, when it has shown nothing yet)."""
+    lang = language(lang)
+    image = views.single_outputs(analysis_from_dict(image_json), lang)[:2] if image_json else (gr.skip(), gr.skip())
+    if video_json:
+        analysis = analysis_from_dict(video_json)
+        md, bars, _ = views.single_outputs(analysis, lang)
+        timeline = plots.timeline(analysis, lang=lang) if len(analysis.windows) > 1 else plots.placeholder(text("result.one_window", lang))
+        video = (md, bars, timeline, plots.level_share(analysis, lang=lang), views.share_table(analysis, lang))
+    else:
+        video = (gr.skip(),) * 4 + ({"headers": views.share_headers(lang), "data": []},)
+    webcam = views.single_outputs(analysis_from_dict(webcam_json), lang)[:2] if webcam_json else (webcam_info(method, day, lang, request), gr.skip())
+    return (*image, *video, *webcam)

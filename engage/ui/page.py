@@ -2,6 +2,7 @@
 with ``Page.updates(lang)`` when the page loads in a Vietnamese browser or the visitor switches language."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -12,14 +13,32 @@ from ..i18n import DEFAULT, text
 
 @dataclass(frozen=True)
 class Key:
-    """A catalogue key and the fields its words are filled with."""
+    """A catalogue key and the fields its words are filled with (a field may be a function of the language: words
+    such as "10 minutes" that are themselves looked up)."""
 
     name: str
     fields: dict[str, Any] = field(default_factory=dict)
 
+    def words(self, lang: str) -> str:
+        return text(self.name, lang, **{k: v(lang) if callable(v) else v for k, v in self.fields.items()})
+
+
+@dataclass(frozen=True)
+class Words:
+    """Words made by a function of the language (a whole tab's Markdown, say), redrawn like a key's."""
+
+    make: Callable[[str], Any]
+
+    def words(self, lang: str) -> Any:
+        return self.make(lang)
+
 
 def key(name: str, **fields: Any) -> Key:
     return Key(name, fields)
+
+
+def words(make: Callable[[str], Any]) -> Words:
+    return Words(make)
 
 
 class Page:
@@ -29,12 +48,12 @@ class Page:
         self.entries: list[tuple[gr.components.Component | gr.blocks.BlockContext, dict[str, Key]]] = []
 
     def make(self, cls, *args: Any, **kwargs: Any):
-        """``cls(*args, **kwargs)`` with each ``Key`` argument in the default language (a first positional one is the
-        component's value: a Markdown's text, a Button's words); remembered for ``updates``."""
-        if args and isinstance(args[0], Key):
+        """``cls(*args, **kwargs)`` with each ``Key`` (or ``Words``) argument in the default language (a first
+        positional one is the component's value: a Markdown's text, a Button's words); remembered for ``updates``."""
+        if args and isinstance(args[0], (Key, Words)):
             args, kwargs = args[1:], {"value": args[0], **kwargs}
-        keys = {prop: value for prop, value in kwargs.items() if isinstance(value, Key)}
-        made = cls(*args, **{prop: text(v.name, DEFAULT, **v.fields) if isinstance(v, Key) else v for prop, v in kwargs.items()})
+        keys = {prop: value for prop, value in kwargs.items() if isinstance(value, (Key, Words))}
+        made = cls(*args, **{prop: v.words(DEFAULT) if isinstance(v, (Key, Words)) else v for prop, v in kwargs.items()})
         self.entries.append((made, keys))
         return made
 
@@ -44,7 +63,7 @@ class Page:
 
     def updates(self, lang: str) -> list:
         """One update per component: its words in ``lang``."""
-        return [gr.update(**{prop: text(k.name, lang, **k.fields) for prop, k in keys.items()}) for _, keys in self.entries]
+        return [gr.update(**{prop: k.words(lang) for prop, k in keys.items()}) for _, keys in self.entries]
 
     def keys(self) -> set[str]:
-        return {k.name for _, keys in self.entries for k in keys.values()}
+        return {k.name for _, keys in self.entries for k in keys.values() if isinstance(k, Key)}

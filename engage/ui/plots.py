@@ -7,7 +7,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from ..affect.results import LEVELS, STATES, AffectResult, Analysis
-from ..i18n import DEFAULT, text
+from ..i18n import DEFAULT, number, text
 from ..i18n.glossary import level_name, state_name
 
 LEVEL_COLORS = ("#c6dbef", "#6baed6", "#2171b5", "#08306b")
@@ -137,31 +137,40 @@ def placeholder(message: str) -> go.Figure:
     return _layout(fig, "", 220)
 
 
-def audit_runs(report: dict, title: str = "Each run's test macro-F1 against the majority-class baseline on the same clips") -> go.Figure:
-    """One marker per logged run (macro-F1) and its majority baseline; constant predictors in red."""
-    runs = sorted((r for r in report.get("runs", []) if "recomputed" in r), key=lambda r: (r["state"], r["run"]))
-    names = [r["run"].removeprefix("mlp_") for r in runs]
+def audit_runs(report: dict | None, lang: str = DEFAULT, title: str | None = None) -> go.Figure:
+    """One marker per logged run (macro-F1) and its majority baseline; constant predictors in red. Runs are named in
+    words (state, augmentation, dropout) in the visitor's language."""
+    from ..daisee.audit import run_words
+
+    title = title or text("audit.plot_title", lang)
+    runs = sorted((r for r in (report or {}).get("runs", []) if "recomputed" in r), key=lambda r: (r["state"], r["run"]))
+    names = [run_words(r["run"], lang, short=True) for r in runs]
+    if len(set(names)) < len(names):  # two runs alike but for their hidden size: the full words tell them apart
+        names = [run_words(r["run"], lang) for r in runs]
     fig = go.Figure()
     fig.add_trace(
-        go.Bar(x=names, y=[r["majority_baseline"]["f1_macro"] for r in runs], name="majority-class baseline", marker_color="#d9d9d9")
+        go.Bar(x=names, y=[r["majority_baseline"]["f1_macro"] for r in runs], name=text("audit.plot_baseline", lang), marker_color="#d9d9d9",
+               hovertext=[text("audit.plot_baseline_hover", lang, f1=number(r["majority_baseline"]["f1_macro"], lang, 4)) for r in runs],
+               hoverinfo="text")
     )
     fig.add_trace(
         go.Scatter(
             x=names,
             y=[r["recomputed"]["f1_macro"] for r in runs],
             mode="markers",
-            name="run (recomputed from its confusion matrix)",
+            name=text("audit.plot_run", lang),
             marker={"size": 11, "color": [HIGHLIGHT if r["constant_predictor"] else "#2171b5" for r in runs]},
             hovertext=[
-                f"{r['run']}: {r['recomputed']['f1_macro']:.4f} vs {r['majority_baseline']['f1_macro']:.4f}"
-                + (" (constant predictor)" if r["constant_predictor"] else "")
+                text("audit.plot_hover_constant" if r["constant_predictor"] else "audit.plot_hover", lang, run=run_words(r["run"], lang),
+                     f1=number(r["recomputed"]["f1_macro"], lang, 4), majority=number(r["majority_baseline"]["f1_macro"], lang, 4))
                 for r in runs
             ],
             hoverinfo="text",
         )
     )
-    fig.update_yaxes(title_text="test macro-F1", rangemode="tozero")
+    fig.update_yaxes(title_text=text("audit.plot_axis", lang), rangemode="tozero")
     fig.update_xaxes(tickangle=-40)
-    _layout(fig, title, 460)
-    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": 1.08}, margin={"l": 50, "r": 20, "t": 90, "b": 140})
+    _layout(fig, title, 480)
+    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": 1.08}, margin={"l": 50, "r": 20, "t": 90, "b": 170},
+                      separators=",." if lang == "vi" else ".,")
     return fig

@@ -64,15 +64,32 @@ def requested(seconds: int, *args, **kwargs) -> int:
     return seconds
 
 
-def message_of(exc: Exception) -> str:
-    """The plain text of an error (a gr.Error's message is already escaped for HTML)."""
+class VisitorError(gr.Error):
+    """A visitor's error that remembers the catalogue key of the EngageError it says (it crosses back from a ZeroGPU
+    worker with it, pickled), so that it can be said again in the visitor's language."""
+
+    key: str | None = None
+    fields: dict = {}  # noqa: RUF012 (never mutated: an instance's own dict replaces it)
+
+
+def message_of(exc: Exception, lang: str = i18n.DEFAULT) -> str:
+    """The plain text of an error in ``lang`` where it has a catalogue key (a gr.Error's message is already escaped
+    for HTML)."""
+    if isinstance(exc, EngageError):
+        return exc.words(lang)
+    if getattr(exc, "key", None):
+        return i18n.text(exc.key, lang, **exc.fields)
     return html.unescape(str(exc.message)) if isinstance(exc, gr.Error) else str(exc)
 
 
-def user_error(message: object, title: str = "Error") -> gr.Error:
-    """A visitor's error: one escaped line in a toast (it renders HTML), no traceback in the server log (an
-    ordinary input error is not a server fault)."""
-    return gr.Error(views.escape(message), title=title, print_exception=False)
+def user_error(message: object, title: str | None = None, lang: str = i18n.DEFAULT) -> gr.Error:
+    """A visitor's error in ``lang``: one escaped line in a toast (it renders HTML), no traceback in the server log
+    (an ordinary input error is not a server fault)."""
+    error = VisitorError(views.escape(message_of(message, lang) if isinstance(message, Exception) else message),
+                         title=title or i18n.text("common.error", lang), print_exception=False)
+    if getattr(message, "key", None):
+        error.key, error.fields = message.key, message.fields
+    return error
 
 
 def user_errors(fn):
@@ -154,9 +171,9 @@ def students_gpu(seconds, jobs: list[StudentWindow], method):
 
 @gpu(duration=requested)
 @user_errors
-def report_gpu(seconds, session):
+def report_gpu(seconds, session, lang=i18n.DEFAULT):
     meter = zerogpu.Meter("token")
-    report = class_report(session, ENGINE.backbone)
+    report = class_report(session, ENGINE.backbone, lang=lang)
     return report, meter.add(max(1, report.tokens), perf_counter() - meter.t0)
 
 
@@ -174,7 +191,9 @@ def is_abort(exc: gr.Error) -> bool:
 def refusal_or_error(exc: gr.Error, seconds: int, lang: str = i18n.DEFAULT) -> gr.Error:
     """A ZeroGPU refusal or failure as one line that says what to do; engage's own errors as they are."""
     line = zerogpu.refusal_message(getattr(exc, "title", None), str(exc.message), seconds, lang)
-    return exc if line is None else user_error(line, title=i18n.text("gpu.title", lang))
+    if line is not None:
+        return user_error(line, title=i18n.text("gpu.title", lang))
+    return user_error(exc, lang=lang) if getattr(exc, "key", None) else exc  # said again in the visitor's language
 
 
 def on_gpu(fn, kind: str, units: int, day: zerogpu.GpuDay | None, *args, lang: str = i18n.DEFAULT):
@@ -222,22 +241,23 @@ def token_payload(token: str | None) -> dict | None:
     return payload if isinstance(payload, dict) else None
 
 
-def students_on_gpu(jobs: list[StudentWindow], method, day: zerogpu.GpuDay | None = None):
-    return on_gpu(students_gpu, "student", len(jobs), day, jobs, method)
+def students_on_gpu(jobs: list[StudentWindow], method, day: zerogpu.GpuDay | None = None, lang: str = i18n.DEFAULT):
+    return on_gpu(students_gpu, "student", len(jobs), day, jobs, method, lang=lang)
 
 
 def students_per_call() -> int:
     return max(1, COSTS.units_fitting("students_gpu", "student", math.inf, CLASSROOM_MAX_STUDENTS_PER_CALL))
 
 
-def analyze_students_in_calls(room: Classroom, jobs: list[StudentWindow], method, day: zerogpu.GpuDay | None = None) -> int:
+def analyze_students_in_calls(room: Classroom, jobs: list[StudentWindow], method, day: zerogpu.GpuDay | None = None,
+                              lang: str = i18n.DEFAULT) -> int:
     """The students' clips in calls sized from the measured cost; their results added to the room."""
     for part in split(len(jobs), students_per_call()):
-        room.add_results(students_on_gpu(jobs[part.start : part.stop], method, day))
+        room.add_results(students_on_gpu(jobs[part.start : part.stop], method, day, lang))
     return len(jobs)
 
 
-def upload_path(payload) -> str | None:
+def upload_path(payload, lang: str = i18n.DEFAULT) -> str | None:
     """The server path of an upload as the event sends it unprocessed (``preprocess=False``: engage's
     ``load_image``/``VideoSource`` read the file and say in one line what is wrong with it, where gradio's image
     preprocessing would answer with its internals), or a path given directly (tests, the CLI)."""
@@ -246,6 +266,6 @@ def upload_path(payload) -> str | None:
         if isinstance(payload, dict):
             path = payload.get("path")
             if not path:
-                raise user_error("Send the picture or video as a file upload.")
+                raise user_error(i18n.text("error.send_as_file", lang), lang=lang)
             return str(path)
     return payload or None

@@ -5,23 +5,23 @@ import html
 
 from ..affect.pipeline import TEST_WEIGHTS_WARNING, UNTRAINED_HEADS_WARNING
 from ..affect.results import LEVELS, STATES, Analysis
-from ..classroom.session import EMOTIONS, check_name
+from ..classroom.session import EMOTIONS, check_name, no_student
+from ..errors import InvalidInputError
 from ..i18n import DEFAULT, count, glossary, number, text
 from ..settings import session_ttl_seconds
 from . import plots
 from .exports import write_export
 
 
-def minutes(seconds: float) -> str:
-    """A setting's duration as a visitor reads it: "10 minutes", "1 minute", "45 seconds"."""
-    if seconds < 60:
-        return f"{seconds:g} seconds"
-    return f"{seconds / 60:g} minute{'' if seconds == 60 else 's'}"
+def minutes(seconds: float, lang: str = DEFAULT) -> str:
+    """A setting's duration as a visitor reads it: "10 minutes", "1 minute", "45 seconds", "1,5 phút"."""
+    unit, n = ("second", seconds) if seconds < 60 else ("minute", seconds / 60)
+    return text(f"unit.{unit}.{'one' if n == 1 else 'many'}", lang, n=f"{n:g}".replace(".", "," if lang == "vi" else "."))
 
 
-def session_lifetime() -> str:
+def session_lifetime(lang: str = DEFAULT) -> str:
     """How long a visitor's session (results, names, exports) lives, in words."""
-    return f"{minutes(session_ttl_seconds())} after its last use"
+    return text("time.after_last_use", lang, duration=minutes(session_ttl_seconds(), lang))
 
 
 def escape(text: object) -> str:
@@ -118,59 +118,64 @@ def partial_line(done: int, total: int, done_s: float, total_s: float, lang: str
 
 
 # ---------------------------------------------------------------- Classroom tab
-
-CLASSROOM_NOTICE = (
-    "> **Where this mode may be used.** Inferring the emotions of people in education institutions is prohibited in "
-    "the EU since 2 February 2025 (AI Act, Article 5(1)(f); medical and safety uses excepted). This mode is for "
-    "research and teaching demonstrations, with the consent of everyone filmed. The 68-landmark face model was "
-    "trained on iBUG 300-W, whose licence excludes commercial use."
-)
-
-STUDENT_HEADERS = ["id", "name", "seconds seen", "engagement (0-3)", "confused (%)", "bored (%)", "dominant emotion", "attending (%)"]
+# Column names of the tables (their CSV exports keep the English names, which machines read)
+STUDENT_COLUMNS = ("h_id", "h_name", "h_seconds", "h_engagement", "h_confused", "h_bored", "h_emotion", "h_attending")
 
 
-EMOTION_HEADERS = ["id", "name", *EMOTIONS]
-EMOTION_NOTE = ("Per student and emotion: the share of the analysed time it was the most likely, then its mean "
-                "probability (zero-shot, the same model).")
+def student_headers(lang: str = DEFAULT) -> list[str]:
+    return [text(f"class.{c}", lang) for c in STUDENT_COLUMNS]
 
 
-def emotion_rows(session) -> list[list]:
+def emotion_headers(lang: str = DEFAULT) -> list[str]:
+    return [text("class.h_id", lang), text("class.h_name", lang), *(glossary.emotion_name(e, lang) for e in EMOTIONS)]
+
+
+STUDENT_HEADERS = student_headers()
+EMOTION_HEADERS = emotion_headers()
+
+
+def student_names(session, lang: str = DEFAULT) -> dict[int, str]:
+    """Each student's name as shown: the one given, else "Student 3" in the visitor's language."""
+    return {i: name if i in session.custom_names else text("class.student_n", lang, id=i) for i, name in session.names.items()}
+
+
+def emotion_rows(session, lang: str = DEFAULT) -> list[list]:
     """Per student, each emotion as "60% · 0.45": share of the analysed time it was the most likely · mean probability."""
-    rows = []
+    rows, names = [], student_names(session, lang)
     for s in session.students():
-        cells = [f"{s['emotion_share'][e]:.0%} · {s['emotions'][e]:.2f}" if s["emotion_seconds"] else "" for e in EMOTIONS]
-        rows.append([s["id"], s["name"], *cells])
+        cells = [f"{s['emotion_share'][e]:.0%} · {number(s['emotions'][e], lang, 2)}" if s["emotion_seconds"] else "" for e in EMOTIONS]
+        rows.append([s["id"], names.get(s["id"], s["name"]), *cells])
     return rows
 
 
-def classroom_cards(session, warnings: list[str]) -> str:
+def classroom_cards(session, warnings: list[str], lang: str = DEFAULT) -> str:
     c = session.cards()
     if not c["students_seen"]:
-        return warning_banner(warnings) + "No students seen yet."
+        return warning_banner(warnings, lang) + text("class.none_seen", lang)
     attention = f"{c['attention_share']:.0%}" if c["attention_seconds"] else "–"
-    return warning_banner(warnings) + "\n".join(
+    return warning_banner(warnings, lang) + "\n".join(
         [
-            "| students seen | average engagement | time confused | time bored | facing the screen/board |",
+            text("class.cards_head", lang),
             "|---|---|---|---|---|",
-            f"| {c['students_seen']} | {c['average_engagement']:.1f} / 3 | {c['confused_share']:.0%} | {c['bored_share']:.0%} | {attention} |",
+            f"| {c['students_seen']} | {number(c['average_engagement'], lang)} / 3 | {c['confused_share']:.0%} | {c['bored_share']:.0%} | {attention} |",
         ]
     )
 
 
-def student_rows(session) -> list[list]:
-    rows = []
+def student_rows(session, lang: str = DEFAULT) -> list[list]:
+    rows, names = [], student_names(session, lang)
     for s in session.students():
         measured = s["affect_seconds"] > 0
         share = s["level_share"]
         rows.append(
             [
                 s["id"],
-                s["name"],
+                names.get(s["id"], s["name"]),
                 round(s["seconds"]),
                 round(s["mean_level"]["Engagement"], 2) if measured else None,
                 round(100 * (share["Confusion"][2] + share["Confusion"][3])) if measured else None,
                 round(100 * (share["Boredom"][2] + share["Boredom"][3])) if measured else None,
-                s["dominant_emotion"] or "",
+                glossary.emotion_name(s["dominant_emotion"], lang) if s["dominant_emotion"] else "",
                 round(100 * s["attention_share"]) if s["attention_seconds"] else None,
             ]
         )
@@ -182,31 +187,20 @@ def parse_renames(text: str, known: list[int] | None = None) -> list[tuple[int, 
     into. Malformed parts, ids not in ``known`` and names too long or with control characters are reported
     (ValueError), never skipped."""
     out: list[tuple[int, str | int]] = []
-    ids = ", ".join(map(str, known or [])) or "none yet"
     for part in [p for chunk in (text or "").splitlines() for p in chunk.split(",")]:
         if not part.strip():
             continue
         key, sep, name = part.partition("=")
         if not sep or not key.strip().isdigit() or not name.strip():
-            raise ValueError(f"Cannot read {part.strip()!r}: write renames as 1=Alice, 2=Bob (or 3=1 to merge 3 into 1).")
+            raise InvalidInputError(key="error.rename_unreadable", part=repr(part.strip()))
         targets = [int(key)] + ([int(name)] if name.strip().isdigit() else [])
         for track_id in targets:
             if known is not None and track_id not in known:
-                raise ValueError(f"There is no student {track_id} in this session (ids: {ids}).")
+                raise no_student(track_id, known)
         out.append((int(key), targets[1] if len(targets) > 1 else check_name(name)))
     if not out:
-        raise ValueError("Write renames as 1=Alice, 2=Bob (or 3=1 to merge 3 into 1).")
+        raise InvalidInputError(key="error.rename_format")
     return out
-
-
-ROSTER_NOTE = (
-    "Upload one or more photos per student: the name comes from the field (for all the photos of one upload) or "
-    "from each file's name. Each photo's largest face is described by dlib's face recognition model and matched to "
-    "the faces of the class, so the dashboard, table, exports and report name students without typing; faces that "
-    "match no one stay \"Student N\". **The roster (names and face descriptors, never the photos) lives only in "
-    f"this browser session and is dropped {session_lifetime()}, unless you export it**; an exported roster can be "
-    "uploaded here again. A face descriptor is biometric data: ask those in the photos first."
-)
 
 
 def write_session_exports(session, folder: str) -> tuple[str, ...]:
@@ -214,40 +208,56 @@ def write_session_exports(session, folder: str) -> tuple[str, ...]:
     return write_export(folder, "class", {".json": session.to_json(), ".csv": session.to_csv(), "-students.csv": session.students_csv()})
 
 
-def classroom_frame_outputs(room) -> tuple[str, object]:
+def room_status(room, lang: str = DEFAULT) -> str:
+    """What the last frame showed, including the cap."""
+    last = room.last
+    if last is None:
+        return text("class.status_none", lang)
+    if last.found == 0:
+        return text("class.status_no_face", lang)
+    capped = text("class.status_capped", lang, n=room.max_faces) if last.found > room.max_faces else ""
+    waiting = sum(i is None for i in last.ids)
+    tracker = room.tracker
+    waiting_words = text(f"class.status_waiting.{'one' if waiting == 1 else 'many'}", lang, n=waiting, hits=tracker.confirm_hits,
+                         seconds=f"{tracker.confirm_seconds:g}") if waiting else ""
+    return text(f"class.status_found.{'one' if last.found == 1 else 'many'}", lang, n=last.found, capped=capped, waiting=waiting_words)
+
+
+def classroom_frame_outputs(room, lang: str = DEFAULT) -> tuple[str, object]:
     """What changes every observed second of the classroom camera: the status line and the annotated frame.
     Constant work per frame (the session's running sums), whatever the stream's length."""
     from . import classroom_plots
 
     session = room.session
     if room.last_frame is None or room.last is None:
-        return escape(room.status()), None
+        return escape(room_status(room, lang)), None
     shown = set(room.last.ids)
     students = {s["id"]: s for s in session.students() if s["id"] in shown}
-    labels = {i: f"engagement {s['mean_level']['Engagement']:.1f}" for i, s in students.items() if s["affect_seconds"]}
-    frame = classroom_plots.annotate_frame(room.last_frame, room.last.faces, room.last.ids, session.names, labels)
-    return escape(room.status()), frame
+    labels = {i: text("class.frame_label", lang, value=number(s["mean_level"]["Engagement"], lang))
+              for i, s in students.items() if s["affect_seconds"]}
+    frame = classroom_plots.annotate_frame(room.last_frame, room.last.faces, room.last.ids, student_names(session, lang), labels)
+    return escape(room_status(room, lang)), frame
 
 
-def classroom_outputs(room, warnings: list[str], export_dir: str | None = None):
+def classroom_outputs(room, warnings: list[str], export_dir: str | None = None, lang: str = DEFAULT):
     """(status, cards, annotated frame, class timeline, student heatmap, student table, emotion table, export
     files); the exports are written only when ``export_dir`` is given."""
     from . import classroom_plots
 
     session = room.session
-    status, frame = classroom_frame_outputs(room)
+    status, frame = classroom_frame_outputs(room, lang)
     if room.kind == "photo":
-        timeline = plots.placeholder("A photo is one moment: the class over time needs a video or the camera.")
+        timeline = plots.placeholder(text("class.photo_timeline", lang))
     else:
-        timeline = classroom_plots.class_timeline(session)
+        timeline = classroom_plots.class_timeline(session, lang=lang)
     files = list(write_session_exports(session, export_dir)) if export_dir and session.observations else None
     return (
         status,
-        classroom_cards(session, warnings),
+        classroom_cards(session, warnings, lang),
         frame,
         timeline,
-        classroom_plots.student_levels(session),
-        student_rows(session),
-        emotion_rows(session),
+        classroom_plots.student_levels(session, lang=lang),
+        {"headers": student_headers(lang), "data": student_rows(session, lang)},
+        {"headers": emotion_headers(lang), "data": emotion_rows(session, lang)},
         files,
     )

@@ -335,17 +335,16 @@ def webcam_line(every_s: int, cost_s: float, day: GpuDay, measured: bool = True,
     return " ".join(filter(None, [line, used_line(day, lang)]))
 
 
-def classroom_plan(windows: int, max_faces: int, per_call: int, zero_gpu: bool) -> str:
-    """What a classroom video will ask of the GPU, before its faces are known (at most ``max_faces`` each window)."""
+def classroom_plan(windows: int, max_faces: int, per_call: int, zero_gpu: bool, lang: str = DEFAULT) -> str:
+    """What a classroom video will ask of the model (of the GPU, on ZeroGPU), before its faces are known (at most
+    ``max_faces`` each window)."""
     jobs = windows * max_faces
     calls = max(1, -(-jobs // per_call))
-    head = (
-        f"Finding faces on the CPU in {windows} window{'s' if windows != 1 else ''}; then at most {jobs} "
-        f"student-windows in at most {calls} GPU call{'s' if calls != 1 else ''}"
-    )
+    head = text("class.plan_head", lang, windows=count(windows, "window", lang), clips=count(jobs, "face_clip", lang))
     if not zero_gpu:
-        return head + "…"
-    return f"{head} of at most {MAX_REQUEST_S} s each (× {DURATION_FACTOR:g} scheduled against your daily quota)…"
+        return text("class.plan_local", lang, head=head, calls=count(calls, "call", lang))
+    return text("class.plan_zerogpu", lang, head=head, calls=count(calls, "gpu_call", lang), seconds=MAX_REQUEST_S,
+                factor=number(DURATION_FACTOR, lang))
 
 
 def refusal_message(title: str | None, message: str, requested: int | None, lang: str = DEFAULT) -> str | None:
