@@ -215,7 +215,7 @@ with gr.Blocks(title=i18n.text("page.title"), delete_cache=(max(1, FILES_MAX_AGE
             use_model_info = {"info": key("class.use_model_info", seconds=zerogpu.MAX_REQUEST_S)} if ZERO_GPU else {}
             cls_use_model = P(gr.Checkbox, value=not ENGINE.backbone.is_test_weights, label=key("class.use_model"), **use_model_info)
             cls_report_btn = P(gr.Button, key("class.write_report"))
-        cls_report = gr.Markdown(label="report")
+        cls_report = gr.Markdown(label="report", elem_id="class-report")
         cls_state = gr.State(None, time_to_live=SESSION_TTL_S)
         roster_state = gr.State(None, time_to_live=SESSION_TTL_S)
         cls_outputs = [cls_status, cls_cards, cls_frame, cls_timeline, cls_students, cls_table, cls_emotions, cls_files, cls_state, files_state]
@@ -247,7 +247,7 @@ with gr.Blocks(title=i18n.text("page.title"), delete_cache=(max(1, FILES_MAX_AGE
         P(gr.Markdown, words(lambda lang: report_check.audit_markdown(audit, lang)))
         if audit is not None:
             P(gr.Markdown, words(lambda lang: report_check.claims_markdown(audit, lang)))
-            P(gr.Plot, words(lambda lang: plots.audit_runs(audit, lang)), label=key("audit.runs"))
+            P(gr.Plot, words(lambda lang: plots.audit_runs(audit, lang)), label=key("audit.runs"), elem_id="audit-runs")
 
     with P(gr.Tab, label=key("tab.about")):
         P(gr.Markdown, words(lambda lang: about.about_markdown(ENGINE, lang)))

@@ -82,7 +82,7 @@ def test_classroom_video_finds_faces_outside_the_gpu_calls(app, classroom_video,
     monkeypatch.setattr(app.server.DETECTOR, "detect", lambda frame: detected.append(bool(inside)) or real_detect(frame))
     monkeypatch.setattr(app.server, "CLASSROOM_MAX_STUDENTS_PER_CALL", 4)
     plan, outputs = app.analyze_classroom(classroom_video, None, "zero-shot", 3, None, None, progress=lambda *a, **k: None)
-    assert "3 windows" in plan[0] and "at most 9 student-windows" in plan[0]
+    assert "3 windows" in plan[0] and "at most 9 face clips" in plan[0] and "at most 3 calls" in plan[0]
     jobs = [job for _, chunk in calls for job in chunk]
     assert [len(chunk) for _, chunk in calls] == [4, 4, 1]  # 3 windows × 3 students, 4 per call
     assert sorted({(start, end) for _, start, end in jobs}) == [(0.0, 10.0), (10.0, 20.0), (20.0, 27.0)]

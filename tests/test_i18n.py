@@ -164,3 +164,167 @@ def test_zerogpu_lines_in_vietnamese():
     assert "2.400 giây" in zerogpu.day_shares(60, "vi") and "2,400 s" in zerogpu.day_shares(60)
     assert zerogpu.refusal_message("ZeroGPU quota exceeded", "", 12, "vi").startswith("ZeroGPU từ chối yêu cầu này (12 giây yêu cầu, 18 giây xếp lịch)")
     assert zerogpu.duration_words(4 * 3600 + 12 * 60, "vi") == "4 giờ 12 phút"
+
+
+# Strings in engage/ui that read as English but are matched, not shown: ZeroGPU's own titles and messages, and the
+# heads card's source lines (read from the card to say the source in the visitor's words)
+MATCHED = {"GPU task aborted", "ZeroGPU quota exceeded", "ZeroGPU worker error", "ZeroGPU illegal duration", "ZeroGPU queue timeout",
+           "ZeroGPU pending credits exceeded", "engage's default, given at random initialisation", "given to import_reference_heads",
+           "the protocol of the features the heads were trained on (their features directory's meta.json)", "trained by `python -m engage train`"}
+
+
+def _english_in(source: str) -> list[str]:
+    """String literals (f-strings' fixed parts too) that read as English words, outside docstrings, regular
+    expressions and programmers' errors (``raise ValueError(...)``)."""
+    tree = ast.parse(source)
+    skip = {id(node.body[0].value) for node in ast.walk(tree)
+            if isinstance(node, (ast.Module, ast.FunctionDef, ast.ClassDef)) and node.body and isinstance(node.body[0], ast.Expr)}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call) and getattr(node.exc.func, "id", "") in ("ValueError", "TypeError"):
+            skip |= {id(n) for n in ast.walk(node.exc)}
+    found = []
+    for node in ast.walk(tree):
+        if id(node) in skip:
+            continue
+        if isinstance(node, ast.JoinedStr):
+            skip |= {id(v) for v in node.values}
+            words = " ".join(v.value for v in node.values if isinstance(v, ast.Constant))
+        elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            words = node.value
+        else:
+            continue
+        if words not in MATCHED and "(?" not in words and "\\(" not in words and re.search(r"[A-Za-z]{2,} [a-z]+ [a-z]+", words):
+            found.append(words)
+    return found
+
+
+def test_no_english_sentence_in_the_views_and_handlers():
+    """Every module of engage/ui builds what a visitor reads from the catalogue: no English sentence is written in
+    one (the check is shown to fail on an English line)."""
+    sources = {path: source for path, source in _sources().items() if path.startswith(os.path.join("engage", "ui"))}
+    assert len(sources) >= 10
+    found = {path: _english_in(source) for path, source in sources.items()}
+    assert not any(found.values()), {path: words for path, words in found.items() if words}
+    assert _english_in('def f(n):\n    return f"{n} students were seen"\n') == [" students were seen"]
+
+
+def test_library_errors_are_said_in_the_visitors_language_also_back_from_a_gpu_worker(tmp_path):
+    """A file's problem is raised by the library with a catalogue key: the CLI and logs read English, the visitor
+    their language, and the key survives the pickling a ZeroGPU worker's error goes through."""
+    import pickle
+
+    import numpy as np
+
+    from engage.errors import EngageError
+    from engage.media import Limits, load_image
+
+    notes = tmp_path / "notes.png"
+    notes.write_text("text, named like a picture\n")
+    with pytest.raises(EngageError) as caught:
+        load_image(str(notes), Limits())
+    assert str(caught.value) == "This file is not an image we can read."
+    assert caught.value.words("vi") == "Tệp này không phải là ảnh mà ứng dụng đọc được."
+    again = pickle.loads(pickle.dumps(caught.value))
+    assert again.key == "error.not_image" and again.words("vi") == caught.value.words("vi")
+    big = tmp_path / "big.png"
+    from PIL import Image
+
+    Image.fromarray(np.zeros((60, 120, 3), np.uint8)).save(big)
+    with pytest.raises(EngageError) as caught:
+        load_image(str(big), Limits(max_image_pixels=1000))
+    assert caught.value.words("vi") == "Ảnh có kích thước 120×60 (0 megapixel); giới hạn là 0 megapixel."
+
+
+def test_names_and_renames_are_refused_in_the_visitors_language():
+    from engage.classroom.session import check_name
+    from engage.errors import InvalidInputError
+    from engage.ui import views
+
+    with pytest.raises(InvalidInputError) as caught:
+        views.parse_renames("1=Ada, 9=Bob", [1, 2])
+    assert caught.value.words("vi") == "Không có học sinh 9 trong phiên này (các mã: 1, 2)." and isinstance(caught.value, ValueError)
+    with pytest.raises(InvalidInputError) as caught:
+        views.parse_renames("Ada")
+    assert caught.value.words("vi").startswith("Không đọc được 'Ada': hãy viết đổi tên theo dạng 1=An")
+    with pytest.raises(InvalidInputError) as caught:
+        check_name("a\x07b")
+    assert caught.value.words("vi") == "Tên không được chứa ký tự điều khiển: 'a\\x07b'."
+
+
+def _session():
+    from engage.classroom.session import ClassSession, Observation
+
+    session = ClassSession()
+    probs = {s: [0.1, 0.2, 0.6, 0.1] for s in ("Boredom", "Engagement", "Confusion", "Frustration")}
+    for t in range(4):
+        session.add(Observation(t=float(t), track_id=1, box=(0, 0, 10, 10), affect=probs, emotions={"happy": 0.7, "neutral": 0.3}, pose=None, attending=True))
+        session.add(Observation(t=float(t), track_id=2, box=(20, 0, 30, 10), affect=probs, emotions={"sad": 0.6, "neutral": 0.4}, pose=None, attending=False))
+    session.rename(2, "Bảo")
+    return session
+
+
+def test_the_classroom_dashboard_in_vietnamese():
+    from engage.ui import classroom_plots, views
+
+    session = _session()
+    cards = views.classroom_cards(session, ["Random test weights: these results are meaningless."], "vi")
+    assert "Trọng số thử ngẫu nhiên" in cards and "| số học sinh | mức tập trung trung bình |" in cards and "| 2 | 1,7 / 3 |" in cards
+    rows = views.student_rows(session, "vi")
+    assert [r[1] for r in rows] == ["Học sinh 1", "Bảo"] and [r[6] for r in rows] == ["vui vẻ", "buồn"]
+    assert views.student_headers("vi")[:3] == ["mã", "tên", "số giây xuất hiện"] and views.emotion_headers("vi")[2] == "tức giận"
+    assert views.emotion_rows(session, "vi")[0][5] == "100% · 0,70"  # happy: always the most likely, mean 0.70
+    figures = " ".join(str(f.to_plotly_json()) for f in (classroom_plots.class_timeline(session, lang="vi"), classroom_plots.student_levels(session, lang="vi")))
+    for words in ("Cả lớp theo thời gian", "Chán nản", "mức trung bình", "trung bình của", "Học sinh 1", "Bảo (#2)", "rất thấp"):
+        assert words in figures, words
+    assert "Boredom" not in figures and "Student" not in figures and "students" not in figures
+
+
+def test_the_per_student_csv_has_a_vietnamese_header_row_above_the_machines_one():
+    import csv
+    import io
+
+    from engage.ui import views
+
+    session = _session()
+    english = views.students_csv(session)
+    vietnamese = views.students_csv(session, "vi")
+    assert not english.startswith("\ufeff") and english.splitlines()[0].startswith("track_id,name,seconds")
+    first, rest = vietnamese.lstrip("\ufeff").split("\n", 1)
+    assert vietnamese.startswith("\ufeff") and rest == english  # below the Vietnamese row, the English file as it is
+    header = next(csv.reader(io.StringIO(first)))
+    assert len(header) == len(english.splitlines()[0].split(",")) and header[:3] == ["mã", "tên", "số giây xuất hiện"]
+    assert "Chán nản: mức trung bình" in header and "vui vẻ: xác suất trung bình" in header
+
+
+def test_a_language_switch_redraws_the_results_shown(monkeypatch, tiny_dir, heads_dir):
+    """The results on screen come back in the other language from what each tab holds: the JSON of a result, the
+    classroom's session; tables get their headers in it even when empty."""
+    import importlib
+    import sys
+
+    monkeypatch.setenv("ENGAGE_BACKBONE", tiny_dir)
+    monkeypatch.setenv("ENGAGE_WEIGHTS", heads_dir)
+    monkeypatch.setenv("ENGAGE_DEVICE", "cpu")
+    sys.path.insert(0, ROOT)
+    importlib.import_module("app")
+    from engage.ui import class_handlers, handlers
+
+    analysis = _analysis()
+    outputs = handlers.redraw_results("vi", "mlp", analysis.to_dict(), analysis.to_dict(), None)
+    image_md, _, video_md, _, timeline, share, table, webcam_md, _ = outputs
+    assert "Chán nản" in image_md and "3 cửa sổ" in video_md and "Tỉ lệ thời gian" in str(share.to_plotly_json())
+    assert table["headers"][0] == "trạng thái" and webcam_md == "Đang chờ camera…"
+    assert "Boredom" in handlers.redraw_results("en", "mlp", analysis.to_dict(), None, None)[0]
+    empty = handlers.redraw_results("vi", "mlp", None, None, None)
+    assert empty[6]["headers"][0] == "trạng thái" and empty[6]["data"] == []
+    nothing = class_handlers.redraw_classroom("vi", None, None, None)
+    assert nothing[5]["headers"][1] == "tên" and nothing[6]["headers"][2] == "tức giận" and nothing[7] == "Danh sách lớp đang trống."
+
+
+def test_the_classroom_plan_and_progress_speak_the_visitors_language():
+    from engage.ui import zerogpu
+
+    assert zerogpu.classroom_plan(1, 1, 40, False, "vi") == (
+        "Đang tìm khuôn mặt trên CPU trong 1 cửa sổ; sau đó tối đa 1 đoạn khuôn mặt (khuôn mặt của một học sinh trong một cửa sổ 10 giây), "
+        "được mô hình phân tích trong tối đa 1 lần gọi…"
+    )

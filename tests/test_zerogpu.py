@@ -135,7 +135,7 @@ def test_classroom_camera_makes_one_call_per_analysis_under_20_mb(visit):
 def test_classroom_video_and_photo_send_student_clips(visit):
     video, photo = visit["steps"]["classroom_video"], visit["steps"]["classroom_photo"]
     assert video["detail"]["analysed"] == 2 * 4 and len(video["calls"]) == 1  # 2 windows × 4 students in one call
-    assert "at most 8 student-windows in at most 1 GPU call of at most 40 s" in video["detail"]["plan"]
+    assert "at most 8 face clips (one student's face over one 10 s window each) in at most 1 GPU call of at most 40 s" in video["detail"]["plan"]
     assert photo["detail"]["students"] >= 12 and len(photo["calls"]) == 1
 
 

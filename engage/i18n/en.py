@@ -447,6 +447,20 @@ TEXT = {
         "and downloads are deleted within {files}."
     ),
     # Classroom tab (engage/ui/class_handlers.py, views.py, classroom_plots.py): keys "class.*"
+    # the per-student CSV's header row for a spreadsheet (views.students_csv)
+    "csv.track_id": "id",
+    "csv.name": "name",
+    "csv.seconds": "seconds seen",
+    "csv.first_seen": "first seen (s)",
+    "csv.last_seen": "last seen (s)",
+    "csv.affect_seconds": "seconds with a state estimate",
+    "csv.mean_level": "{state}: mean level",
+    "csv.high_share": "{state}: share of time at level 2-3",
+    "csv.emotion_seconds": "seconds with an emotion estimate",
+    "csv.most_likely_share": "{emotion}: share of time it was the most likely",
+    "csv.mean_probability": "{emotion}: mean probability",
+    "csv.attention_seconds": "seconds with a head pose",
+    "csv.attention_share": "share of time facing the screen/board",
     "class.h_photos": "photos",
     "class.student_n": "Student {id}",
     "class.need_analysis": "Analyse a classroom video, photo or camera first (a session ends {lifetime}).",

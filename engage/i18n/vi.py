@@ -478,6 +478,20 @@ TEXT = {
         "các tệp tải lên, tải xuống trên máy chủ bị xoá trong vòng {files}."
     ),
     # Classroom tab (engage/ui/class_handlers.py, views.py, classroom_plots.py): keys "class.*"
+    # the per-student CSV's header row for a spreadsheet (views.students_csv)
+    "csv.track_id": "mã",
+    "csv.name": "tên",
+    "csv.seconds": "số giây xuất hiện",
+    "csv.first_seen": "lần đầu thấy (giây)",
+    "csv.last_seen": "lần cuối thấy (giây)",
+    "csv.affect_seconds": "số giây có ước lượng trạng thái",
+    "csv.mean_level": "{state}: mức trung bình",
+    "csv.high_share": "{state}: tỉ lệ thời gian ở mức 2-3",
+    "csv.emotion_seconds": "số giây có ước lượng cảm xúc",
+    "csv.most_likely_share": "{emotion}: tỉ lệ thời gian là cảm xúc khả dĩ nhất",
+    "csv.mean_probability": "{emotion}: xác suất trung bình",
+    "csv.attention_seconds": "số giây có ước lượng hướng đầu",
+    "csv.attention_share": "tỉ lệ thời gian nhìn về màn hình/bảng",
     "class.h_photos": "số ảnh",
     "class.student_n": "Học sinh {id}",
     "class.need_analysis": "Hãy phân tích một video, ảnh hoặc camera lớp học trước (một phiên kết thúc {lifetime}).",

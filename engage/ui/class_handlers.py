@@ -158,7 +158,7 @@ def export_classroom(room: Classroom | None, folder: str | None, lang: str = DEF
     if room is None or not room.session.observations:
         raise user_error(text("class.nothing_to_export", language(lang)), lang=language(lang))
     folder = exports.session_folder(folder)
-    return list(views.write_session_exports(room.session, folder)), folder
+    return list(views.write_session_exports(room.session, folder, language(lang))), folder
 
 
 def write_class_report(room: Classroom | None, use_model: bool, day: zerogpu.GpuDay | None = None, lang: str = DEFAULT,

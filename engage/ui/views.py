@@ -1,7 +1,9 @@
 """What the app shows: text, figures and export files built from an ``Analysis`` (no Gradio here)."""
 from __future__ import annotations
 
+import csv
 import html
+import io
 
 from ..affect.pipeline import TEST_WEIGHTS_WARNING, UNTRAINED_HEADS_WARNING
 from ..affect.results import LEVELS, STATES, Analysis
@@ -203,9 +205,29 @@ def parse_renames(text: str, known: list[int] | None = None) -> list[tuple[int, 
     return out
 
 
-def write_session_exports(session, folder: str) -> tuple[str, ...]:
+def students_csv(session, lang: str = DEFAULT) -> str:
+    """The per-student summary CSV. The one export a teacher opens in a spreadsheet: in Vietnamese it starts with a
+    byte-order mark (so that Excel reads its diacritics as UTF-8) and a row of Vietnamese column names above the
+    English ones, which machines read (``pandas.read_csv(path, skiprows=1)``). JSON and the other CSVs stay as they
+    are in every language."""
+    data = session.students_csv()
+    if lang == DEFAULT:
+        return data
+    row = [text(f"csv.{c}", lang) for c in ("track_id", "name", "seconds", "first_seen", "last_seen", "affect_seconds")]
+    row += [text("csv.mean_level", lang, state=glossary.state_name(s, lang)) for s in STATES]
+    row += [text("csv.high_share", lang, state=glossary.state_name(s, lang)) for s in STATES]
+    row += [text("csv.emotion_seconds", lang)]
+    row += [text("csv.most_likely_share", lang, emotion=glossary.emotion_name(e, lang)) for e in EMOTIONS]
+    row += [text("csv.mean_probability", lang, emotion=glossary.emotion_name(e, lang)) for e in EMOTIONS]
+    row += [text("csv.attention_seconds", lang), text("csv.attention_share", lang)]
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(row)
+    return "\ufeff" + buf.getvalue() + data
+
+
+def write_session_exports(session, folder: str, lang: str = DEFAULT) -> tuple[str, ...]:
     """A classroom session as JSON (everything), CSV (one row per observation) and a per-student summary CSV."""
-    return write_export(folder, "class", {".json": session.to_json(), ".csv": session.to_csv(), "-students.csv": session.students_csv()})
+    return write_export(folder, "class", {".json": session.to_json(), ".csv": session.to_csv(), "-students.csv": students_csv(session, lang)})
 
 
 def room_status(room, lang: str = DEFAULT) -> str:
@@ -250,7 +272,7 @@ def classroom_outputs(room, warnings: list[str], export_dir: str | None = None, 
         timeline = plots.placeholder(text("class.photo_timeline", lang))
     else:
         timeline = classroom_plots.class_timeline(session, lang=lang)
-    files = list(write_session_exports(session, export_dir)) if export_dir and session.observations else None
+    files = list(write_session_exports(session, export_dir, lang)) if export_dir and session.observations else None
     return (
         status,
         classroom_cards(session, warnings, lang),
