@@ -335,7 +335,7 @@ def test_report_check_reads_english_from_the_same_keys():
     assert [v for _, v, _ in report_check.claim_rows(report)] == [c["verdict"] for c in report["claims"]]
     assert not [i for i in IDS if i in md + claims]
     fig = plots.audit_runs(report)
-    assert fig.layout.title.text == "Each run's test macro-F1 against the majority-class baseline on the same clips"
+    assert fig.layout.title.text == "Each run's test macro-F1<br>against the majority-class baseline<br>on the same clips"
     assert "Boredom, augmented, dropout 0.3" in fig.data[0].x
 
 

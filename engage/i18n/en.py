@@ -339,7 +339,7 @@ TEXT = {
     "audit.note.encoder_feature": "the feature comes from the vision encoder",
     "audit.note.no_features": "the reference directory does not describe the features of the report's code",
     "audit.note.no_measurements": "the reference directory holds no measurements this claim could be checked against",
-    "audit.plot_title": "Each run's test macro-F1 against the majority-class baseline on the same clips",
+    "audit.plot_title": "Each run's test macro-F1<br>against the majority-class baseline<br>on the same clips",
     "audit.plot_baseline": "majority-class baseline",
     "audit.plot_baseline_hover": "majority-class baseline: {f1}",
     "audit.plot_run": "run (recomputed from its confusion matrix)",

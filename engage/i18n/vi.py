@@ -363,7 +363,7 @@ TEXT = {
     "audit.note.encoder_feature": "đặc trưng lấy từ bộ mã hoá hình ảnh",
     "audit.note.no_features": "thư mục tham chiếu không mô tả đặc trưng mà mã nguồn của báo cáo dùng",
     "audit.note.no_measurements": "thư mục tham chiếu không có số đo nào để đối chiếu khẳng định này",
-    "audit.plot_title": "Macro-F1 trên tập kiểm tra của từng lần chạy so với đường cơ sở lớp đa số trên cùng các clip",
+    "audit.plot_title": "Macro-F1 trên tập kiểm tra<br>của từng lần chạy so với<br>đường cơ sở lớp đa số trên cùng các clip",
     "audit.plot_baseline": "đường cơ sở lớp đa số",
     "audit.plot_baseline_hover": "đường cơ sở lớp đa số: {f1}",
     "audit.plot_run": "lần chạy (tính lại từ ma trận nhầm lẫn)",

@@ -171,6 +171,6 @@ def audit_runs(report: dict | None, lang: str = DEFAULT, title: str | None = Non
     fig.update_yaxes(title_text=text("audit.plot_axis", lang), rangemode="tozero")
     fig.update_xaxes(tickangle=-40)
     _layout(fig, title, 480)
-    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": 1.08}, margin={"l": 50, "r": 20, "t": 90, "b": 170},
+    fig.update_layout(showlegend=True, legend={"orientation": "h", "y": 1.08}, margin={"l": 50, "r": 20, "t": 150, "b": 170},
                       separators=",." if lang == "vi" else ".,")
     return fig
