@@ -130,7 +130,7 @@ with gr.Blocks(title=i18n.text("page.title"), delete_cache=(max(1, FILES_MAX_AGE
             with gr.Column():
                 img = P(gr.Image, type="filepath", image_mode=None, label=key("image.photo"), sources=["upload", "clipboard"], elem_id="image-input")
                 if os.path.isdir(EXAMPLES):
-                    gr.Examples([[os.path.join(EXAMPLES, "astronaut.png")]], inputs=[img])
+                    PAGE.examples(gr.Examples([[os.path.join(EXAMPLES, "astronaut.png")]], inputs=[img]), key("common.examples"))
             with gr.Column():
                 img_btn = P(gr.Button, key("image.analyse"), variant="primary")
                 img_md = gr.Markdown(label=i18n.text("common.summary"), min_height=120, elem_id="image-summary")
@@ -149,7 +149,7 @@ with gr.Blocks(title=i18n.text("page.title"), delete_cache=(max(1, FILES_MAX_AGE
             with gr.Column():
                 vid = P(gr.Video, label=key("video.clip"), sources=["upload"], elem_id="video-input")
                 if os.path.isdir(EXAMPLES):
-                    gr.Examples([[os.path.join(EXAMPLES, "astronaut_clip.mp4")]], inputs=[vid])
+                    PAGE.examples(gr.Examples([[os.path.join(EXAMPLES, "astronaut_clip.mp4")]], inputs=[vid]), key("common.examples"))
             with gr.Column():
                 vid_btn = P(gr.Button, key("video.analyse"), variant="primary")
                 vid_md = gr.Markdown(label=i18n.text("common.summary"), min_height=160, elem_id="video-summary")

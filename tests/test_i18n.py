@@ -273,7 +273,8 @@ def test_the_classroom_dashboard_in_vietnamese():
     assert [r[1] for r in rows] == ["Học sinh 1", "Bảo"] and [r[6] for r in rows] == ["vui vẻ", "buồn"]
     assert views.student_headers("vi")[:3] == ["mã", "tên", "số giây xuất hiện"] and views.emotion_headers("vi")[2] == "tức giận"
     assert views.emotion_rows(session, "vi")[0][5] == "100% · 0,70"  # happy: always the most likely, mean 0.70
-    figures = " ".join(str(f.to_plotly_json()) for f in (classroom_plots.class_timeline(session, lang="vi"), classroom_plots.student_levels(session, lang="vi")))
+    made = (classroom_plots.class_timeline(session, lang="vi"), classroom_plots.student_levels(session, lang="vi"))
+    figures = " ".join(str(f.to_plotly_json()) for f in made)
     for words in ("Cả lớp theo thời gian", "Chán nản", "mức trung bình", "trung bình của", "Học sinh 1", "Bảo (#2)", "rất thấp"):
         assert words in figures, words
     assert "Boredom" not in figures and "Student" not in figures and "students" not in figures

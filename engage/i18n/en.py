@@ -31,6 +31,7 @@ TEXT = {
     "webcam.waiting": "Waiting for the camera…",
     "webcam.placeholder": "Start the camera to see the four states.",
     "common.summary": "summary",
+    "common.examples": "Examples",
     "common.levels": "Levels",
     "common.result_json": "Result (JSON)",
     "common.no_result": "No result: the message at the top says why.",

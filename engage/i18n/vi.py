@@ -31,6 +31,7 @@ TEXT = {
     "webcam.waiting": "Đang chờ camera…",
     "webcam.placeholder": "Bật camera để xem bốn trạng thái.",
     "common.summary": "tóm tắt",
+    "common.examples": "Ví dụ",
     "common.levels": "Các mức",
     "common.result_json": "Kết quả (JSON)",
     "common.no_result": "Không có kết quả: thông báo ở trên cùng cho biết lý do.",

@@ -57,6 +57,12 @@ class Page:
         self.entries.append((made, keys))
         return made
 
+    def examples(self, made: gr.Examples, label: Key) -> gr.Examples:
+        """Examples whose label ("Examples", Gradio's own word) is redrawn in the page's language."""
+        made.dataset.label = label.words(DEFAULT)
+        self.entries.append((made.dataset, {"label": label}))
+        return made
+
     @property
     def components(self) -> list:
         return [made for made, _ in self.entries]
