@@ -206,7 +206,7 @@ with gr.Blocks(title=i18n.text("page.title"), delete_cache=(max(1, FILES_MAX_AGE
         cls_table = P(gr.Dataframe, headers=views.STUDENT_HEADERS, label=key("class.table"), interactive=False, elem_id="class-table")
         cls_emotions = P(gr.Dataframe, headers=views.EMOTION_HEADERS, label=key("class.emotion_note"), interactive=False, elem_id="class-emotions")
         with gr.Row():
-            cls_renames = P(gr.Textbox, label=key("class.renames"), placeholder="1=Alice, 2=Bob, 3=1", max_length=2000)
+            cls_renames = P(gr.Textbox, label=key("class.renames"), placeholder=key("class.renames_example"), max_length=2000)
             cls_rename_btn = P(gr.Button, key("class.rename"))
         with gr.Row():
             cls_files = P(gr.File, label=key("class.files"), file_count="multiple")

@@ -97,6 +97,7 @@ TEXT = {
         "(zero-shot, the same model)."
     ),
     "class.renames": "Rename students (3=1: student 3 is student 1)",
+    "class.renames_example": "1=Alice, 2=Bob, 3=1",
     "class.rename": "Rename",
     "class.files": "Session export (JSON and CSV)",
     "class.export": "Export the session now",

@@ -98,6 +98,7 @@ TEXT = {
         "trung bình của nó (zero-shot, cùng mô hình)."
     ),
     "class.renames": "Đổi tên học sinh (3=1: học sinh 3 là học sinh 1)",
+    "class.renames_example": "1=An, 2=Bình, 3=1",
     "class.rename": "Đổi tên",
     "class.files": "Xuất phiên (JSON và CSV)",
     "class.export": "Xuất phiên ngay",
