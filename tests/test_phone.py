@@ -110,16 +110,23 @@ def _shots() -> Path:
     return folder
 
 
+def class_photo_file(tmp_path: Path) -> Path:
+    """A synthetic classroom photo of three or more faces, written where the browser can upload it."""
+    from engage.classroom.faces import benchmark_scenes
+
+    scene = next(s for s in benchmark_scenes() if len(s.boxes) >= 3)
+    path = tmp_path / "class.png"
+    Image.fromarray(scene.frame).save(path)
+    return path
+
+
 def test_results_read_well_on_a_phone(app_url: str, tmp_path: Path) -> None:
     if MISSING is not None:
         pytest.fail(f"CI=true but the browser test cannot run: {MISSING}")
     from engage.classroom import measure
-    from engage.classroom.faces import benchmark_scenes
 
     shots = _shots()
-    scene = next(s for s in benchmark_scenes() if len(s.boxes) >= 3)
-    class_photo = tmp_path / "class.png"
-    Image.fromarray(scene.frame).save(class_photo)
+    class_photo = class_photo_file(tmp_path)
     people = measure.people()
     roster_photos = [tmp_path / "eileen_collins-1.png", tmp_path / "grace_hopper.png"]
     for path, who in zip(roster_photos, ("collins", "hopper")):

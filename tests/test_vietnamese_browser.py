@@ -8,9 +8,8 @@ import os
 from pathlib import Path
 
 import pytest
-from PIL import Image
 from test_browser import CHROMIUM, IN_CI, MISSING, _chromium_args, write_y4m
-from test_phone import PHONE, _check_plot, _check_words, _open_tab, _shots
+from test_phone import PHONE, _check_plot, _check_words, _open_tab, _shots, class_photo_file
 
 from conftest import ROOT
 
@@ -47,12 +46,8 @@ def _analyse_image(page: Page) -> None:
 def test_vietnamese_on_a_phone(app_url: str, tmp_path: Path) -> None:
     if MISSING is not None:
         pytest.fail(f"CI=true but the browser test cannot run: {MISSING}")
-    from engage.classroom.faces import benchmark_scenes
-
     shots = _shots()
-    scene = next(s for s in benchmark_scenes() if len(s.boxes) >= 3)
-    class_photo = tmp_path / "class.png"
-    Image.fromarray(scene.frame).save(class_photo)
+    class_photo = class_photo_file(tmp_path)
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=[*_chromium_args(write_y4m(tmp_path / "cam.y4m")), "--lang=vi-VN"])
         try:
