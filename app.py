@@ -16,7 +16,7 @@ from engage.affect.pipeline import METHODS, normalize_method
 from engage.classroom.room import DEFAULT_MAX_FACES
 from engage.classroom.session import NAME_MAX
 from engage.i18n import glossary
-from engage.ui import about, exports, plots, report_check, views, zerogpu
+from engage.ui import about, exports, gradio_words, plots, report_check, views, zerogpu
 from engage.ui.class_handlers import (
     FACES_MAX,
     add_to_roster,
@@ -169,7 +169,7 @@ with gr.Blocks(title=i18n.text("page.title"), delete_cache=(max(1, FILES_MAX_AGE
             api_name="analyze_video",
             concurrency_limit=1,
             show_progress_on=[vid_md],  # one bar, beside the plan, at the top of the tab
-        ).failure(lambda lang: views.video_cleared(i18n.text("common.no_result", lang)), language, vid_outputs[1:], api_visibility="private")
+        ).failure(lambda lang: views.video_cleared(i18n.text("common.no_result", lang), lang), language, vid_outputs[1:], api_visibility="private")
 
     with P(gr.Tab, label=key("tab.classroom")):
         lifetime = views.session_lifetime
@@ -263,6 +263,8 @@ with gr.Blocks(title=i18n.text("page.title"), delete_cache=(max(1, FILES_MAX_AGE
             redraw_results, [language, method, img_json, vid_json, cam_json, day_state], result_outputs, api_visibility="private").then(
             redraw_classroom, [language, cls_state, roster_state, report_source], class_redrawn, api_visibility="private")
 
+    # Gradio's own words (upload zones, the Error pill, …) follow the switch in the browser, without a request
+    language.change(None, language, None, js=gradio_words.set_language_js, api_visibility="private")
     redraw(demo.load(page_on_load, None, page_outputs, api_visibility="private"))
     redraw(language.input(page_in, language, page_outputs, api_visibility="private"))
 
@@ -283,4 +285,4 @@ def _sweep_files(stop: threading.Event) -> None:
 
 if __name__ == "__main__":
     threading.Thread(target=_sweep_files, args=(threading.Event(),), daemon=True, name="engage-file-sweeper").start()
-    demo.launch(show_error=True, max_file_size=f"{ENGINE.limits.max_upload_mb:g}mb", css=CSS)
+    demo.launch(show_error=True, max_file_size=f"{ENGINE.limits.max_upload_mb:g}mb", css=CSS, js=gradio_words.script())

@@ -238,7 +238,7 @@ def test_a_long_video_is_analysed_in_calls_that_fit_what_is_left_and_shown_as_it
     assert [part for _, part in calls] == [range(0, 2), range(2, 3)]
     assert calls[0][0] == 15 and calls[1][0] < 15  # measured: the tiny backbone on a CPU costs far less than the prior
     assert len(steps) == 3 and "0.5 min of video (3 windows" in steps[0][0] and "of an anonymous visitor's day" in steps[0][0]
-    assert steps[0][4] == [] and steps[0][5] is None and steps[0][6] is None  # the last clip's results are cleared
+    assert steps[0][4]["data"] == [] and steps[0][5] is None and steps[0][6] is None  # the last clip's results are cleared
     assert all(step[-1] == steps[0][-1] for step in steps)  # one export folder for the session
     first, last = steps[1][5], steps[2][5]
     assert "2 of 3 windows analysed" in steps[1][0] and "windows analysed" not in steps[2][0]

@@ -329,3 +329,24 @@ def test_the_classroom_plan_and_progress_speak_the_visitors_language():
         "Đang tìm khuôn mặt trên CPU trong 1 cửa sổ; sau đó tối đa 1 đoạn khuôn mặt (khuôn mặt của một học sinh trong một cửa sổ 10 giây), "
         "được mô hình phân tích trong tối đa 1 lần gọi…"
     )
+
+
+def test_gradios_own_words_are_matched_as_gradio_writes_them():
+    """The page swaps Gradio's own words in the browser by their English (engage/ui/gradio_words.py): each must be
+    Gradio's exactly, or a Gradio upgrade that rewords one leaves it English on a Vietnamese page unnoticed."""
+    import glob
+    from pathlib import Path
+
+    import gradio
+
+    from engage.ui import gradio_words
+
+    bundle = "\n".join(Path(f).read_text(encoding="utf-8", errors="ignore")
+                       for f in glob.glob(os.path.join(os.path.dirname(gradio.__file__), "templates", "frontend", "assets", "*.js")))
+    composed = {"gradio.or": "- ${"}  # "- or -" is drawn as `- ${i18n("common.or")} -`
+    for k in gradio_words.EXACT + gradio_words.PREFIX:
+        assert composed.get(k, en.TEXT[k]) in bundle, f"{k}: {en.TEXT[k]!r} is not in Gradio's frontend"
+    words = gradio_words.words()
+    assert words["exact"]["vi"][gradio_words.EXACT.index("gradio.drop_video")] == "Thả video vào đây"
+    script = gradio_words.script()
+    assert "Thả video vào đây" in script and "Drop Video Here" in script and "engageLanguage" in gradio_words.set_language_js

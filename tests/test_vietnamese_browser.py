@@ -43,6 +43,12 @@ def _analyse_image(page: Page) -> None:
     assert _check_words(page, "#image-summary") >= 20
 
 
+def _check_gradio_words(page: Page, selector: str, shown: str, gone: str) -> None:
+    """Words Gradio draws itself (an upload zone's), in the page's language."""
+    expect(page.locator(selector)).to_contain_text(shown)
+    expect(page.locator(selector)).not_to_contain_text(gone)
+
+
 def test_vietnamese_on_a_phone(app_url: str, tmp_path: Path) -> None:
     if MISSING is not None:
         pytest.fail(f"CI=true but the browser test cannot run: {MISSING}")
@@ -72,6 +78,8 @@ def test_vietnamese_on_a_phone(app_url: str, tmp_path: Path) -> None:
             expect(page.locator("#image-summary")).to_contain_text("mức khả dĩ nhất", timeout=90_000)
 
             _open_tab(page, VIETNAMESE_TABS["video"])
+            _check_gradio_words(page, "#video-input", "Thả video vào đây", "Drop Video Here")  # Gradio's own words too
+            _check_gradio_words(page, "#video-input", "Bấm để tải lên", "Click to Upload")
             page.locator("#video-input input[type=file]").set_input_files(os.path.join(ROOT, "examples", "astronaut_clip.mp4"))
             page.get_by_role("button", name="Phân tích video").click()
             expect(page.locator("#video-summary")).to_contain_text("mức khả dĩ nhất", timeout=120_000)
@@ -115,6 +123,7 @@ def test_vietnamese_on_a_phone(app_url: str, tmp_path: Path) -> None:
             expect(page.locator("#image-summary")).to_contain_text("Boredom")
             _open_tab(page, "Classroom")
             expect(page.locator("#class-table")).to_contain_text("Student 1")
+            _check_gradio_words(page, "#class-video", "Drop Video Here", "Thả video vào đây")  # and back, with the switch
             expect(page.locator("#class-report")).to_contain_text("Class summary")
             page.locator("#language").scroll_into_view_if_needed()
             page.locator("#language").get_by_label("Tiếng Việt").check()

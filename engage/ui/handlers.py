@@ -51,7 +51,7 @@ def analyze_video(video, method, folder: str | None, day: zerogpu.GpuDay | None 
         total, length = source.num_windows, source.info.duration
         folder = exports.session_folder(folder)
         plan = zerogpu.video_plan_line(total, length, key, server.COSTS, server.ZERO_GPU, lang)
-        yield (views.escape(plan), *views.video_cleared(text("result.analysing", lang)), folder)
+        yield (views.escape(plan), *views.video_cleared(text("result.analysing", lang), lang), folder)
         parts: list[Analysis] = []
         done, failures, stopped, last_error = 0, 0, None, ""
 
@@ -116,7 +116,7 @@ def video_estimate(video, method, lang: str = DEFAULT) -> str:
         plan = zerogpu.video_plan_line(source.num_windows, source.info.duration, method_kind(method), server.COSTS, server.ZERO_GPU, language(lang))
         return views.escape(plan)
     except EngageError as exc:
-        return views.error_markdown(exc)
+        return views.error_markdown(exc.words(language(lang)))
 
 
 FRAMES_MAX = 10  # the webcam's window: longer recordings go to /analyze_video
@@ -198,13 +198,14 @@ def redraw_results(lang, method, image_json, video_json, webcam_json, day: zerog
     recomputed, no GPU). Outputs: image summary and figure; video summary, figures and table; webcam summary and
     figure (the line before the camera starts, when it has shown nothing yet)."""
     lang = language(lang)
-    image = views.single_outputs(analysis_from_dict(image_json), lang)[:2] if image_json else (gr.skip(), gr.skip())
+    image = views.single_outputs(analysis_from_dict(image_json), lang)[:2] if image_json else (gr.skip(), plots.placeholder(text("image.placeholder", lang)))
     if video_json:
         analysis = analysis_from_dict(video_json)
         md, bars, _ = views.single_outputs(analysis, lang)
         timeline = plots.timeline(analysis, lang=lang) if len(analysis.windows) > 1 else plots.placeholder(text("result.one_window", lang))
         video = (md, bars, timeline, plots.level_share(analysis, lang=lang), views.share_table(analysis, lang))
     else:
-        video = (gr.skip(),) * 4 + ({"headers": views.share_headers(lang), "data": []},)
-    webcam = views.single_outputs(analysis_from_dict(webcam_json), lang)[:2] if webcam_json else (webcam_info(method, day, lang, request), gr.skip())
+        video = (gr.skip(), plots.placeholder(text("video.placeholder", lang)), gr.skip(), gr.skip(), {"headers": views.share_headers(lang), "data": []})
+    webcam = (views.single_outputs(analysis_from_dict(webcam_json), lang)[:2] if webcam_json
+              else (webcam_info(method, day, lang, request), plots.placeholder(text("webcam.placeholder", lang))))
     return (*image, *video, *webcam)

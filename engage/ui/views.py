@@ -108,10 +108,11 @@ def single_error(message: object, lang: str = DEFAULT) -> tuple[str, object, Non
     return error_markdown(message), plots.placeholder(text("result.see_above", lang)), None
 
 
-def video_cleared(message: str) -> tuple:
+def video_cleared(message: str, lang: str = DEFAULT) -> tuple:
     """Video tab while a new clip is analysed: everything after the summary, emptied (nothing of the last clip
-    stays beside the new one's plan or error)."""
-    return plots.placeholder(message), plots.placeholder(message), plots.placeholder(message), [], None, None
+    stays beside the new one's plan or error); the table keeps its headers in the visitor's language."""
+    table = {"headers": share_headers(lang), "data": []}
+    return plots.placeholder(message), plots.placeholder(message), plots.placeholder(message), table, None, None
 
 
 def partial_line(done: int, total: int, done_s: float, total_s: float, lang: str = DEFAULT) -> str:
