@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import contextlib
 import os
+import tempfile
 import threading
 
+# gradio's uploads and copies go to a folder of engage's own, which its sweeper empties by age (engage/ui/cleanup.py);
+# before gradio is imported, which reads it then
+os.environ.setdefault("GRADIO_TEMP_DIR", os.path.join(tempfile.gettempdir(), "engage-gradio"))
 with contextlib.suppress(ImportError):  # the Space's platform installs `spaces` (not in requirements.txt); before torch
     import spaces  # noqa: F401
 
@@ -16,7 +20,7 @@ from engage.affect.pipeline import METHODS, normalize_method
 from engage.classroom.room import DEFAULT_MAX_FACES
 from engage.classroom.session import NAME_MAX
 from engage.i18n import glossary
-from engage.ui import about, exports, gradio_words, plots, report_check, views, zerogpu
+from engage.ui import about, cleanup, exports, gradio_words, limits, plots, report_check, views, zerogpu
 from engage.ui.class_handlers import (
     FACES_MAX,
     add_to_roster,
@@ -30,14 +34,45 @@ from engage.ui.class_handlers import (
     roster_headers,
     write_class_report,
 )
-from engage.ui.handlers import analyze_frames, analyze_image, analyze_video, redraw_results, video_estimate, webcam_frame
+from engage.ui.handlers import (
+    analyze_frames,
+    analyze_image,
+    analyze_video,
+    error_line,
+    image_failed,
+    redraw_results,
+    video_estimate,
+    video_failed,
+    webcam_frame,
+)
 from engage.ui.page import Page, key, words
 from engage.ui.server import ENGINE, ZERO_GPU
+from engage.ui.shown_errors import remembered
 
 SESSION_TTL_S = settings.session_ttl_seconds()
 FILES_MAX_AGE_S = settings.files_max_age_seconds()
 EXAMPLES = settings.EXAMPLES_DIR
 METHOD_LABELS = list(METHODS.values())
+CAMERA_S = settings.classroom_camera_seconds()
+CAMERAS = 2  # classroom-camera streams at once
+
+
+def _queued(session: str) -> int | None:
+    """The session's events in gradio's queue (queued or running), or None before the queue exists."""
+    queue = getattr(demo, "_queue", None)
+    return len(getattr(queue, "pending_event_ids_session", {}).get(session, ())) if queue is not None else None
+
+
+# Each analysis holds a slot of its own while it runs (a cancelled handler keeps running in its thread: it still
+# counts) and a place among the session's few (checked by the validator before the event joins the shared queue).
+ADMISSION = limits.Admission(queue_size=_queued)
+IMAGE_WORK = limits.Work(2, ADMISSION, check=limits.pixels_check(0))
+FRAMES_WORK = limits.Work(1, ADMISSION, check=limits.pixels_check(0))
+VIDEO_WORK = limits.Work(1, ADMISSION)
+CLASS_WORK = limits.Work(1, ADMISSION, check=limits.pixels_check(1))
+ROSTER_WORK = limits.Work(2, ADMISSION, check=limits.pixels_check(0))
+REPORT_WORK = limits.Work(1, ADMISSION)
+CHECK_IN = ADMISSION.validator()
 
 
 # ---------------------------------------------------------------- layout
@@ -47,6 +82,24 @@ CSS = """
 /* Phones: words wrap whole ("Boredom", not "Bored|om"); wide tables scroll inside their box, not the page. */
 .prose table td, .prose table th { word-break: normal; overflow-wrap: normal; hyphens: none; }
 .prose table { display: block; overflow-x: auto; max-width: 100%; }
+.engage-progress { min-height: 56px; }
+/* Gradio ships Source Sans Pro at 400 and 600 only: bold at 700 was drawn in another face, larger than the body */
+.prose strong, .prose b, .prose th { font-weight: 600; }
+/* Phones: tables fit the width (smaller type, narrow padding); long tables stack their rows (engage-stack); wide data
+   tables scroll sideways, with a line saying so (engage-phone-only). */
+.engage-phone-only { display: none; }
+@media (max-width: 640px) {
+  .prose table { font-size: 0.85em; }
+  .prose table td, .prose table th { padding: 4px 5px !important; }
+  .engage-stack table, .engage-stack tbody, .engage-stack tr, .engage-stack td { display: block; width: auto; }
+  .engage-stack thead { display: none; }
+  .engage-stack tr { border-top: 1px solid var(--border-color-primary); padding: 6px 0; }
+  .engage-stack td { border: none !important; padding: 2px 0 !important; }
+  .engage-phone-only { display: block; }
+  .modebar-container { display: none !important; }  /* Plotly's toolbar would sit on the charts' titles */
+  #share-table td, #share-table th { padding: 6px 4px !important; }
+  #share-table td *, #share-table th * { font-size: 12px !important; word-break: normal !important; overflow-wrap: normal !important; }
+}
 .engage-no-mlp label:first-of-type { opacity: 0.45; pointer-events: none; }
 """
 
@@ -104,7 +157,7 @@ with gr.Blocks(title=i18n.text("page.title"), delete_cache=(max(1, FILES_MAX_AGE
             cam = P(gr.Image, sources=["webcam"], streaming=True, type="numpy", label=key("webcam.camera"), elem_id="webcam")
             with gr.Column():
                 cam_md = gr.Markdown(i18n.text("webcam.waiting"), elem_id="webcam-summary", label=i18n.text("common.summary"))
-        cam_plot = P(gr.Plot, plots.placeholder(i18n.text("webcam.placeholder")), label=key("common.levels"), elem_id="webcam-plot")
+        cam_plot = P(gr.Plot, words(lambda lang: plots.placeholder(i18n.text("webcam.placeholder", lang))), label=key("common.levels"), elem_id="webcam-plot")
         cam_json = gr.JSON(label="Result (JSON)", visible=False)
         cam_state = gr.State(None, time_to_live=SESSION_TTL_S)  # frames and caches of a stopped camera are freed
         cam.stream(
@@ -123,7 +176,8 @@ with gr.Blocks(title=i18n.text("page.title"), delete_cache=(max(1, FILES_MAX_AGE
         frames_btn = gr.Button(visible=False)
         # preprocess=False: the uploads are read where gradio put them (its file preprocessing would leave an empty
         # temporary file behind for every frame)
-        frames_btn.click(analyze_frames, [frames_in, method, day_state, language], [cam_md, cam_plot, cam_json], api_name="analyze_frames", preprocess=False)
+        frames_btn.click(FRAMES_WORK(analyze_frames), [frames_in, method, day_state, language], [cam_md, cam_plot, cam_json], api_name="analyze_frames",
+                         preprocess=False, concurrency_limit=FRAMES_WORK.slots, validator=CHECK_IN)
 
     with P(gr.Tab, label=key("tab.image")):
         with gr.Row():
@@ -134,15 +188,14 @@ with gr.Blocks(title=i18n.text("page.title"), delete_cache=(max(1, FILES_MAX_AGE
             with gr.Column():
                 img_btn = P(gr.Button, key("image.analyse"), variant="primary")
                 img_md = gr.Markdown(label=i18n.text("common.summary"), min_height=120, elem_id="image-summary")
-        img_plot = P(gr.Plot, plots.placeholder(i18n.text("image.placeholder")), label=key("common.levels"), elem_id="image-plot")
+        img_plot = P(gr.Plot, words(lambda lang: plots.placeholder(i18n.text("image.placeholder", lang))), label=key("common.levels"), elem_id="image-plot")
         with P(gr.Accordion, label=key("image.json"), open=False):
             img_json = P(gr.JSON, label=key("common.result_json"))
         img_outputs = [img_md, img_plot, img_json]
         img_btn.click(
-            analyze_image, [img, method, day_state, language], img_outputs, api_name="analyze_image", concurrency_limit=2, preprocess=False
-        ).failure(
-            lambda lang: views.single_error(i18n.text("common.no_result", lang), lang), language, img_outputs, api_visibility="private"
-        )
+            remembered(IMAGE_WORK(analyze_image)), [img, method, day_state, language], img_outputs, api_name="analyze_image",
+            concurrency_limit=IMAGE_WORK.slots, validator=CHECK_IN, preprocess=False
+        ).failure(image_failed, language, img_outputs, api_visibility="private")  # the reason stays beside the photo
 
     with P(gr.Tab, label=key("tab.video")):
         with gr.Row():
@@ -153,23 +206,28 @@ with gr.Blocks(title=i18n.text("page.title"), delete_cache=(max(1, FILES_MAX_AGE
             with gr.Column():
                 vid_btn = P(gr.Button, key("video.analyse"), variant="primary")
                 vid_md = gr.Markdown(label=i18n.text("common.summary"), min_height=160, elem_id="video-summary")
-        vid_plot = P(gr.Plot, plots.placeholder(i18n.text("video.placeholder")), label=key("video.levels"), elem_id="video-plot")
+                # Gradio's bar and timer draw over the component they run on: their own slot under the plan keeps the
+                # plan (the GPU time promised) readable while they run
+                vid_progress = gr.Markdown(elem_id="video-progress", elem_classes=["engage-progress"])
+        vid_plot = P(gr.Plot, words(lambda lang: plots.placeholder(i18n.text("video.placeholder", lang))), label=key("video.levels"), elem_id="video-plot")
         vid_timeline = P(gr.Plot, label=key("video.timeline"), elem_id="video-timeline")
         vid_share = P(gr.Plot, label=key("video.share"), elem_id="video-share")
-        vid_table = P(gr.Dataframe, headers=views.SHARE_HEADERS, label=key("video.share_table"), interactive=False, elem_id="share-table")
+        vid_table = P(gr.Dataframe, headers=views.SHARE_HEADERS, label=key("video.share_table"), interactive=False, elem_id="share-table",
+                      wrap=True, column_widths=["34%", "16.5%", "16.5%", "16.5%", "16.5%"])  # five columns within a phone's width
         vid_files = P(gr.File, label=key("video.files"), file_count="multiple")
         with P(gr.Accordion, label=key("video.json"), open=False):
             vid_json = P(gr.JSON, label=key("video.json_label"))
         vid_outputs = [vid_md, vid_plot, vid_timeline, vid_share, vid_table, vid_json, vid_files]
         vid.change(video_estimate, [vid, method, language], vid_md, api_visibility="private", show_progress="hidden")
         vid_btn.click(
-            analyze_video,
+            remembered(VIDEO_WORK(analyze_video)),
             [vid, method, files_state, day_state, language],
             vid_outputs + [files_state],
             api_name="analyze_video",
-            concurrency_limit=1,
-            show_progress_on=[vid_md],  # one bar, beside the plan, at the top of the tab
-        ).failure(lambda lang: views.video_cleared(i18n.text("common.no_result", lang), lang), language, vid_outputs[1:], api_visibility="private")
+            concurrency_limit=VIDEO_WORK.slots,
+            validator=CHECK_IN,
+            show_progress_on=[vid_progress],  # one bar, under the plan, at the top of the tab
+        ).failure(video_failed, language, vid_outputs, api_visibility="private")
 
     with P(gr.Tab, label=key("tab.classroom")):
         lifetime = views.session_lifetime
@@ -183,6 +241,7 @@ with gr.Blocks(title=i18n.text("page.title"), delete_cache=(max(1, FILES_MAX_AGE
                 cls_max = P(gr.Slider, 1, FACES_MAX, value=DEFAULT_MAX_FACES, step=1, label=key("class.max_faces"))
                 cls_btn = P(gr.Button, key("class.analyse"), variant="primary")
                 cls_status = gr.Markdown(label="status", elem_id="class-status")
+                cls_progress = gr.Markdown(elem_id="class-progress", elem_classes=["engage-progress"])  # as vid_progress
         with P(gr.Accordion, label=key("class.roster"), open=False):
             P(gr.Markdown, key("class.roster_note", lifetime=lifetime))
             with gr.Row():
@@ -197,12 +256,14 @@ with gr.Blocks(title=i18n.text("page.title"), delete_cache=(max(1, FILES_MAX_AGE
                 roster_file = P(gr.File, label=key("class.roster_file"), interactive=False, height=120)
                 roster_export_btn = P(gr.Button, key("class.roster_export"))
         with P(gr.Accordion, label=key("class.camera_accordion"), open=False):
+            P(gr.Markdown, key("class.camera_turns", n=CAMERAS, minutes=lambda lang: views.minutes(CAMERA_S, lang)), elem_id="class-camera-turns")
             cls_cam = P(gr.Image, sources=["webcam"], streaming=True, type="numpy", label=key("class.camera"))
         cls_cards = gr.Markdown(label="cards", elem_id="class-cards")
         with gr.Row():
             cls_frame = P(gr.Image, label=key("class.frame"), interactive=False)
             cls_students = P(gr.Plot, label=key("class.students"), elem_id="class-students")
         cls_timeline = P(gr.Plot, label=key("class.timeline"), elem_id="class-timeline")
+        P(gr.Markdown, key("common.swipe_table"), elem_classes=["engage-phone-only"])
         cls_table = P(gr.Dataframe, headers=views.STUDENT_HEADERS, label=key("class.table"), interactive=False, elem_id="class-table")
         cls_emotions = P(gr.Dataframe, headers=views.EMOTION_HEADERS, label=key("class.emotion_note"), interactive=False, elem_id="class-emotions")
         with gr.Row():
@@ -221,32 +282,33 @@ with gr.Blocks(title=i18n.text("page.title"), delete_cache=(max(1, FILES_MAX_AGE
         cls_outputs = [cls_status, cls_cards, cls_frame, cls_timeline, cls_students, cls_table, cls_emotions, cls_files, cls_state, files_state]
         report_source = gr.State(None, time_to_live=SESSION_TTL_S)  # "template" or "generated": redrawn in another language or not
         cls_btn.click(
-            analyze_classroom, [cls_video, cls_photo, method, cls_max, roster_state, files_state, day_state, language], cls_outputs,
-            api_name="analyze_classroom", concurrency_limit=1, show_progress_on=[cls_status], preprocess=False,
-        )
+            remembered(CLASS_WORK(analyze_classroom)), [cls_video, cls_photo, method, cls_max, roster_state, files_state, day_state, language], cls_outputs,
+            api_name="analyze_classroom", concurrency_limit=CLASS_WORK.slots, validator=CHECK_IN, show_progress_on=[cls_progress], preprocess=False,
+        ).failure(error_line, language, cls_status, api_visibility="private")
         roster_add_btn.click(
-            add_to_roster, [roster_files, roster_name, roster_state, cls_state, files_state, language],
-            [roster_msg, roster_table, roster_state, roster_files] + cls_outputs, api_name="roster_add", concurrency_limit=2,
+            remembered(ROSTER_WORK(add_to_roster)), [roster_files, roster_name, roster_state, cls_state, files_state, language],
+            [roster_msg, roster_table, roster_state, roster_files] + cls_outputs, api_name="roster_add", concurrency_limit=ROSTER_WORK.slots,
+            validator=CHECK_IN,
             show_progress_on=[roster_msg], preprocess=False,
-        )
+        ).failure(error_line, language, roster_msg, api_visibility="private")
         roster_clear_btn.click(clear_roster, [cls_state, language], [roster_msg, roster_table, roster_state], api_name="roster_clear")
         roster_export_btn.click(export_roster, [roster_state, files_state, language], [roster_file, files_state], api_name="roster_export")
         cls_rename_btn.click(rename_students, [cls_renames, cls_state, files_state, language], cls_outputs, api_name="rename_students",
-                             show_progress_on=[cls_status])
+                             show_progress_on=[cls_progress])
         cls_export_btn.click(export_classroom, [cls_state, files_state, language], [cls_files, files_state], api_name="export_class")
-        cls_report_btn.click(write_class_report, [cls_state, cls_use_model, day_state, language], [cls_report, report_source], api_name="class_report",
-                             concurrency_limit=1)
+        cls_report_btn.click(REPORT_WORK(write_class_report), [cls_state, cls_use_model, day_state, language], [cls_report, report_source],
+                             api_name="class_report", concurrency_limit=REPORT_WORK.slots, validator=CHECK_IN)
         cls_cam.stream(
             classroom_frame, [cls_cam, method, cls_max, roster_state, cls_state, files_state, day_state, language], cls_outputs, stream_every=0.5,
-            time_limit=1800,
-            concurrency_limit=2, show_progress="hidden", api_name="classroom_frame", api_visibility="undocumented",
+            time_limit=CAMERA_S,  # a fair turn: another teacher waits at most this long for a slot (the tab says so)
+            concurrency_limit=CAMERAS, show_progress="hidden", api_name="classroom_frame", api_visibility="undocumented",
         )
 
     with P(gr.Tab, label=key("tab.report_check")):
         audit = report_check.load_audit()
         P(gr.Markdown, words(lambda lang: report_check.audit_markdown(audit, lang)))
         if audit is not None:
-            P(gr.Markdown, words(lambda lang: report_check.claims_markdown(audit, lang)))
+            P(gr.Markdown, words(lambda lang: report_check.claims_markdown(audit, lang)), elem_classes=["engage-stack"], elem_id="audit-claims")
             P(gr.Plot, words(lambda lang: plots.audit_runs(audit, lang)), label=key("audit.runs"), elem_id="audit-runs")
 
     with P(gr.Tab, label=key("tab.about")):
@@ -270,19 +332,20 @@ with gr.Blocks(title=i18n.text("page.title"), delete_cache=(max(1, FILES_MAX_AGE
 
 demo.queue(default_concurrency_limit=1, max_size=32)
 
-def _sweep_files(stop: threading.Event) -> None:
-    """gradio's own ``delete_cache`` task ends for good at its first error, and a request adding a file while it
-    iterates is one ("Set changed size during iteration", seen under load): sweep with gradio's own function on a
-    thread that outlives such a tick."""
-    from gradio.route_utils import delete_files_created_by_app
 
-    while not stop.wait(max(1, FILES_MAX_AGE_S // 3)):
-        try:
-            delete_files_created_by_app(demo, FILES_MAX_AGE_S)
-        except RuntimeError:
-            continue
+def _tab_closed(request: gr.Request) -> None:
+    """The tab closed: its session's state and places go now (gradio would keep the state an hour)."""
+    cleanup.end_session(demo, request.session_hash)
+    ADMISSION.forget(request.session_hash)
+
+
+demo.unload(_tab_closed)
 
 
 if __name__ == "__main__":
-    threading.Thread(target=_sweep_files, args=(threading.Event(),), daemon=True, name="engage-file-sweeper").start()
-    demo.launch(show_error=True, max_file_size=f"{ENGINE.limits.max_upload_mb:g}mb", css=CSS, js=gradio_words.script())
+    cleanup.stop_on_sigterm()  # a restart's SIGTERM ends the server as Ctrl-C does, and the files go with it
+    cleanup.sweep_every(demo, FILES_MAX_AGE_S, threading.Event())  # now (a previous server's files), then by age
+    # show_error=False: only engage's own errors (gr.Error) are shown; Gradio's refusals of crafted payloads (server folders,
+    # Pydantic's text) reach a visitor as "Error" alone
+    demo.launch(show_error=False, max_file_size=f"{ENGINE.limits.max_upload_mb:g}mb", css=CSS, js=gradio_words.script())
+    cleanup.at_exit(demo)

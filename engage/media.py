@@ -7,9 +7,10 @@ from __future__ import annotations
 
 import math
 import os
+import struct
 import warnings
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -165,10 +166,21 @@ def load_image(path: str, limits: Limits | None = None) -> np.ndarray:
         raise MediaTooLargeError(key="error.image_bomb", limit=round(limits.max_image_pixels / 1e6)) from exc
     except UnidentifiedImageError as exc:
         raise UnsupportedMediaError(key="error.not_image") from exc
-    except OSError as exc:
+    except ValueError as exc:  # Pillow's refusal of an oversized text chunk or colour profile (PNG zTXt, iTXt, iCCP)
+        error = CorruptMediaError(key="error.image_metadata" if _metadata_refusal(exc) else "error.image_corrupt")
+        error.detail = str(exc)
+        raise error from exc
+    except (OSError, SyntaxError, EOFError, IndexError, struct.error) as exc:  # what Pillow's plugins raise on a bad file
         error = CorruptMediaError(key="error.image_corrupt")
         error.detail = str(exc)  # the decoder's words, for the log: not a visitor's
         raise error from exc
+
+
+def _metadata_refusal(exc: ValueError) -> bool:
+    """Pillow's words when a PNG's text chunks or colour profile are over its limits (``MAX_TEXT_CHUNK``,
+    ``MAX_TEXT_MEMORY``)."""
+    words = str(exc)
+    return "Decompressed data too large" in words or "Too much memory used in text chunks" in words
 
 
 def image_array_to_clip(frame: np.ndarray | None) -> Clip:
@@ -419,6 +431,7 @@ class VideoSource:
         per_window = self._window_frames(bounds, video_fps, total, times)
         if self.info.needs_sequential_decode:
             stream = self._pyav_frames(np.concatenate(per_window) if per_window else np.zeros(0, dtype=np.int64))
+        yielded = False
         for (start, end), indices in zip(bounds, per_window):
             if not len(indices):
                 continue
@@ -428,7 +441,14 @@ class VideoSource:
                 else:
                     frames = reader.get_batch(indices.tolist()).asnumpy()
             except Exception as exc:  # decord/FFmpeg raise plain errors on bad packets
+                if not yielded and not self.info.needs_sequential_decode and "size must exactly match" in str(exc):
+                    # decord copies the frames of some small sizes (1×1, 2×2, 16×16, 24×24, 48×20…) with a wrong row
+                    # length and fails on every one: PyAV decodes them
+                    self._reader, self.info = None, replace(self.info, needs_sequential_decode=True)
+                    yield from self.windows(part)
+                    return
                 raise CorruptMediaError(key="error.video_undecodable_after", seconds=round(start)) from exc
+            yielded = True
             stamps = times[indices] if times is not None else indices / video_fps
             yield Clip(frames=frames, timestamps=stamps, start=float(start), end=float(end))
 
@@ -480,10 +500,12 @@ def media_kind(path: str) -> str:
             if getattr(img, "n_frames", 1) > 1 and ext not in IMAGE_EXTENSIONS:
                 return "video"
         return "image"
-    except (UnidentifiedImageError, OSError):
-        pass
     except Image.DecompressionBombError:
         return "image"  # load_image gives the clear message
+    except ValueError:  # an oversized PNG text chunk or colour profile: a picture that load_image refuses clearly
+        return "image"
+    except (UnidentifiedImageError, OSError, SyntaxError, EOFError, IndexError, struct.error):
+        pass
     if ext in IMAGE_EXTENSIONS:
         return "image"
     return "video"

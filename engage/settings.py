@@ -164,3 +164,21 @@ def files_max_age_seconds() -> int:
     """Gradio's copies of uploads and downloads are deleted once this old (``ENGAGE_FILES_MAX_AGE_S``, 900 s),
     checked every third of it, and all of them when the server stops."""
     return _env_int("ENGAGE_FILES_MAX_AGE_S", 900)
+
+
+def session_requests() -> int:
+    """Analyses (image, frames, video, classroom, roster, class report) one session may have queued or running at
+    once (``ENGAGE_SESSION_REQUESTS``, 3); one more is refused before it joins the shared queue."""
+    return max(1, _env_int("ENGAGE_SESSION_REQUESTS", 3))
+
+
+def max_request_pixels() -> int:
+    """Pixels the images of one request may hold together, read from their headers before any is decoded
+    (``ENGAGE_MAX_REQUEST_PIXELS``, 100 million: two of the largest photos accepted)."""
+    return _env_int("ENGAGE_MAX_REQUEST_PIXELS", 100_000_000)
+
+
+def classroom_camera_seconds() -> int:
+    """How long one classroom-camera stream holds one of its slots before it stops (``ENGAGE_CLASSROOM_CAMERA_S``,
+    600); started again, the class carries on."""
+    return max(30, _env_int("ENGAGE_CLASSROOM_CAMERA_S", 600))

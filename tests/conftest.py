@@ -12,6 +12,17 @@ import numpy as np
 import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+# Modules whose tests launch the app (end-to-end through gradio_client, Chromium, load, the ZeroGPU emulation): marked
+# "slow", so that `python -m pytest -q -m "not slow" tests` runs the rest alone while working; CI runs them all.
+SLOW_MODULES = {"test_app", "test_browser", "test_browser_names", "test_files", "test_limits", "test_load", "test_phone",
+                "test_vietnamese_browser", "test_zerogpu", "test_zerogpu_day"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.module.__name__ in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
 SHARED = os.path.join(os.path.dirname(ROOT), "shared")
 sys.path.insert(0, ROOT)
 

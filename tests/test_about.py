@@ -43,12 +43,14 @@ def test_about_reads_vietnamese_and_english(engine, tiny_dir):
     assert "### Đây là gì" in vi and "### Giới hạn" in vi and "### Quyền riêng tư" in vi
     assert "**chán nản, tập trung, bối rối và bực bội**" in vi and "(rất thấp, thấp, cao, rất cao)" in vi
     assert "**Đầu MLP (phương pháp của báo cáo):**" in vi and "**Xác suất mức độ zero-shot (của engage, không huấn luyện):**" in vi
-    assert "khoảng 0,1 đến 0,6 megapixel" in vi and "0.1" not in vi
+    assert "khoảng 100.352 đến 602.112 điểm ảnh (khoảng riêng, hẹp hơn của engage: bộ tiền xử lý của báo cáo giữ từ 3.136 đến 12.845.056" in vi
+    assert "0.1" not in vi
     assert "| Chán nản |" in vi and "| trạng thái | macro-F1 kiểm định |" in vi
     assert "Trọng số thử ngẫu nhiên" in vi and "xem thẻ **Kiểm tra báo cáo**" in vi
     assert not english_words(vi), english_words(vi)
     # English
-    assert "### What this is" in en and "### Privacy" in en and "between 0.1 and 0.6 megapixels" in en
+    assert "### What this is" in en and "### Privacy" in en
+    assert "between 100,352 and 602,112 pixels (engage's own, narrower range: the report's processor kept between 3,136 and 12,845,056" in en
     assert "Random test weights" in en and "Feature protocol: **engage**" in en
     for md in (vi, en):
         # the sampling and sizing rules in words, not formulas
@@ -76,6 +78,9 @@ def test_about_with_the_reports_protocol_and_no_heads(engine):
     assert "(giao thức báo cáo)" in vi and "(report protocol)" in en
     assert 'dưới dạng ảnh với văn bản "Analyze this image."' in vi and 'as an image with the text "Analyze this image."' in en
     assert "Mô hình chạy ở float16 trên GPU" in vi and "runs in float16 on a GPU" in en
+    # the report's sizes, from the 7B's published processor files, in words and with each language's separators
+    assert "between 3,136 and 12,845,056 pixels (the sizes the report's processor read from the model's published files)" in en
+    assert "khoảng 3.136 đến 12.845.056 điểm ảnh (đúng kích thước mà bộ tiền xử lý của báo cáo đọc từ các tệp công bố" in vi
     assert "Đây là giao thức đọc từ mã nguồn của báo cáo" in vi and "This is the protocol read from the report's code" in en
     assert "**Đầu MLP: không có.** Phương pháp MLP không dùng được ở đây: máy chủ này chưa cài đầu MLP nào." in vi
     assert f"**MLP heads: not available.** {fake.heads_notice}" in en
@@ -126,3 +131,19 @@ def test_the_backbone_never_shows_a_server_path(tmp_path, lang, words):
     for source in (str(folder), str(folder) + "/", os.path.relpath(folder)):
         label = about.backbone_label(source, lang)
         assert label == f"{words} (qwen-7b)" and str(tmp_path) not in label and "/" not in label
+
+
+def test_a_card_written_with_the_older_wording_of_the_reports_source_reads_the_same(tmp_path):
+    """REPORT_PROTOCOL_SOURCE now says the video notebook saved the hidden states unpooled; cards written with its
+    older wording ("then averages hidden_states[-1]") keep their words in both languages."""
+    from engage.model.protocol import LEGACY_REPORT_PROTOCOL_SOURCES
+
+    def card(source: str) -> dict:
+        return new_card(3584, "Qwen/Qwen2.5-VL-7B-Instruct", source="random initialisation", trained=False,
+                        protocol=REPORT_PROTOCOL, metrics=_metrics(), protocol_source=source)
+
+    for lang in ("en", "vi"):
+        now = about.heads_markdown(SimpleNamespace(heads=_heads(card(REPORT_PROTOCOL_SOURCE))), lang)
+        for legacy in LEGACY_REPORT_PROTOCOL_SOURCES:
+            assert about.heads_markdown(SimpleNamespace(heads=_heads(card(legacy))), lang) == now
+        assert "hidden_states" not in now

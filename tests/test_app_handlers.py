@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import importlib
+import inspect
 import os
 import sys
 from types import SimpleNamespace
 
+import gradio as gr
 import numpy as np
 import pytest
+from gradio.helpers import special_args
 
 from conftest import ROOT
 
@@ -299,7 +302,7 @@ def test_an_aborted_call_loses_none_of_the_windows_it_handed_back(on_zerogpu, lo
     assert day.aborted == 1 and day.calls == 2
 
 
-def test_the_file_sweeper_outlives_a_failed_tick(app, monkeypatch):
+def test_the_file_sweeper_outlives_a_failed_tick(app, monkeypatch, tmp_path):
     """gradio's delete_cache task stops at its first error; engage's sweeper calls the same function and goes on."""
     import threading
     import time
@@ -316,11 +319,52 @@ def test_the_file_sweeper_outlives_a_failed_tick(app, monkeypatch):
     monkeypatch.setattr(route_utils, "delete_files_created_by_app", flaky)
     monkeypatch.setattr(app, "FILES_MAX_AGE_S", 1)
     stop = threading.Event()
-    sweeper = threading.Thread(target=app._sweep_files, args=(stop,), daemon=True)
-    sweeper.start()
+    from engage.ui import cleanup
+
+    monkeypatch.setattr(cleanup, "upload_folder", lambda: str(tmp_path))  # not the machine's shared gradio folder
+    sweeper = cleanup.sweep_every(app.demo, 1, stop)
     deadline = time.monotonic() + 20
     while len(calls) < 2 and time.monotonic() < deadline:
         time.sleep(0.1)
     stop.set()
     sweeper.join(timeout=5)
     assert len(calls) >= 2 and calls[0] == 1 and not sweeper.is_alive()
+
+
+# An error stays beside its input (issue 26, item 5): the failure listener shows the handler's own reason, for the
+# session that failed only, once; Gradio still passes its request as it would to the handler itself.
+def _refuse(image, lang="en"):
+    raise gr.Error("Tệp này không phải là ảnh & không đọc được.")
+
+
+def _refuse_streaming(video, lang="en", request: gr.Request = None):
+    yield "plan"
+    raise gr.Error("stopped")
+
+
+def test_the_reason_is_kept_for_its_session_and_shown_once(app):
+    handlers, shown_errors = app.handlers, app.handlers.shown_errors
+    wrapped = shown_errors.remembered(_refuse)
+    assert "request" in inspect.signature(wrapped).parameters  # so that Gradio passes the request
+    args, *_ = special_args(wrapped, ["x.png", "vi"], request=None)
+    mine, other = gr.Request(session_hash="mine"), gr.Request(session_hash="other")
+    with pytest.raises(gr.Error):
+        wrapped("x.png", "vi", mine)  # as Gradio calls it: the request in the declared place
+    assert shown_errors.last_error(other) is None
+    summary, _, json_out = handlers.image_failed("vi", mine)
+    assert summary == "> ⚠️ Tệp này không phải là ảnh &amp; không đọc được." and json_out is None  # escaped once, as words
+    assert handlers.error_line("vi", mine) == "> ⚠️ Không có kết quả: thông báo ở trên cùng cho biết lý do."  # taken once
+    assert len(args) == 3
+
+
+def test_a_generator_stays_a_generator_and_keeps_its_reason(app):
+    handlers, shown_errors = app.handlers, app.handlers.shown_errors
+    wrapped = shown_errors.remembered(_refuse_streaming)
+    assert inspect.isgeneratorfunction(wrapped)
+    request = gr.Request(session_hash="video")
+    steps = wrapped("clip.mp4", "en", request)
+    assert next(steps) == "plan"
+    with pytest.raises(gr.Error):
+        next(steps)
+    outputs = handlers.video_failed("en", request)
+    assert outputs[0] == "> ⚠️ stopped" and len(outputs) == 7

@@ -7,6 +7,7 @@ import pytest
 
 from engage.classroom import report as cr
 from engage.classroom.session import ClassSession, Observation
+from engage.i18n import text as words_of
 
 CALM = {"Boredom": [0.7, 0.2, 0.05, 0.05], "Engagement": [0.0, 0.1, 0.3, 0.6], "Confusion": [0.8, 0.1, 0.05, 0.05], "Frustration": [0.9, 0.05, 0.03, 0.02]}
 LOST = {"Boredom": [0.1, 0.2, 0.6, 0.1], "Engagement": [0.5, 0.3, 0.1, 0.1], "Confusion": [0.1, 0.2, 0.6, 0.1], "Frustration": [0.6, 0.2, 0.1, 0.1]}
@@ -32,9 +33,9 @@ def test_template_report_exactly():
             "### Class summary",
             "",
             "2 students seen over 1.0 min. Average engagement 1.6 of 3 (between low and high). Confusion was high 50% and boredom 50% "
-            "of student-time. Students faced the screen or board 62% of the time.",
+            "of the time, over all students. Students faced the screen or board 62% of the time.",
             "",
-            "**Break suggestion:** boredom was high 50% of student-time; a two-minute break or a change of activity is worth trying.",
+            "**Break suggestion:** boredom was high 50% of the time, over all students; a two-minute break or a change of activity is worth trying.",
             "",
             "**To revisit:** many faces looked confused; go over the last part again, with an example.",
             "",
@@ -153,7 +154,7 @@ def test_frustration_in_vietnamese():
     ("affect", "summary", "suggestion"),
     [
         (CALM, "Average engagement 2.5 of 3 (between high and very high).", None),
-        (LOST, "Average engagement 0.8 of 3 (low).", "engagement was low across the class (0.8 of 3) and boredom was high 100% of student-time"),
+        (LOST, "Average engagement 0.8 of 3 (low).", "engagement was low across the class (0.8 of 3) and boredom was high 100% of the time, over all students"),
     ],
 )
 def test_the_break_line_says_what_fired_it(affect, summary, suggestion):
@@ -303,3 +304,46 @@ def test_student_without_an_estimate_gets_no_advice_about_levels():
     assert line.endswith("Not seen long enough for an estimate.") and "engagement" not in line
     line = [ln for ln in cr.template_report(s, "vi").markdown.splitlines() if "Học sinh 3" in ln][0]
     assert line == "- **Học sinh 3** (0,0 phút): Xuất hiện chưa đủ lâu để có ước lượng."
+
+
+def test_a_photo_is_reported_without_minutes_in_both_languages():
+    """A photo has no duration: no "over 0.0 min", no "(0.0 min, …)" per student (issue 26, item 3)."""
+    s = _session()
+    en_report = cr.template_report(s, photo=True).markdown
+    assert "seen in one photo. Average engagement" in en_report and " min" not in en_report.replace("two-minute", "")
+    assert "- **Student 1** (engagement 2.5/3, most likely emotion over time: happy 100%): " in en_report
+    vi_report = cr.template_report(s, "vi", photo=True).markdown
+    assert "trong một bức ảnh. Mức tập trung trung bình" in vi_report and " phút" not in vi_report.replace("hai phút", "")
+    s.add(Observation(t=0.0, track_id=3, box=(40, 0, 50, 10), affect=None, emotions=None, pose=(0, 0, 0), attending=True))
+    line = [ln for ln in cr.template_report(s, photo=True).markdown.splitlines() if "Student 3" in ln][0]
+    assert line == "- **Student 3**: Not seen long enough for an estimate."
+
+
+def _affect(engagement: float) -> dict:
+    """Probabilities whose expected Engagement level is ``engagement`` (between 1 and 2); the other states calm."""
+    high = engagement - 1
+    return dict(CALM, Engagement=[0.0, 1 - high, high, 0.0])
+
+
+@pytest.mark.parametrize("engagement", [1.36, 1.45, 1.5, 1.6])
+def test_the_class_level_and_the_break_suggestion_never_disagree(engagement):
+    """"Average engagement 1.5 of 3 (between low and high)" is never followed by "engagement was low" (item 3)."""
+    affect = _affect(engagement)
+    s = ClassSession()
+    for t in range(10):
+        s.add(Observation(t=float(t), track_id=1, box=(0, 0, 10, 10), affect=affect, emotions=None, pose=None, attending=None))
+    report = cr.template_report(s).markdown
+    assert "(between low and high)" in report
+    assert "engagement was low" not in report and "Engagement looked low" not in report
+
+
+def test_the_report_starts_with_the_pages_warnings_template_and_generated(engine):
+    """Random test weights: the report says so first, whichever way it is written (item 3)."""
+    warnings = ["warning.test_weights"]
+    for lang in ("en", "vi"):
+        report = cr.template_report(_session(), lang, warnings=warnings).markdown
+        assert report.startswith(f"> ⚠️ {words_of('warning.test_weights', lang)}\n\n")
+    empty = cr.template_report(ClassSession(), warnings=warnings).markdown
+    assert empty.startswith(f"> ⚠️ {words_of('warning.test_weights')}")
+    generated = cr.class_report(_session(), engine.backbone, max_new_tokens=10, warnings=warnings).markdown
+    assert generated.startswith(f"> ⚠️ {words_of('warning.test_weights')}") and generated.count("⚠️") == 1

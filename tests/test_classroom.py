@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from engage.classroom.faces import benchmark_scenes, crowd_scene, load_detector
-from engage.classroom.room import Classroom
+from engage.classroom.room import PHOTO_WINDOW, Classroom, analyze_students
 from engage.classroom.stream import ClassroomStream
 from engage.ui import views
 
@@ -25,9 +25,17 @@ def scene():
     return next(s for s in benchmark_scenes() if len(s.boxes) >= 3)
 
 
+def analyse_photo(room: Classroom, engine, detector, frame: np.ndarray, method: str = "zero-shot"):
+    """What the Classroom tab does with a photo (engage.ui.class_handlers.analyze_classroom), in this process: the
+    faces found on the CPU, then the students' crops through the model."""
+    room.observe_photo(detector, frame)
+    room.add_results(analyze_students(engine, room.take_windows([PHOTO_WINDOW]), method))
+    return room.session
+
+
 def test_photo(engine, detector, scene):
     room = Classroom(max_faces=30)
-    session = room.run_photo(engine, detector, scene.frame, "zero-shot")
+    session = analyse_photo(room, engine, detector, scene.frame)
     students = session.students()
     assert len(students) == room.last.found >= 3
     assert all(s["affect_seconds"] > 0 and s["dominant_emotion"] for s in students)
@@ -65,14 +73,14 @@ def test_face_cap_is_applied_and_stated(engine, detector):
 
 def test_no_face(engine, detector):
     room = Classroom()
-    room.run_photo(engine, detector, np.full((240, 320, 3), 127, np.uint8), "zero-shot")
+    analyse_photo(room, engine, detector, np.full((240, 320, 3), 127, np.uint8))
     assert room.session.students() == [] and "No face found" in views.room_status(room)
     assert "No students seen" in views.classroom_cards(room.session, [])
 
 
 def test_renames(engine, detector, scene):
     room = Classroom(max_faces=30)
-    room.run_photo(engine, detector, scene.frame, "zero-shot")
+    analyse_photo(room, engine, detector, scene.frame)
     edits = views.parse_renames("1=Alice, 2 = Bob\n3=1", room.session.ids)
     assert edits == [(1, "Alice"), (2, "Bob"), (3, 1)]
     room.edit(edits[:2])
@@ -86,9 +94,18 @@ def test_renames(engine, detector, scene):
 
 
 def test_webcam_steps_analyse_every_few_seconds(engine, detector, scene):
-    room = Classroom(max_faces=30)
-    analysed = [room.stream_step(engine, detector, scene.frame, float(t), "zero-shot", every=3.0) for t in range(7)]
+    """The camera as the app runs it (engage.ui.class_handlers.classroom_frame): one frame a second, the students'
+    crops through the model when an analysis is due."""
+    camera = ClassroomStream(every=3.0)
+    room, analysed = None, []
+    for now in range(7):
+        room, t = camera.offer(room, 30, now=float(now))
+        due = camera.observe(room, detector, scene.frame, t)
+        if due:
+            room.add_results(analyze_students(engine, due, "zero-shot"))
+        analysed.append(due is not None)
     assert analysed == [False, False, True, False, False, True, False]
+    assert room.analysed_until == 6.0 and any(o.affect is not None for o in room.session.observations)
 
 
 def test_camera_stream_keeps_one_frame_per_second_and_schedules_analyses(detector, scene):

@@ -2,8 +2,9 @@
 
 The report's code (its repository nhlam04/data-science-group20: the training notebook and
 deployment/backend/inference_engine.py) builds a clip's feature with ONE call: the processor's chat template over
-the video *path* and "Analyze this video.", fps=1, tokenized; then the model with every hidden state, the mean of
-the last. transformers decodes every frame itself (``load_video``) and its video processor keeps
+the video *path* and "Analyze this video.", fps=1, tokenized; then the model with every hidden state. The
+training notebook saved the last one unpooled; the mean over every token, taken here, is from the report's method
+text and its image and deployment code. transformers decodes every frame itself (``load_video``) and its video processor keeps
 floor(frames / fps / 2) * 2 of them, evenly spread. ``report_feature`` below is that call, run through transformers
 (not through engage). engage's three paths must give the same vector: ``python -m engage extract`` (the CLI, which
 writes the features the heads are trained on), the extraction library, and the app's video analysis.
@@ -13,7 +14,13 @@ DAiSEE's), and one H.264 AVI with B-frames (decoded sequentially: decord seeks w
 
 Photos: the report's notebook fed its augmentation images (256×256, saved as JPEG) as *images* with "Analyze this
 image." through the same chat-template call; heads imported from the report run with that protocol, so a photo
-analysed in the app with those heads must give that call's feature.
+analysed in the app with those heads must give that call's feature; so must 224-pixel photos and a video of 224×224
+face crops (the classroom's crops), which the 7B's processor keeps at 224 pixels.
+
+The processor: the tiny checkpoint carries the 7B's published ``preprocessor_config.json`` (min_pixels 3,136,
+max_pixels 12,845,056), so the report's call in these tests resizes as the report's did. ``tests/processor_sizes.py``
+printed the same classes' sizes and the same token counts (``EXPECTED_TOKENS``) under transformers 4.53.3, 4.57.1
+(the versions the report's notebooks name) and 5.23; the tests below check 5.23's and engage's against them.
 """
 from __future__ import annotations
 
@@ -27,6 +34,12 @@ import pytest
 
 from conftest import ROOT, write_video
 
+# Vision tokens the 7B's processor files give (tests/processor_sizes.py; identical under 4.53.3, 4.57.1 and 5.23)
+EXPECTED_TOKENS = {
+    "image 224x224": 64, "video 10 frames 224x224": 320, "image 256x256": 81, "video 10 frames 256x256": 405,
+    "image 640x480": 391, "video 10 frames 640x480": 1955, "image 1920x1080": 2691, "video 10 frames 1920x1080": 13455,
+    "image 4000x3000": 15301, "video 10 frames 4000x3000": 76505,
+}
 FRAMES = {"5000441001": (285, "mpeg4"), "5000441002": (299, "mpeg4"), "5000441003": (300, "mpeg4"), "5000441004": (330, "mpeg4"),
           "5000441005": (299, "libx264")}
 HEADER = "ClipID,Boredom,Engagement,Confusion,Frustration \n"
@@ -216,3 +229,90 @@ def test_the_cli_extracts_the_reports_image_feature_under_the_reports_protocol(t
     assert FeatureProtocol.from_dict(featurestore.read_meta(out)["protocol"]) == REPORT_PROTOCOL
     features = featurestore.load_split(out, "Augment")
     np.testing.assert_allclose(features.features[0], report_image_feature(*report_model, photo), atol=2e-5)
+
+
+# ---------------------------------------------------------------- the processor, and 224-pixel photos and crops
+
+
+def test_the_tiny_checkpoint_carries_the_7bs_published_processor_files(tiny_dir):
+    import json
+
+    from processor_sizes import PUBLISHED
+
+    from engage.model.tiny import PUBLISHED_PREPROCESSOR_CONFIG
+
+    assert PUBLISHED_PREPROCESSOR_CONFIG == PUBLISHED
+    with open(os.path.join(tiny_dir, "preprocessor_config.json")) as fh:
+        assert json.load(fh) == PUBLISHED
+    for absent in ("processor_config.json", "video_preprocessor_config.json"):  # the 7B publishes neither
+        assert not os.path.exists(os.path.join(tiny_dir, absent))
+
+
+def test_this_transformers_reads_the_published_sizes_for_images_and_video(tiny_dir):
+    from processor_sizes import sizes
+
+    loaded = sizes(tiny_dir)
+    assert loaded["image_pixels"] == loaded["video_pixels"] == [3136, 12845056]
+    assert {k: n for k, (_, n) in loaded["tokens"].items()} == EXPECTED_TOKENS
+
+
+def _video_tokens(backbone, frames: np.ndarray) -> int:
+    from engage.media import Clip
+
+    clip = Clip(frames=frames, timestamps=np.arange(len(frames), dtype=float), start=0.0, end=float(len(frames)))
+    batch = backbone.inputs_for_texts([clip], backbone.feature_texts([clip]), to_device=False)
+    return int(batch["video_grid_thw"].prod()) // 4
+
+
+def test_the_report_protocol_resizes_as_the_reports_processor_and_engages_is_its_own(tiny_dir, report_model):
+    """The report's protocol: the sizes its processor loaded; 10 face crops of 224×224 stay 320 tokens. engage's
+    protocol keeps its narrower range on purpose (engage.model.protocol): the same crops become 336×336, 720 tokens;
+    a DAiSEE window (640×480) is 1,955 tokens under both."""
+    from engage.model.backbone import Backbone
+    from engage.model.protocol import ENGAGE_PROTOCOL, REPORT_PROTOCOL
+
+    model, processor = report_model
+    for kind in ("image_processor", "video_processor"):
+        size = getattr(processor, kind).size
+        assert (size.shortest_edge, size.longest_edge) == (REPORT_PROTOCOL.min_pixels, REPORT_PROTOCOL.max_pixels), kind
+    assert (ENGAGE_PROTOCOL.min_pixels, ENGAGE_PROTOCOL.max_pixels) == (100_352, 602_112)
+    crops, daisee = np.zeros((10, 224, 224, 3), np.uint8), np.zeros((10, 480, 640, 3), np.uint8)
+    report = Backbone.ready(tiny_dir, processor, model, "cpu", REPORT_PROTOCOL)
+    engage = Backbone.ready(tiny_dir, processor, model, "cpu", ENGAGE_PROTOCOL)
+    assert _video_tokens(report, crops) == EXPECTED_TOKENS["video 10 frames 224x224"] == 320
+    assert _video_tokens(engage, crops) == 720
+    assert _video_tokens(report, daisee) == _video_tokens(engage, daisee) == EXPECTED_TOKENS["video 10 frames 640x480"]
+
+
+@pytest.fixture(scope="module")
+def photo_224(tmp_path_factory) -> str:
+    """A 224×224 JPEG: a face crop's size (engage.classroom.room.CROP_SIZE), below engage's protocol's minimum."""
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (224, 224), (170, 140, 110))
+    draw = ImageDraw.Draw(img)
+    draw.ellipse((50, 30, 174, 200), fill=(225, 185, 150))
+    draw.rectangle((80, 90, 100, 102), fill=(30, 30, 30))
+    draw.rectangle((124, 90, 144, 102), fill=(30, 30, 30))
+    path = str(tmp_path_factory.mktemp("photo-224") / "crop.jpg")
+    img.save(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def crops_video(tmp_path_factory) -> str:
+    """10 s of 224×224 face crops at 30 fps, as a DAiSEE-style AVI."""
+    path = str(tmp_path_factory.mktemp("crops") / "crops.avi")
+    return write_video(path, 10, fps=30, size=(224, 224), codec="mpeg4")
+
+
+def test_with_the_reports_heads_a_224_pixel_photo_gives_the_reports_image_feature(report_engine, report_model, photo_224):
+    expected = report_image_feature(*report_model, photo_224)
+    np.testing.assert_allclose(report_engine.analyze_image(photo_224, "mlp").features[0], expected, atol=2e-5)
+
+
+def test_with_the_reports_heads_224_pixel_crops_give_the_reports_feature(report_engine, report_model, crops_video):
+    expected = report_feature(*report_model, crops_video)
+    analysis = report_engine.analyze_video(crops_video, "mlp")
+    assert len(analysis.windows) == 1
+    np.testing.assert_allclose(analysis.features[0], expected, atol=2e-5)

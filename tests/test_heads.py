@@ -101,7 +101,8 @@ def test_the_two_protocols_differ_where_the_report_did_and_pick_the_dtype():
     from engage.model.backbone import model_dtype
 
     assert REPORT_PROTOCOL.name == "report" and DEFAULT_PROTOCOL.name == "engage"
-    assert set(f.split(":")[0] for f in REPORT_PROTOCOL.differences(DEFAULT_PROTOCOL)) == {"gpu_dtype", "images", "image_prompt"}
+    assert set(f.split(":")[0] for f in REPORT_PROTOCOL.differences(DEFAULT_PROTOCOL)) == {
+        "gpu_dtype", "images", "image_prompt", "min_pixels", "max_pixels"}
     assert model_dtype(REPORT_PROTOCOL, "cuda") == torch.float16
     assert model_dtype(REPORT_PROTOCOL, "cuda:1") == torch.float16
     assert model_dtype(DEFAULT_PROTOCOL, "cuda") == torch.bfloat16

@@ -146,7 +146,7 @@ def test_results_read_in_vietnamese_with_the_reports_words_and_decimal_commas(tm
     figures = " ".join(str(f.to_plotly_json()) for f in (bars, timeline, share))
     assert "Xác suất của từng mức" in figures and "Chán nản: mức 0" in figures and "thời gian (giây)" in figures and "Tỉ lệ thời gian" in figures
     assert "Boredom" not in figures and "'name': 'mức 0'" in figures and "'name': 'level 0'" not in figures  # legend groups are ids, not shown
-    assert table["headers"] == ["trạng thái", "mức 0 (%)", "mức 1 (%)", "mức 2 (%)", "mức 3 (%)"] and table["data"][0][0] == "Chán nản"
+    assert table["headers"] == ["trạng thái", "mức 0", "mức 1", "mức 2", "mức 3"] and table["data"][0][0] == "Chán nản"
     assert data["windows"][0]["states"].keys() == {"Boredom", "Engagement", "Confusion", "Frustration"}  # JSON stays English: machines read it
     english = views.video_outputs(analysis, str(tmp_path))[0]
     assert "Boredom" in english and "the first 30.0 s of 32.5 s of video" in english and "Chán" not in english
@@ -268,7 +268,7 @@ def test_the_classroom_dashboard_in_vietnamese():
 
     session = _session()
     cards = views.classroom_cards(session, ["Random test weights: these results are meaningless."], "vi")
-    assert "Trọng số thử ngẫu nhiên" in cards and "| số học sinh | mức tập trung trung bình |" in cards and "| 2 | 1,7 / 3 |" in cards
+    assert "Trọng số thử ngẫu nhiên" in cards and "| số học sinh | 2 |" in cards and "| mức tập trung trung bình | 1,7 / 3 |" in cards
     rows = views.student_rows(session, "vi")
     assert [r[1] for r in rows] == ["Học sinh 1", "Bảo"] and [r[6] for r in rows] == ["vui vẻ", "buồn"]
     assert views.student_headers("vi")[:3] == ["mã", "tên", "số giây xuất hiện"] and views.emotion_headers("vi")[2] == "tức giận"

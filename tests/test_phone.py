@@ -78,6 +78,42 @@ def _check_words(page: Page, selector: str) -> int:
     return len(words)
 
 
+# The cells whose text is not all within what the page shows of them (cut by the screen's edge or a scroll box's).
+HIDDEN_CELLS = """(root) => {
+  const hidden = [];
+  const width = document.documentElement.clientWidth;
+  const cells = root.querySelectorAll('table td, table th, [role=gridcell], [role=columnheader]');
+  for (const [i, cell] of cells.entries()) {
+    if (!cell.textContent.trim()) continue;
+    let left = 0, right = width;
+    for (let el = cell.parentElement; el && el !== document.body; el = el.parentElement) {
+      if (getComputedStyle(el).overflowX === 'visible') continue;
+      const r = el.getBoundingClientRect();
+      left = Math.max(left, r.left);
+      right = Math.min(right, r.right);
+    }
+    const range = document.createRange();
+    range.selectNodeContents(cell);
+    if ([...range.getClientRects()].some(r => r.width > 0 && (r.left < left - 1 || r.right > right + 1))) hidden.push(`${i}: ${cell.textContent.trim()}`);
+  }
+  return hidden;
+}"""
+
+
+def _check_cells(page: Page, selector: str, swipe: bool = False) -> None:
+    """Every cell's text is visible on the phone: within the screen as it is or, for a wide table the page says to
+    swipe (``swipe``), at some position of its sideways scroll."""
+    table = page.locator(selector)
+    hidden = set(table.evaluate(HIDDEN_CELLS))
+    if swipe and hidden:
+        width = table.evaluate("(el) => Math.max(...[...el.querySelectorAll('*')].map(c => c.scrollWidth))")
+        for x in range(0, int(width) + 100, 100):  # every scroll box of the table, 100 px at a time
+            table.evaluate("(el, x) => el.querySelectorAll('*').forEach(c => { if (c.scrollWidth > c.clientWidth) c.scrollLeft = x; })", x)
+            hidden &= set(table.evaluate(HIDDEN_CELLS))
+        table.evaluate("(el) => el.querySelectorAll('*').forEach(c => { c.scrollLeft = 0; })")
+    assert not hidden, f"{selector}: cells cut off at a phone's width: {sorted(hidden)[:8]}"
+
+
 def _open_tab(page: Page, name: str, timeout_s: float = 60.0) -> None:
     """A tab as a phone user reaches it: on the bar, or under the bar's ⋯ ("More tabs") when it does not fit.
 
@@ -147,16 +183,20 @@ def test_results_read_well_on_a_phone(app_url: str, tmp_path: Path) -> None:
             page.locator("#image-input input[type=file]").set_input_files(os.path.join(ROOT, "examples", "astronaut.png"))
             page.get_by_role("button", name="Analyse image").click()
             expect(page.locator("#image-summary")).to_contain_text("most likely level", timeout=90_000)
+            expect(page.locator("#image-plot .xaxislayer-above text").first).to_be_attached(timeout=30_000)  # drawn after the summary
             found = _check_plot(page, "#image-plot")
             assert sorted(found["xticks"]) == sorted(["0", "1", "2", "3"] * 4), found["xticks"]  # every level, every panel
             assert _check_words(page, "#image-summary") >= 20
+            _check_cells(page, "#image-summary")
+            assert not page.locator(".modebar-container").first.is_visible()  # Plotly's toolbar is not drawn over the titles
             page.screenshot(path=str(shots / "phone-image.png"), full_page=True)
             notes = tmp_path / "notes.png"
             notes.write_text("text, named like a picture\n")
             page.locator("#image-input input[type=file]").set_input_files(str(notes))
             page.get_by_role("button", name="Analyse image").click()
             expect(page.get_by_text("This file is not an image we can read.").first).to_be_visible()  # engage's line
-            expect(page.locator("#image-summary")).to_contain_text("No result")  # the last result is not left beside it
+            # the reason stays beside the photo once the toast has gone (not "the message at the top"), the last result gone
+            expect(page.locator("#image-summary")).to_contain_text("This file is not an image we can read.")
             expect(page.locator("#image-summary")).not_to_contain_text("most likely level")
             page.screenshot(path=str(shots / "phone-image-error.png"), full_page=True)
 
@@ -168,6 +208,8 @@ def test_results_read_well_on_a_phone(app_url: str, tmp_path: Path) -> None:
                 _check_plot(page, plot)
             _check_words(page, "#video-summary")
             _check_words(page, "#share-table")
+            for table in ("#video-summary", "#share-table"):
+                _check_cells(page, table)
             page.screenshot(path=str(shots / "phone-video.png"), full_page=True)
 
             _open_tab(page, "Classroom")
@@ -180,6 +222,10 @@ def test_results_read_well_on_a_phone(app_url: str, tmp_path: Path) -> None:
             _check_words(page, "#class-cards")
             _check_words(page, "#class-table")
             _check_words(page, "#class-emotions")
+            _check_cells(page, "#class-cards")
+            expect(page.get_by_text("swipe them sideways for every column")).to_be_visible()  # the wide tables say so
+            for table in ("#class-table", "#class-emotions"):
+                _check_cells(page, table, swipe=True)
             page.screenshot(path=str(shots / "phone-classroom.png"), full_page=True)
 
             # the roster: photos named after two people, then a photo of both: the table names them

@@ -184,3 +184,15 @@ def test_shared_prefix_gives_the_same_feature_and_logits(engine, long_video):
     with torch.inference_mode():
         full = bb.model(**bb.inputs([clip], [question])).logits[0, -1]
     np.testing.assert_allclose(logits.numpy(), full.numpy(), atol=1e-4)
+
+
+def test_a_result_names_the_model_never_the_servers_folder(engine, tiny_dir):
+    """The result JSON a visitor downloads says which model, not where the server keeps it (issue 26, item 9)."""
+    from engage.affect.pipeline import model_name
+
+    data = engine.analyze_image(np.zeros((64, 64, 3), dtype=np.uint8), "zero-shot").to_dict()
+    assert os.path.isabs(tiny_dir) and tiny_dir not in json.dumps(data)
+    assert data["backbone"] == os.path.basename(os.path.normpath(tiny_dir))
+    assert model_name("Qwen/Qwen2.5-VL-7B-Instruct") == "Qwen/Qwen2.5-VL-7B-Instruct"
+    snapshot = "/home/user/.cache/huggingface/hub/models--Qwen--Qwen2.5-VL-7B-Instruct/snapshots/cc594898"
+    assert model_name(snapshot) == "Qwen/Qwen2.5-VL-7B-Instruct"

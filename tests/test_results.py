@@ -117,4 +117,4 @@ def test_video_outputs_for_one_window(tmp_path):
     a = Analysis(kind="video", method="zero-shot", windows=[AffectResult.from_probs(_probs([0, 0, 0, 0]), 0, 8, 8)], duration=8)
     md, bars, timeline, share, table, data, files = views.video_outputs(a, str(tmp_path))
     assert "one window" in timeline.layout.annotations[0].text.lower()
-    assert table["data"][0] == ["Boredom", 100.0, 0.0, 0.0, 0.0] and table["headers"][1] == "level 0 (%)" and len(files) == 2
+    assert table["data"][0] == ["Boredom", 100.0, 0.0, 0.0, 0.0] and table["headers"][1] == "level 0" and len(files) == 2

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from test_browser import CHROMIUM, IN_CI, MISSING, _chromium_args, write_y4m
-from test_phone import PHONE, _check_plot, _check_words, _open_tab, _shots, class_photo_file
+from test_phone import PHONE, _check_cells, _check_plot, _check_words, _open_tab, _shots, class_photo_file
 
 from conftest import ROOT
 
@@ -73,6 +73,8 @@ def test_vietnamese_on_a_phone(app_url: str, tmp_path: Path) -> None:
             page.locator("#image-input input[type=file]").set_input_files(str(notes))
             page.get_by_role("button", name="Phân tích ảnh").click()
             expect(page.get_by_text("Tệp này không phải là ảnh mà ứng dụng đọc được.").first).to_be_visible()  # a library error, in Vietnamese
+            # and it stays beside the photo after the toast has gone (issue 26, item 5)
+            expect(page.locator("#image-summary")).to_contain_text("Tệp này không phải là ảnh mà ứng dụng đọc được.")
             page.locator("#image-input input[type=file]").set_input_files(os.path.join(ROOT, "examples", "astronaut.png"))
             page.get_by_role("button", name="Phân tích ảnh").click()
             expect(page.locator("#image-summary")).to_contain_text("mức khả dĩ nhất", timeout=90_000)
@@ -109,6 +111,7 @@ def test_vietnamese_on_a_phone(app_url: str, tmp_path: Path) -> None:
             _open_tab(page, VIETNAMESE_TABS["check"])
             expect(page.get_by_text("Những điểm chính")).to_be_visible()
             _check_plot(page, "#audit-runs")
+            _check_cells(page, "#audit-claims")  # its rows stacked on a phone
             page.screenshot(path=str(shots / "phone-vi-report-check.png"), full_page=True)
             _open_tab(page, VIETNAMESE_TABS["about"])
             expect(page.get_by_text("Đây là gì")).to_be_visible()

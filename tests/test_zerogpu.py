@@ -149,9 +149,9 @@ def _bytes_7b(step: str, call: dict) -> tuple[int, int]:
     return call["bytes_in"], out
 
 
-def test_table_of_gpu_calls_per_action(visit, capsys):
-    """The table in docs/performance.md ("ZeroGPU: every action"): printed by
-    ``python -m pytest -q -s tests/test_zerogpu.py -k table``."""
+def test_table_of_gpu_calls_per_action(visit):
+    """The table in docs/performance.md ("ZeroGPU: every action"): printed with ``-s`` only
+    (``python -m pytest -q -s tests/test_zerogpu.py -k table``), not among the dots of a quiet run."""
     rows = []
     for step in ALL_STEPS:
         calls = visit["steps"][step]["calls"]
@@ -163,15 +163,15 @@ def test_table_of_gpu_calls_per_action(visit, capsys):
             f"{max(i for i, _ in seven) / MB:.3f} / {max(o for _, o in seven) / MB:.3f} | "
             f"{max(c['wall_s'] for c in calls):.2f} |"
         )
-    with capsys.disabled():
-        print("\n| action | GPU calls | largest request s (requested / scheduled) | MB per call in / out (tiny, measured) | "
-              "MB per call in / out (7B, computed) | longest call wall s (tiny, CPU) |")
-        print("|---|---|---|---|---|---|")
-        print("\n".join(rows))
-        print("\n| work | model time / work inside the calls | model time / the calls' wall time (what is charged) |\n|---|---|---|")
-        for kind, share in visit["model_share"].items():
-            if share:
-                print(f"| {kind} | {share[0]:.0%} | {share[1]:.0%} |")
+    # pytest captures these lines: -s shows them
+    print("\n| action | GPU calls | largest request s (requested / scheduled) | MB per call in / out (tiny, measured) | "
+          "MB per call in / out (7B, computed) | longest call wall s (tiny, CPU) |")
+    print("|---|---|---|---|---|---|")
+    print("\n".join(rows))
+    print("\n| work | model time / work inside the calls | model time / the calls' wall time (what is charged) |\n|---|---|---|")
+    for kind, share in visit["model_share"].items():
+        if share:
+            print(f"| {kind} | {share[0]:.0%} | {share[1]:.0%} |")
     assert len(rows) == len(ALL_STEPS)
     assert all(0 < inside <= 1 and 0 < charged <= inside for inside, charged in filter(None, visit["model_share"].values()))
 

@@ -40,6 +40,46 @@ def test_before_anything_is_measured_the_requests_are_todays_estimates():
     assert not costs.measured("mlp") and costs.model_share("mlp") is None
 
 
+def test_the_documented_figures_are_what_the_code_computes():
+    """The figures the README and docs/performance.md state, named here so that a change to a prior (2.0 → 2.1 s a
+    window, 0.75 → 0.8 s a student-window) or to the words fails until both agree."""
+    import os
+
+    from conftest import ROOT
+
+    assert COLD_OVERHEAD_S == 10 and MAX_REQUEST_S == 40
+    assert PRIOR_UNIT_S == {"mlp": 2.0, "zero-shot": 2.5, "student": 0.75, "token": 0.075}
+    costs = CostModel()
+    per_call = {kind: costs.units_fitting("video_gpu", kind, math.inf, 10_000) for kind in ("mlp", "zero-shot", "student")}
+    assert per_call == {"mlp": 15, "zero-shot": 12, "student": 40}
+    assert costs.request("report_gpu", "token", zerogpu.REPORT_TOKENS) == 40  # 10 s + 400 × 0.075 s
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as fh:
+        readme = " ".join(fh.read().split())
+    assert ("(10 s for a new worker, 2.0 s a window with the heads, 2.5 s zero-shot, 0.75 s a student-window, 0.075 s a "
+            "generated token): 15 windows per call (heads), 12 (zero-shot), 40 student-windows. No request is above 40 s.") in readme
+    with open(os.path.join(ROOT, "docs", "performance.md"), encoding="utf-8") as fh:
+        docs = " ".join(fh.read().split())
+    assert "15 windows (2.5 min of video) per call for the heads, 12 for zero-shot, 40 student-windows per classroom call." in docs
+    assert f"{zerogpu.STUDENT_WINDOW_TOKENS} video tokens (`STUDENT_WINDOW_TOKENS`" in docs
+
+
+def test_a_student_windows_stated_tokens_are_what_engage_feeds(engine):
+    """The student-window prior's basis (zerogpu.STUDENT_WINDOW_TOKENS): 10 face crops of 224×224 through engage's
+    backbone as the classroom feeds them (one video, engage's protocol), counted from the processor's grid."""
+    import numpy as np
+
+    from engage.classroom.room import CROP_SIZE
+    from engage.media import Clip
+    from engage.model.protocol import DEFAULT_PROTOCOL
+
+    bb = engine.backbone
+    assert bb.protocol == DEFAULT_PROTOCOL
+    crops = np.zeros((10, CROP_SIZE, CROP_SIZE, 3), np.uint8)
+    clip = Clip(frames=crops, timestamps=np.arange(10.0), start=0.0, end=10.0)
+    batch = bb.inputs_for_texts([clip], bb.feature_texts([clip]), to_device=False)
+    assert int(batch["video_grid_thw"].prod()) // 4 == zerogpu.STUDENT_WINDOW_TOKENS == 720
+
+
 def test_requests_follow_the_measured_costs_with_the_stated_margin():
     costs = CostModel()
     for k in range(10):  # 0.40-0.49 s a window, a new worker's 3 s the first time, 0.1 s after

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..media import Clip
 from ..model.backbone import Backbone
-from ..model.prefix import VideoPrefix, encode_prefix, run_suffix, suffix_ids
+from ..model.prefix import VideoPrefix, run_suffix, suffix_ids
 
 EMOTIONS: tuple[str, ...] = ("angry", "disgust", "fear", "happy", "sad", "surprise", "neutral")
 EMOTION_QUESTION = (
@@ -43,7 +42,3 @@ def prefix_emotion_probs(backbone: Backbone, prefix: VideoPrefix) -> dict[str, f
     probs /= probs.sum()
     return {e: float(p) for e, p in zip(EMOTIONS, probs)}
 
-
-def emotion_probs(backbone: Backbone, clip: Clip) -> dict[str, float]:
-    with backbone.lock:
-        return prefix_emotion_probs(backbone, encode_prefix(backbone, clip))

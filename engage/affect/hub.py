@@ -18,7 +18,6 @@ from .results import LEVEL_NAMES, STATES
 
 WEIGHTS_NAME = "model.safetensors"
 CONFIG_NAME = "config.json"
-HUB_FILES = [WEIGHTS_NAME, CONFIG_NAME, "README.md"]
 
 
 class AffectHeads(

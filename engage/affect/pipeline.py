@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import os
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -39,6 +40,18 @@ def normalize_method(method: str) -> str:
             return key
     raise EngageError(key="error.unknown_method", method=repr(method), choices=", ".join(METHODS))
 
+
+
+def model_name(source: str) -> str:
+    """The backbone as a result names it: a hub id as is; a local folder by the model it holds (the hub id of a hub
+    cache's snapshot, else the folder's name), never the server's path."""
+    if not os.path.isabs(source) and not os.path.exists(source):
+        return source
+    parts = os.path.normpath(source).split(os.sep)
+    for part in parts:
+        if part.startswith("models--"):
+            return part[len("models--"):].replace("--", "/")
+    return os.path.basename(os.path.normpath(source))
 
 @dataclass
 class Engine:
@@ -150,7 +163,7 @@ class Engine:
             method=method,
             windows=windows,
             duration=duration,
-            backbone=self.backbone.source,
+            backbone=model_name(self.backbone.source),
             warnings=self.warnings(method),
             timings={"total": time.perf_counter() - t0},
             features=features,

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import EngageError
+from ..errors import EmptyMediaError, EngageError
 from ..media import validate_frame
 from .session import check_name
 from .tracking import SAME_PERSON, nearest
@@ -121,6 +121,25 @@ class Roster:
             raise RosterError(key="error.roster_descriptor", n=DIMENSIONS)
         self.photos.setdefault(key, []).append(desc)
 
+    def copy(self) -> Roster:
+        """A roster of its own (the descriptors are never changed in place, so they are shared)."""
+        return Roster({name: list(gallery) for name, gallery in self.photos.items()})
+
+    def merge(self, other: Roster) -> None:
+        """Every photo of ``other`` added, or none (RosterError): a roster file that would take this one past
+        ``ROSTER_MAX_NAMES`` names or a name past ``ROSTER_MAX_PHOTOS`` photos is refused whole."""
+        merged = self.copy()
+        for name, gallery in other.photos.items():
+            for desc in gallery:
+                try:
+                    merged.add(name, desc)
+                except RosterError as exc:
+                    if exc.key == "error.roster_full":
+                        new = sum(all(n.casefold() != known.casefold() for known in self.photos) for n in other.photos)
+                        raise RosterError(key="error.roster_merge_full", new=new, have=len(self), n=ROSTER_MAX_NAMES) from exc
+                    raise
+        self.photos = merged.photos
+
     def remove(self, name: str) -> None:
         self.photos.pop(name, None)
 
@@ -145,25 +164,42 @@ class Roster:
                            "students": [{"name": n, "descriptors": [[round(float(v), 6) for v in d] for d in g]} for n, g in self.photos.items()]})
 
     @classmethod
-    def from_json(cls, text: str) -> Roster:
+    def from_json(cls, text: str | bytes) -> Roster:
+        """A roster export read back; RosterError for anything else (not UTF-8 JSON, nested too deep to read, not a
+        roster, a name that is not text)."""
         try:
             data = json.loads(text)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # UnicodeDecodeError is a ValueError; 100,000 "[" a RecursionError
             raise RosterError(key="error.roster_not_json") from exc
         if not isinstance(data, dict) or data.get("format") != ROSTER_FORMAT:
             raise RosterError(key="error.roster_not_roster")
         roster = cls()
         try:
             for student in data["students"]:
+                if not isinstance(student["name"], str):  # an object or a number is no name
+                    raise TypeError(f"a name is {type(student['name']).__name__}, not text")
                 for d in student["descriptors"]:
-                    roster.add(str(student["name"]), np.asarray(d, dtype=np.float32))
-        except (KeyError, TypeError, ValueError) as exc:
-            if isinstance(exc, RosterError):
+                    roster.add(student["name"], np.asarray(d, dtype=np.float32))
+        except (KeyError, TypeError, ValueError, RecursionError) as exc:
+            if isinstance(exc, EngageError):
                 raise
             error = RosterError(key="error.roster_damaged")
             error.detail = str(exc)
             raise error from exc
         return roster
+
+    @classmethod
+    def read(cls, path: str, max_bytes: int = 16 * 2**20) -> Roster:
+        """A roster export read from a file (``from_json``); one larger than ``max_bytes`` (a full roster is about
+        1 MB) is refused unread."""
+        try:
+            if os.path.getsize(path) > max_bytes:
+                raise RosterError(key="error.roster_too_big", mb=max_bytes // 2**20)
+            with open(path, "rb") as fh:
+                data = fh.read()
+        except (OSError, TypeError, ValueError) as exc:  # gone (swept), not a path
+            raise EmptyMediaError(key="error.no_file") from exc
+        return cls.from_json(data)
 
 
 ROSTER_PHOTO_SIDE = 640  # a roster photo is scaled to this many pixels on its longer side before the face is looked for

@@ -1,9 +1,12 @@
 """Measurements behind the classroom's counting and identity rules (docs/face_detection.md), and the test faces.
 
 ``python -m engage.classroom.measure --students`` counts false and missed students on clips made from the detector
-comparison scenes, hard negatives (the astronaut's patches, logos, posters) and the two scenes of issue 13 (one
-person in a space suit; a person who leaves and comes back elsewhere), with and without each rule.
-``--distances`` prints same-person and different-person descriptor distances on the test faces, by face width.
+comparison scenes (``engage.classroom.scenes``), hard negatives (the astronaut's patches, logos, posters, drawn badges
+and emblems, cartoon faces, a face printed on a shirt), the two scenes of issue 13 (one person in a space suit; a
+person who leaves and comes back elsewhere) and issue 26's collage and pan of five astronaut photos, with and without
+each rule, and the detector's time per frame. ``--compare`` prints the detector comparison (recall, precision, ms per
+frame, smallest face) on the scenes. ``--distances`` prints same-person and different-person descriptor distances on
+the test faces, by face width.
 
 Test faces, each with a clear licence: Eileen Collins (``examples/astronaut.png``, NASA, public domain) and Grace
 Hopper (``grace_hopper.jpg`` in matplotlib's sample data, US Navy, public domain). Hard negatives come from the
@@ -22,7 +25,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import faces as facelib
-from .faces import ASTRONAUT_FACE_BOX, Scene, _astronaut, _background, _paste_face, load_detector
+from . import scenes as scenelib
+from .faces import load_detector
+from .scenes import ASTRONAUT_FACE_BOX, Scene, _astronaut, _background, _paste_face
 from .tracking import FaceTracker, iou
 
 Box = tuple[float, float, float, float]
@@ -113,7 +118,80 @@ def hard_negative_scenes(width: int = 1280, height: int = 720) -> list[Scene]:
             y, x = r * ch + (ch - img.shape[0]) // 2, c * cw + (cw - img.shape[1]) // 2
             frame[y : y + img.shape[0], x : x + img.shape[1]] = img
         scenes.append(Scene(name, frame, []))
+    scenes += [_drawn_scene("badges", _badge, width, height), _drawn_scene("cartoons", _cartoon, width, height), shirt_print_scene()]
     return scenes
+
+
+def _badge(draw, x: int, y: int, side: int, k: int) -> None:
+    """A round emblem (rings, a star, two dots and a bar, like a mission patch) or a name tag, in a ``side`` px square."""
+    colors = ((200, 40, 40), (30, 60, 150), (230, 190, 40), (40, 120, 60))
+    ink, paper = colors[k % 4], (235, 235, 225)
+    if k % 3 == 2:  # a name tag: a rounded rectangle with two lines of "text"
+        draw.rounded_rectangle((x, y + side // 4, x + side, y + 3 * side // 4), radius=side // 10, fill=paper, outline=ink, width=max(2, side // 30))
+        for row in (0.38, 0.55):
+            draw.rectangle((x + side // 8, y + int(row * side), x + 7 * side // 8, y + int(row * side) + side // 14), fill=(30, 30, 30))
+        return
+    draw.ellipse((x, y, x + side, y + side), fill=ink, outline=(20, 20, 20), width=max(2, side // 25))
+    m = side // 7
+    draw.ellipse((x + m, y + m, x + side - m, y + side - m), fill=paper)
+    c, r = x + side / 2, side / 2 - 2 * m
+    star = [(c + (r if i % 2 == 0 else r / 2.5) * np.sin(i * np.pi / 5), y + side / 2 - (r if i % 2 == 0 else r / 2.5) * np.cos(i * np.pi / 5))
+            for i in range(10)]
+    draw.polygon(star, fill=colors[(k + 1) % 4])
+    e = side // 12
+    for ex in (c - side / 6, c + side / 6):  # two dots and a bar: the layout of eyes and a mouth
+        draw.ellipse((ex - e, y + side * 0.38 - e, ex + e, y + side * 0.38 + e), fill=(20, 20, 20))
+    draw.rectangle((c - side / 6, y + side * 0.66, c + side / 6, y + side * 0.66 + e), fill=(20, 20, 20))
+
+
+def _cartoon(draw, x: int, y: int, side: int, k: int) -> None:
+    """A drawn cartoon face: a round or oval head, eyes with pupils, eyebrows, a nose and a smile."""
+    skin = ((250, 215, 70), (240, 200, 170), (190, 140, 100), (120, 200, 120))[k % 4]
+    head = (x, y, x + side, y + side) if k % 2 == 0 else (x + side // 8, y, x + 7 * side // 8, y + side)
+    draw.ellipse(head, fill=skin, outline=(30, 30, 30), width=max(2, side // 40))
+    c = x + side / 2
+    for ex in (c - side * 0.17, c + side * 0.17):
+        er = side * 0.08
+        draw.ellipse((ex - er, y + side * 0.38 - er, ex + er, y + side * 0.38 + er), fill=(255, 255, 255), outline=(30, 30, 30))
+        draw.ellipse((ex - er / 2, y + side * 0.38 - er / 2, ex + er / 2, y + side * 0.38 + er / 2), fill=(20, 20, 20))
+        draw.line((ex - er, y + side * 0.26, ex + er, y + side * 0.24), fill=(60, 40, 20), width=max(2, side // 40))
+    draw.line((c, y + side * 0.45, c - side * 0.04, y + side * 0.58, c + side * 0.03, y + side * 0.6), fill=(90, 60, 40), width=max(1, side // 50))
+    draw.arc((c - side * 0.22, y + side * 0.5, c + side * 0.22, y + side * 0.8), 20, 160, fill=(150, 30, 30), width=max(2, side // 25))
+
+
+def _drawn_scene(name: str, paint, width: int, height: int) -> Scene:
+    """Twelve shapes drawn with PIL at 40-240 px on the scenes' background."""
+    from PIL import Image, ImageDraw
+
+    img = Image.fromarray(_background(_astronaut(), width, height, np.random.default_rng(11)))
+    draw = ImageDraw.Draw(img)
+    x, y, row_h = 20, 20, 0
+    for k, side in enumerate((40, 56, 72, 90, 110, 130, 150, 170, 200, 240, 64, 120)):
+        if x + side > width - 20:
+            x, y, row_h = 20, y + row_h + 20, 0
+        paint(draw, x, y, side, k)
+        x, row_h = x + side + 30, max(row_h, side)
+    return Scene(name, np.array(img), [])
+
+
+def shirt_print_scene(width: int = 1280, height: int = 720) -> Scene:
+    """Three people (the astronaut's head) whose shirts carry a printed face: the same face, small, posterised to
+    four tones per channel and on the chest, 25-45 % of the wearer's face width. The three real faces are known."""
+    src = _astronaut()
+    frame = _background(src, width, height, np.random.default_rng(12))
+    boxes = []
+    for k, (cx, fw) in enumerate(((260, 120.0), (640, 100.0), (1020, 140.0))):
+        box = _paste_face(frame, src, cx, 200, fw)
+        boxes.append(box)
+        x0, y0, x1, y1 = (int(v) for v in box)
+        shirt = (x0 - int(0.4 * fw), y1 + int(0.5 * fw), x1 + int(0.4 * fw), min(height, y1 + int(2.6 * fw)))
+        frame[shirt[1] : shirt[3], shirt[0] : shirt[2]] = ((70, 90, 160), (200, 200, 200), (40, 40, 40))[k]
+        printed = np.zeros_like(frame)
+        pw = fw * (0.25, 0.35, 0.45)[k]
+        _paste_face(printed, src, (x0 + x1) / 2, y1 + 1.3 * fw, pw)
+        mask = printed.any(axis=2)
+        frame[mask] = (printed[mask] // 64) * 64 + 32  # a four-tone print
+    return Scene("shirt-prints", frame, boxes)
 
 
 # ---------------------------------------------------------------- clips: frames at 1 FPS with their known boxes
@@ -184,6 +262,50 @@ def pair_clip(persons: list[tuple[np.ndarray, Box]], seconds: int = 8, size: tup
     scene_boxes = [_paste_face(base, p[0], x, size[1] / 2, face_width, face_box=p[1]) for p, x in zip(persons, xs)]
     frames = [camera_noise(base, rng) for _ in range(seconds)]
     return Clip("pair", frames, [list(scene_boxes)] * seconds, len(persons))
+
+
+def _collage(count: int = 5, tile: int = 256) -> tuple[np.ndarray, list[Box]]:
+    """``count`` copies of the whole astronaut photo (face, mission patch and name tag each) side by side, ``tile``
+    px each, alternate copies mirrored; and their face boxes."""
+    import cv2
+
+    photo = cv2.resize(_astronaut(), (tile, tile), interpolation=cv2.INTER_AREA)
+    k = tile / 512
+    frame = np.zeros((tile, tile * count, 3), np.uint8)
+    boxes = []
+    for i in range(count):
+        x0, y0, x1, y1 = (v * k for v in ASTRONAUT_FACE_BOX)
+        if i % 2:
+            frame[:, i * tile : (i + 1) * tile] = photo[:, ::-1]
+            x0, x1 = tile - x1, tile - x0
+        else:
+            frame[:, i * tile : (i + 1) * tile] = photo
+        boxes.append((x0 + i * tile, y0, x1 + i * tile, y1))
+    return frame, boxes
+
+
+def collage_clip(count: int = 5, tile: int = 256, seconds: int = 10, seed: int = 0) -> Clip:
+    """Issue 26's collage of ``count`` people (``_collage``), filmed still for ``seconds`` s."""
+    return still_clip(Scene(f"collage{count}", *_collage(count, tile)), seconds, seed)
+
+
+def pan_clip(count: int = 5, tile: int = 256, seconds: int = 20, view: int = 4, seed: int = 0) -> Clip:
+    """Issue 26's pan: a camera ``view`` tiles wide panning at constant speed across the collage of ``count`` for
+    ``seconds`` s at 1 FPS, with sensor noise. A face cut by the view's edge is known while 60 % of its box is in view."""
+    strip, truths = _collage(count, tile)
+    rng = np.random.default_rng(seed)
+    width = view * tile
+    frames, boxes = [], []
+    for t in range(seconds):
+        x = int(round((strip.shape[1] - width) * t / max(seconds - 1, 1)))
+        frames.append(camera_noise(np.ascontiguousarray(strip[:, x : x + width]), rng))
+        seen = []
+        for x0, y0, x1, y1 in truths:
+            cx0, cx1 = max(x0 - x, 0.0), min(x1 - x, float(width))
+            if cx1 - cx0 >= 0.6 * (x1 - x0):
+                seen.append((cx0, y0, cx1, y1))
+        boxes.append(seen)
+    return Clip(f"pan{count}", frames, boxes, count)
 
 
 # ---------------------------------------------------------------- counting students
@@ -267,31 +389,37 @@ def count_students(clip: Clip, detections: list[list], rules: Rules = Rules("aft
     return Count(len(truth_of), false, clip.people - len(claimed))
 
 
-def students_table(seconds: int = 10, suit_seeds: int = 5) -> str:
-    """False / missed students per clip and rule set (markdown)."""
-    detector = load_detector()
-    clips = [still_clip(s, seconds) for s in facelib.benchmark_scenes() + hard_negative_scenes()]
+def students_table(seconds: int = 10, suit_seeds: int = 5, detector: str = "default") -> str:
+    """False / missed students per clip and rule set (markdown), and the detector's mean time per frame."""
+    import time
+
+    detector = load_detector(detector)
+    clips = [still_clip(s, seconds) for s in scenelib.benchmark_scenes() + hard_negative_scenes()]
     for seed in range(suit_seeds):
         clips.append(suit_clip(seed=seed))
         clips[-1].name += f" (seed {seed})"
-    clips.append(leave_and_return_clip())
+    clips += [leave_and_return_clip(), collage_clip(), pan_clip()]
     lines = [
-        f"{len(clips)} clips at 1 FPS ({seconds} s each; suit384: 15 s, leave-return: 20 s), detector "
+        f"{len(clips)} clips at 1 FPS ({seconds} s each; suit384: 15 s, leave-return and pan5: 20 s), detector "
         f"{detector.name}; {platform.machine()}, {os.cpu_count()} cores. Cells: students / false / missed.",
         "",
-        "| clip | people | " + " | ".join(r.name for r in RULES) + " |",
-        "|---|---|" + "---|" * len(RULES),
+        "| clip | people | ms / frame | " + " | ".join(r.name for r in RULES) + " |",
+        "|---|---|---|" + "---|" * len(RULES),
     ]
     totals = np.zeros((len(RULES), 3), dtype=int)
+    detector.detect(clips[0].frames[0])  # warm-up
+    spent = {}
     for clip in clips:
+        t0 = time.perf_counter()
         detections = [detector.detect(frame) for frame in clip.frames]
+        spent[clip.name] = (time.perf_counter() - t0) / len(clip.frames)
         cells = []
         for k, rules in enumerate(RULES):
             c = count_students(clip, detections, rules)
             totals[k] += (c.students, c.false, c.missed)
             cells.append(f"{c.students} / {c.false} / {c.missed}")
-        lines.append(f"| {clip.name} | {clip.people} | " + " | ".join(cells) + " |")
-    lines.append("| **all** | " + str(sum(c.people for c in clips)) + " | "
+        lines.append(f"| {clip.name} | {clip.people} | {1000 * spent[clip.name]:.0f} | " + " | ".join(cells) + " |")
+    lines.append("| **all** | " + str(sum(c.people for c in clips)) + f" | {1000 * np.mean(list(spent.values())):.0f} | "
                  + " | ".join(f"**{a} / {b} / {c}**" for a, b, c in totals) + " |")
     return "\n".join(lines)
 
@@ -360,13 +488,28 @@ def distances_table() -> str:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m engage.classroom.measure", description=__doc__.split("\n")[0])
     parser.add_argument("--students", action="store_true", help="false and missed students per clip and rule set")
+    parser.add_argument("--detector", default="default", help="detector for --students (e.g. dlib-hog-unchecked: HOG without the CNN check)")
     parser.add_argument("--distances", action="store_true", help="descriptor distances on the test faces")
+    parser.add_argument("--compare", action="store_true", help="the detector comparison table on the scenes")
+    parser.add_argument("--detectors", nargs="*", help="detector names for --compare (default: all)")
+    parser.add_argument("--save-scenes", metavar="DIR", help="write the scenes and hard negatives as PNG with their known boxes drawn")
     args = parser.parse_args(argv)
+    if args.save_scenes:
+        import cv2
+
+        os.makedirs(args.save_scenes, exist_ok=True)
+        for scene in scenelib.benchmark_scenes() + hard_negative_scenes():
+            img = scene.frame[..., ::-1].copy()
+            for x0, y0, x1, y1 in scene.boxes:
+                cv2.rectangle(img, (int(x0), int(y0)), (int(x1), int(y1)), (0, 255, 0), 1)
+            cv2.imwrite(os.path.join(args.save_scenes, scene.name + ".png"), img)
+    if args.compare:
+        print(scenelib.compare(args.detectors))
     if args.distances:
         print(distances_table())
     if args.students:
-        print(students_table())
-    if not (args.students or args.distances):
+        print(students_table(detector=args.detector))
+    if not (args.students or args.distances or args.compare or args.save_scenes):
         parser.print_help()
     return 0
 
@@ -375,5 +518,6 @@ if __name__ == "__main__":
     raise SystemExit(main())
 
 
-__all__ = ["people", "portrait", "hard_negative_scenes", "still_clip", "suit_clip", "leave_and_return_clip", "pair_clip",
+__all__ = ["people", "portrait", "hard_negative_scenes", "shirt_print_scene", "still_clip", "suit_clip", "leave_and_return_clip", "pair_clip",
+           "collage_clip", "pan_clip",
            "count_students", "students_table", "distances_table", "Clip", "Count", "Rules", "RULES"]

@@ -21,7 +21,9 @@ from .session import EMOTIONS, ClassSession
 
 LIMITS_NOTE = text("report.limits")  # in English; ``limits_note(lang)`` in the visitor's language
 
-LOW_ENGAGEMENT = 1.5  # mean expected Engagement level (0-3) below this counts as low
+# mean expected Engagement level (0-3) below this counts as low: where the level's name stops being "between low and
+# high" (``_level_name``), so the report never calls one number both
+LOW_ENGAGEMENT = 1.35
 HIGH_SHARE = 0.3  # share of a student's time at level 2-3 of a state that counts as "often"
 LOW_ATTENTION = 0.5
 
@@ -37,6 +39,23 @@ class ClassReport:
 def limits_note(lang: str = DEFAULT) -> str:
     """What these numbers can and cannot say, in ``lang``."""
     return text("report.limits", lang)
+
+
+# What makes Markdown of plain text (CommonMark lets any ASCII punctuation be backslash-escaped, and an escaped mark
+# reads as itself): emphasis and code anywhere (* _ ` ~), links and images ([ ]), table cells (|), autolinks ("https://",
+# "www.", "a@b"), and a list marker or heading at the start ("- ", "1. ", "#"). "<", ">" and "&" become HTML entities.
+# Everything else (a full stop, a hyphen inside a name, a colon in a sentence) stays as it is.
+_MARKDOWN = re.compile(r"[\\`*_~\[\]|@]|:(?=//)|(?<=www)\.|^\s*(?:[-+#]|\d+(?=[.)]))", re.IGNORECASE)
+
+
+def markdown_text(words: object) -> str:
+    """Visitor's text (a name, a file name, a line that holds them) placed in Markdown, shown as typed: never a link,
+    an image, an autolink, emphasis, a heading, a list or a table cell of its own."""
+    def escaped(m: re.Match) -> str:
+        mark = m.group(0)  # "12" of "12. " gets its backslash after (before the "."), any other mark before its last character
+        return mark + "\\" if mark[-1:].isdigit() else mark[:-1] + "\\" + mark[-1]
+
+    return html.escape(_MARKDOWN.sub(escaped, str(words)), quote=False)
 
 
 def _pct(share: float) -> str:
@@ -122,20 +141,40 @@ def emotions_table(facts: dict, lang: str = DEFAULT) -> str:
              "|---|" + "---|" * len(EMOTIONS)]
     for st in rows:
         cells = [f"{_pct(st['emotions_over_time'][e])} · {number(st['emotion_mean'][e], lang, 2)}" for e in EMOTIONS]
-        lines.append(f"| {html.escape(st['name'], quote=False)} | " + " | ".join(cells) + " |")
+        lines.append(f"| {markdown_text(st['name'])} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
 
-def template_report(session: ClassSession, lang: str = DEFAULT) -> ClassReport:
+def warnings_lines(warnings: tuple[str, ...] | list[str], lang: str = DEFAULT) -> str:
+    """The page's warnings (catalogue keys, e.g. random test weights) as the report's first lines."""
+    return "".join(f"> ⚠️ {text(k, lang)}\n\n" for k in warnings)
+
+
+def _student_line(st: dict, photo: bool, lang: str = DEFAULT) -> str:
+    """"- **Bao** (1.0 min, engagement 0.8/3, most likely emotion over time: …): advice"; a photo has no minutes."""
+    details = [] if photo else [text("report.student_minutes", lang, minutes=number(st["minutes_seen"], lang, 1))]
+    if st["engagement"] is not None:
+        details.append(text("report.student_engagement", lang, engagement=number(st["engagement"], lang, 1)))
+    if st["emotions_over_time"]:
+        details.append(text("report.student_emotions", lang, emotions=_most_likely(st, lang)))
+    name, advice = markdown_text(st["name"]), " ".join(_student_advice(st, lang))
+    if not details:
+        return text("report.student_bare", lang, name=name, advice=advice)
+    return text("report.student", lang, name=name, details=", ".join(details), advice=advice)
+
+
+def template_report(session: ClassSession, lang: str = DEFAULT, photo: bool = False, warnings: tuple[str, ...] | list[str] = ()) -> ClassReport:
+    """The fixed report; ``photo``: the session is one photo (no minutes to tell); ``warnings``: catalogue keys of the
+    page's warnings (random test weights, untrained heads), said first as on the page."""
     f = report_facts(session, lang)
     if not f["students_seen"]:
-        return ClassReport(text("report.no_faces", lang) + "\n\n" + limits_note(lang), "template")
+        return ClassReport(warnings_lines(warnings, lang) + text("report.no_faces", lang) + "\n\n" + limits_note(lang), "template")
     n, engagement = f["students_seen"], number(f["average_engagement"], lang, 1)
     attention = text("report.summary_attention", lang, share=_pct(f["attention_share"])) if f["attention_share"] is not None else ""
-    lines = [text("report.summary_heading", lang), ""]
+    lines = [warnings_lines(warnings, lang) + text("report.summary_heading", lang), ""]
     lines.append(
         text(
-            "report.summary", lang, students=text(f"report.students.{'one' if n == 1 else 'many'}", lang, n=n),
+            "report.summary_photo" if photo else "report.summary", lang, students=text(f"report.students.{'one' if n == 1 else 'many'}", lang, n=n),
             minutes=number(f["minutes"], lang, 1), engagement=engagement, level=_level_name(f["average_engagement"], lang),
             confused=_pct(f["confused_share"]), bored=_pct(f["bored_share"]), attention=attention,
         )
@@ -151,15 +190,7 @@ def template_report(session: ClassSession, lang: str = DEFAULT) -> ClassReport:
     if f["confused_share"] >= HIGH_SHARE:
         lines += ["", text("report.revisit", lang)]
     lines += ["", text("report.students_heading", lang), ""]
-    for st in f["students"]:
-        emotion = text("report.student_emotions", lang, emotions=_most_likely(st, lang)) if st["emotions_over_time"] else ""
-        level = text("report.student_engagement", lang, engagement=number(st["engagement"], lang, 1)) if st["engagement"] is not None else ""
-        lines.append(
-            text(
-                "report.student", lang, name=html.escape(st["name"], quote=False), minutes=number(st["minutes_seen"], lang, 1),
-                engagement=level, emotions=emotion, advice=" ".join(_student_advice(st, lang)),
-            )
-        )
+    lines += [_student_line(st, photo, lang) for st in f["students"]]
     table = emotions_table(f, lang)
     lines += ["", table] if table else []
     lines += ["", limits_note(lang)]
@@ -203,9 +234,16 @@ def text_quality(words_text: str, lang: str = DEFAULT) -> tuple[bool, str]:
     return True, ""
 
 
+# What would turn the model's text into a link, an image or a table cell: brackets (links, images), a colon (an
+# autolink's "https:"), "@" (a mail autolink), "www." (a www autolink), a pipe (a table row). A name the model repeats
+# ("![p](https://…)") stays text; backslash-escaped, each reads as it was written.
+_LINKY = re.compile(r"[\[\]|:@]|(?<=www)\.", re.IGNORECASE)
+
+
 def clean_generated(raw: str, max_chars: int = 4000) -> str:
-    """No markup from the model reaches the page: HTML is escaped, length capped."""
-    return html.escape(raw.strip()[:max_chars], quote=False)
+    """No markup from the model reaches the page: HTML is escaped, links, images, autolinks and tables are made
+    text, length capped."""
+    return _LINKY.sub(lambda m: "\\" + m.group(0), html.escape(raw.strip()[:max_chars], quote=False))
 
 
 def generate_text(backbone, prompt: str, max_new_tokens: int = 400) -> str:
@@ -219,19 +257,25 @@ def generate_text(backbone, prompt: str, max_new_tokens: int = 400) -> str:
     return backbone.tokenizer.decode(out[0, batch["input_ids"].shape[1] :], skip_special_tokens=True)
 
 
-def class_report(session: ClassSession, backbone=None, max_new_tokens: int = 400, lang: str = DEFAULT) -> ClassReport:
+def class_report(session: ClassSession, backbone=None, max_new_tokens: int = 400, lang: str = DEFAULT, photo: bool = False,
+                 warnings: tuple[str, ...] | list[str] = ()) -> ClassReport:
     """The generated report (asked in ``lang``) when a backbone is given and its text passes the check, else the
-    template; every word around it in ``lang``."""
-    template = template_report(session, lang)
+    template; every word around it in ``lang``, the page's ``warnings`` (catalogue keys) first."""
+    template = template_report(session, lang, photo, warnings)
     if backbone is None or not session.cards()["students_seen"]:
         return template
     facts = report_facts(session, lang)
+    if photo:  # one photo: no minutes for the model to talk about
+        facts = {k: v for k, v in facts.items() if k != "minutes"}
+        facts["students"] = [{k: v for k, v in st.items() if k != "minutes_seen"} for st in facts["students"]]
     raw = generate_text(backbone, _prompt(facts, lang), max_new_tokens)
     tokens = len(backbone.tokenizer(raw, add_special_tokens=False)["input_ids"])
     ok, why = text_quality(raw, lang)
     if not ok:
         note = text("report.quality_failed", lang, why=why)
-        return ClassReport(f"> {note}\n\n" + template.markdown, "template", note, tokens)
-    prefix = f"> ⚠️ {text('report.test_weights', lang)}\n\n" if getattr(backbone, "is_test_weights", False) else ""
+        body = template_report(session, lang, photo).markdown
+        return ClassReport(warnings_lines(warnings, lang) + f"> {note}\n\n" + body, "template", note, tokens)
+    test_weights = f"> ⚠️ {text('report.test_weights', lang)}\n\n" if getattr(backbone, "is_test_weights", False) else ""
+    prefix = warnings_lines(warnings, lang) if warnings else test_weights
     table = emotions_table(facts, lang)
     return ClassReport(prefix + clean_generated(raw) + "\n\n" + (table + "\n\n" if table else "") + limits_note(lang), "generated", tokens=tokens)

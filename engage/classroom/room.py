@@ -25,7 +25,7 @@ from ..affect.results import STATES
 from ..affect.zeroshot import prefix_level_probs
 from ..errors import InvalidInputError
 from ..i18n import DEFAULT, count, text
-from ..media import Clip, VideoSource, load_image, prefetch, validate_frame
+from ..media import Clip, VideoSource, prefetch, validate_frame
 from ..model.features import prefix_feature
 from ..model.prefix import encode_prefix
 from ..settings import classroom_away_seconds
@@ -309,10 +309,6 @@ class Classroom:
             )
         return len(results)
 
-    def analyze_window(self, engine: Engine, start: float, end: float, method: str) -> int:
-        """Affect and emotions for every student seen in ``[start, end)``, in this process; returns how many."""
-        return self.add_results(analyze_students(engine, self.take_window(start, end), method))
-
     def _last_box(self, tid: int) -> tuple[float, float, float, float]:
         for o in reversed(self.session.observations):
             if o.track_id == tid:
@@ -334,27 +330,10 @@ class Classroom:
         source = VideoSource(path, engine.limits, engine.windowing)
         return run_video_in_calls(self, detector, source, lambda jobs: analyze_students(engine, jobs, method), progress, 1).session
 
-    def run_photo(self, engine: Engine, detector, image: str | np.ndarray, method: str = "zero-shot") -> ClassSession:
-        self.observe_photo(detector, load_image(image, engine.limits) if isinstance(image, str) else image)
-        self.analyze_window(engine, *PHOTO_WINDOW, method)
-        return self.session
-
     def observe_photo(self, detector, frame: np.ndarray) -> None:
         self.kind = "photo"
         self.observe(detector, frame, PHOTO_WINDOW[0])
         self.finish()
-
-    def stream_due(self, t: float, every: float = 5.0) -> tuple[float, float] | None:
-        """Webcam: the window to analyse after observing the frame at ``t``, once ``every`` s have passed."""
-        return (self.analysed_until, t + 1.0) if t + 1.0 - self.analysed_until >= every else None
-
-    def stream_step(self, engine: Engine, detector, frame: np.ndarray, t: float, method: str, every: float = 5.0) -> bool:
-        """Webcam: observe one frame (call at most once per second) and analyse when ``every`` s have passed."""
-        self.observe(detector, frame, t)
-        due = self.stream_due(t, every)
-        if due:
-            self.analyze_window(engine, *due, method)
-        return due is not None
 
 
 def run_video_in_calls(

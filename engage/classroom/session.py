@@ -183,13 +183,24 @@ def no_student(sid: int, known: list[int]) -> InvalidInputError:
     return InvalidInputError(key="error.no_student_ids", id=sid, ids=ids) if ids else InvalidInputError(key="error.no_student_yet", id=sid)
 
 
-def check_name(name: str) -> str:
-    """A student's name, stripped; InvalidInputError (a ValueError) when it is too long or holds control characters."""
+# Characters a name cannot hold: control characters (Cc: a newline, a tab) and the invisible format characters (Cf:
+# the U+202E bidi override that shows "gpj.exe" as "exe.jpg", zero-width joiners and spaces), lone surrogates (Cs),
+# and the line and paragraph separators (Zl, Zp)
+NAME_REFUSED = {"Cc": "error.name_control", "Cf": "error.name_format", "Cs": "error.name_format", "Zl": "error.name_control",
+                "Zp": "error.name_control"}
+
+
+def check_name(name: object) -> str:
+    """A student's name, stripped; InvalidInputError (a ValueError) when it is not text, too long, or holds control or
+    invisible format characters."""
+    if not isinstance(name, str):
+        raise InvalidInputError(key="error.name_not_text")
     name = name.strip()
     if len(name) > NAME_MAX:
         raise InvalidInputError(key="error.name_too_long", n=NAME_MAX, start=name[:20], length=len(name))
-    if any(unicodedata.category(ch) == "Cc" for ch in name):
-        raise InvalidInputError(key="error.name_control", name=repr(name))
+    refused = next((NAME_REFUSED[c] for c in map(unicodedata.category, name) if c in NAME_REFUSED), None)
+    if refused:
+        raise InvalidInputError(key=refused, name=repr(name))
     return name
 
 

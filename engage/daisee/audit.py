@@ -108,10 +108,6 @@ def _cmp(what: str, expected: float, actual: float, source: str, tol: float = TO
     return {"what": what, source: round(float(expected), 6), "recomputed": round(float(actual), 6), "ok": abs(expected - actual) <= tol}
 
 
-def _mismatches(checks: list[dict]) -> list[dict]:
-    return [c for c in checks if not c["ok"]]
-
-
 # ---------------------------------------------------------------- words by key
 #
 # Every finding, claim text, verdict and note is stored twice: as English text (what audit.md and older readers

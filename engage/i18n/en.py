@@ -34,6 +34,7 @@ TEXT = {
     "common.examples": "Examples",
     "common.levels": "Levels",
     "common.result_json": "Result (JSON)",
+    "common.swipe_table": "↔ The tables below are wider than the screen: swipe them sideways for every column.",
     "common.no_result": "No result: the message at the top says why.",
     # Image
     "image.photo": "Photo",
@@ -47,7 +48,7 @@ TEXT = {
     "video.levels": "Levels (whole clip)",
     "video.timeline": "Timeline",
     "video.share": "Share of time",
-    "video.share_table": "Share of time at each level",
+    "video.share_table": "Share of time at each level (%)",
     "video.files": "Download JSON and CSV",
     "video.json": "Per-window results as JSON",
     "video.json_label": "Per-window results (JSON)",
@@ -88,6 +89,19 @@ TEXT = {
     "class.roster_export": "Export the roster",
     "class.camera_accordion": "Live: classroom camera",
     "class.camera": "Classroom camera",
+    "class.camera_turns": (
+        "At most {n} classroom cameras run at once, each for up to {minutes} a turn. When both are in use, yours waits "
+        "for one to finish (its picture stays still until then); when your turn ends, press record again: the class "
+        "carries on where it was."
+    ),
+    "limits.session_busy": (
+        "You already have {n} analyses waiting or running: wait for one to finish, then try again (this keeps the "
+        "queue open for other visitors)."
+    ),
+    "limits.request_pixels": (
+        "These images hold {mp} megapixels together; one request may hold at most {limit}. Send smaller images (the "
+        "model sees at most 1280 px on a side) or fewer of them."
+    ),
     "class.frame": "Last frame, with ids",
     "class.students": "Students",
     "class.timeline": "The class over time",
@@ -130,7 +144,7 @@ TEXT = {
     "result.one_window": "One window only: the timeline needs a clip longer than one window.",
     "result.analysing": "Analysing…",
     "result.share_state": "state",
-    "result.share_level": "level {level} (%)",
+    "result.share_level": "level {level}",
     "video.partial": (
         "**{done} of {total} windows analysed** ({done_min} of {total_min} min): the results so far; the timeline grows "
         "as the others come back."
@@ -151,7 +165,7 @@ TEXT = {
     "error.upload_video": "Upload a video first (or pick an example).",
     "error.no_frames": "Send at least one frame.",
     "error.too_many_frames": "Send at most {n} frames (one 10 s window at 1 FPS); send longer recordings as a video.",
-    "error.calls_failed": "Stopped: {n} GPU calls in a row ended without a window; the last: {last}",
+    "error.calls_failed": "Stopped: {n} model calls in a row ended without a window; the last: {last}",
     "error.stopped": "Stopped: {reason}",
     # ZeroGPU
     "gpu.title": "GPU time",
@@ -204,20 +218,26 @@ TEXT = {
     "report.students.many": "{n} students",
     "report.summary": (
         "{students} seen over {minutes} min. Average engagement {engagement} of 3 ({level}). Confusion was high {confused} "
-        "and boredom {bored} of student-time.{attention}"
+        "and boredom {bored} of the time, over all students.{attention}"
+    ),
+    "report.summary_photo": (
+        "{students} seen in one photo. Average engagement {engagement} of 3 ({level}). Confusion was high for {confused} "
+        "and boredom for {bored} of them.{attention}"
     ),
     "report.summary_attention": " Students faced the screen or board {share} of the time.",
     "report.level": "{level}",
     "report.level_between": "between {low} and {high}",
     "report.break": "**Break suggestion:** {reasons}; a two-minute break or a change of activity is worth trying.",
     "report.break_low_engagement": "engagement was low across the class ({engagement} of 3)",
-    "report.break_bored": "boredom was high {share} of student-time",
+    "report.break_bored": "boredom was high {share} of the time, over all students",
     "report.break_both": "{first} and {second}",
     "report.revisit": "**To revisit:** many faces looked confused; go over the last part again, with an example.",
     "report.students_heading": "### Students",
-    "report.student": "- **{name}** ({minutes} min{engagement}{emotions}): {advice}",
-    "report.student_engagement": ", engagement {engagement}/3",
-    "report.student_emotions": ", most likely emotion over time: {emotions}",
+    "report.student": "- **{name}** ({details}): {advice}",
+    "report.student_bare": "- **{name}**: {advice}",
+    "report.student_minutes": "{minutes} min",
+    "report.student_engagement": "engagement {engagement}/3",
+    "report.student_emotions": "most likely emotion over time: {emotions}",
     "report.tip_low_engagement": "Engagement looked low: ask them a direct question or give a short hands-on task.",
     "report.tip_confused": "Looked confused {share} of the time: revisit the last explanation with a worked example.",
     "report.tip_bored": "Looked bored {share} of the time: a change of activity or a short break may help.",
@@ -357,10 +377,15 @@ TEXT = {
     "about.backbone": "- Backbone: `{backbone}` ({size}-d hidden state), frozen, on `{device}`.",
     "about.local_checkpoint": "a local checkpoint ({name})",
     "about.feature": (
-        "- Feature ({protocol} protocol): a video is cut into {window}-second windows, and each window goes in as the "
-        "report's processor call feeds it. The window keeps {frames}; each frame is resized to between {min_mp} and "
-        "{max_mp} megapixels, and the frames go in with the text \"{prompt}\" inside one chat message. {photo} The model "
-        "runs in {dtype} on a GPU (float32 on a CPU). {pooling} {heads}"
+        "- Feature ({protocol} protocol): a video is cut into {window}-second windows, and each window goes in through "
+        "one processor call, as in the report. The window keeps {frames}; each frame is resized, keeping its shape, to "
+        "between {min_px} and {max_px} pixels ({sizes}), and the frames go in with the text \"{prompt}\" inside one "
+        "chat message. {photo} The model runs in {dtype} on a GPU (float32 on a CPU). {pooling} {heads}"
+    ),
+    "about.sizes_report": "the sizes the report's processor read from the model's published files",
+    "about.sizes_engage": (
+        "engage's own, narrower range: the report's processor kept between {min_px} and {max_px} pixels, so a small "
+        "face crop is enlarged here and was not there"
     ),
     "about.rate_one": "one frame a second",
     "about.rate": "{fps} frames a second",
@@ -560,6 +585,14 @@ TEXT = {
     "error.roster_descriptor": "A face descriptor has {n} finite numbers.",
     "error.name_too_long": "A name has at most {n} characters; '{start}…' has {length}.",
     "error.name_control": "A name cannot hold control characters: {name}.",
+    "error.name_format": "A name cannot hold invisible formatting characters (such as a text-direction override or a zero-width space): {name}.",
+    "error.name_not_text": "A name must be text.",
+    "error.roster_merge_full": (
+        "This roster file has {new} students not yet in the roster, which has {have}; "
+        "a roster holds at most {n} students, so none of them was added."
+    ),
+    "error.roster_too_big": "This file is too large to be a roster exported by engage (at most {mb} MB).",
+    "error.image_metadata": "The image carries more embedded data (text or a colour profile) than engage reads; save it again without its metadata.",
     "error.no_student": "There is no student {id} in this session.",
     "error.no_student_ids": "There is no student {id} in this session (ids: {ids}).",
     "error.no_student_yet": "There is no student {id} in this session (none seen yet).",

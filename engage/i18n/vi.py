@@ -34,6 +34,7 @@ TEXT = {
     "common.examples": "Ví dụ",
     "common.levels": "Các mức",
     "common.result_json": "Kết quả (JSON)",
+    "common.swipe_table": "↔ Các bảng dưới đây rộng hơn màn hình: vuốt ngang để xem mọi cột.",
     "common.no_result": "Không có kết quả: thông báo ở trên cùng cho biết lý do.",
     # Image
     "image.photo": "Ảnh",
@@ -47,7 +48,7 @@ TEXT = {
     "video.levels": "Các mức (cả đoạn)",
     "video.timeline": "Theo thời gian",
     "video.share": "Tỉ lệ thời gian",
-    "video.share_table": "Tỉ lệ thời gian ở mỗi mức",
+    "video.share_table": "Tỉ lệ thời gian ở mỗi mức (%)",
     "video.files": "Tải JSON và CSV",
     "video.json": "Kết quả từng cửa sổ dạng JSON",
     "video.json_label": "Kết quả từng cửa sổ (JSON)",
@@ -89,6 +90,19 @@ TEXT = {
     "class.roster_export": "Xuất danh sách",
     "class.camera_accordion": "Trực tiếp: camera lớp học",
     "class.camera": "Camera lớp học",
+    "class.camera_turns": (
+        "Cùng lúc chỉ chạy tối đa {n} camera lớp học, mỗi lượt tối đa {minutes}. Khi cả hai đang được dùng, camera của "
+        "bạn sẽ chờ đến khi một lượt kết thúc (hình ảnh đứng yên cho đến lúc đó); khi hết lượt, hãy bấm ghi lại: buổi "
+        "học tiếp tục từ chỗ đang dừng."
+    ),
+    "limits.session_busy": (
+        "Bạn đang có {n} yêu cầu phân tích đang chờ hoặc đang chạy: hãy đợi một yêu cầu xong rồi thử lại (để hàng đợi "
+        "còn chỗ cho người khác)."
+    ),
+    "limits.request_pixels": (
+        "Các ảnh này tổng cộng {mp} megapixel; mỗi yêu cầu chỉ được tối đa {limit}. Hãy gửi ảnh nhỏ hơn (mô hình chỉ "
+        "xem tối đa 1280 px mỗi cạnh) hoặc ít ảnh hơn."
+    ),
     "class.frame": "Khung hình cuối, kèm mã",
     "class.students": "Học sinh",
     "class.timeline": "Cả lớp theo thời gian",
@@ -131,7 +145,7 @@ TEXT = {
     "result.one_window": "Chỉ một cửa sổ: biểu đồ theo thời gian cần đoạn video dài hơn một cửa sổ.",
     "result.analysing": "Đang phân tích…",
     "result.share_state": "trạng thái",
-    "result.share_level": "mức {level} (%)",
+    "result.share_level": "mức {level}",
     "video.partial": (
         "**Đã phân tích {done} trên {total} cửa sổ** ({done_min} trên {total_min} phút): kết quả cho đến giờ; biểu đồ theo "
         "thời gian dài thêm khi các cửa sổ khác trở về."
@@ -152,7 +166,7 @@ TEXT = {
     "error.upload_video": "Hãy tải lên một video trước (hoặc chọn một ví dụ).",
     "error.no_frames": "Hãy gửi ít nhất một khung hình.",
     "error.too_many_frames": "Gửi tối đa {n} khung hình (một cửa sổ 10 giây, 1 khung hình/giây); bản ghi dài hơn hãy gửi dạng video.",
-    "error.calls_failed": "Đã dừng: {n} lần gọi GPU liên tiếp kết thúc mà không có cửa sổ nào; lần cuối: {last}",
+    "error.calls_failed": "Đã dừng: {n} lần gọi mô hình liên tiếp kết thúc mà không có cửa sổ nào; lần cuối: {last}",
     "error.stopped": "Đã dừng: {reason}",
     # ZeroGPU
     "gpu.title": "Thời gian GPU",
@@ -207,6 +221,10 @@ TEXT = {
         "Có {students} xuất hiện trong {minutes} phút. Mức tập trung trung bình {engagement} trên 3 ({level}). Mức bối "
         "rối cao trong {confused} và mức chán nản cao trong {bored} tổng thời gian của học sinh.{attention}"
     ),
+    "report.summary_photo": (
+        "Có {students} trong một bức ảnh. Mức tập trung trung bình {engagement} trên 3 ({level}). Mức bối rối cao ở {confused} "
+        "và mức chán nản cao ở {bored} số em.{attention}"
+    ),
     "report.summary_attention": " Học sinh nhìn về màn hình hoặc bảng trong {share} thời gian.",
     "report.level": "mức {level}",
     "report.level_between": "giữa mức {low} và mức {high}",
@@ -216,9 +234,11 @@ TEXT = {
     "report.break_both": "{first} và {second}",
     "report.revisit": "**Cần ôn lại:** nhiều khuôn mặt trông bối rối; hãy giảng lại phần vừa học, kèm một ví dụ.",
     "report.students_heading": "### Học sinh",
-    "report.student": "- **{name}** ({minutes} phút{engagement}{emotions}): {advice}",
-    "report.student_engagement": ", tập trung {engagement}/3",
-    "report.student_emotions": ", cảm xúc khả dĩ nhất theo thời gian: {emotions}",
+    "report.student": "- **{name}** ({details}): {advice}",
+    "report.student_bare": "- **{name}**: {advice}",
+    "report.student_minutes": "{minutes} phút",
+    "report.student_engagement": "tập trung {engagement}/3",
+    "report.student_emotions": "cảm xúc khả dĩ nhất theo thời gian: {emotions}",
     "report.tip_low_engagement": "Mức tập trung có vẻ thấp: hãy đặt cho em một câu hỏi trực tiếp hoặc giao một bài thực hành ngắn.",
     "report.tip_confused": "Có vẻ bối rối trong {share} thời gian: hãy giải thích lại phần vừa giảng bằng một ví dụ giải mẫu.",
     "report.tip_bored": "Có vẻ chán nản trong {share} thời gian: đổi hoạt động hoặc cho nghỉ giải lao ngắn có thể giúp ích.",
@@ -382,10 +402,15 @@ TEXT = {
     "about.local_checkpoint": "bản lưu mô hình cục bộ ({name})",
     "about.feature": (
         "- Đặc trưng (giao thức {protocol}): video được cắt thành các cửa sổ {window} giây, và mỗi cửa sổ được đưa vào "
-        "mô hình đúng như lời gọi bộ tiền xử lý (processor) của báo cáo. Mỗi cửa sổ giữ {frames}; mỗi khung hình được "
-        "đổi kích thước về khoảng {min_mp} đến {max_mp} megapixel, rồi các khung hình được đưa vào cùng văn bản "
-        "\"{prompt}\" trong một tin nhắn hội thoại. {photo} Mô hình chạy ở {dtype} trên GPU (float32 trên CPU). "
-        "{pooling} {heads}"
+        "mô hình qua một lần gọi bộ tiền xử lý (processor), như trong báo cáo. Mỗi cửa sổ giữ {frames}; mỗi khung hình "
+        "được đổi kích thước, giữ nguyên tỉ lệ, về khoảng {min_px} đến {max_px} điểm ảnh ({sizes}), rồi các khung hình "
+        "được đưa vào cùng văn bản \"{prompt}\" trong một tin nhắn hội thoại. {photo} Mô hình chạy ở {dtype} trên GPU "
+        "(float32 trên CPU). {pooling} {heads}"
+    ),
+    "about.sizes_report": "đúng kích thước mà bộ tiền xử lý của báo cáo đọc từ các tệp công bố của mô hình",
+    "about.sizes_engage": (
+        "khoảng riêng, hẹp hơn của engage: bộ tiền xử lý của báo cáo giữ từ {min_px} đến {max_px} điểm ảnh, nên một "
+        "ảnh cắt khuôn mặt nhỏ được phóng đại ở đây nhưng không được phóng đại trong báo cáo"
     ),
     "about.rate_one": "một khung hình mỗi giây",
     "about.rate": "{fps} khung hình mỗi giây",
@@ -594,6 +619,14 @@ TEXT = {
     "error.roster_descriptor": "Một mô tả khuôn mặt gồm {n} số hữu hạn.",
     "error.name_too_long": "Tên dài tối đa {n} ký tự; '{start}…' có {length} ký tự.",
     "error.name_control": "Tên không được chứa ký tự điều khiển: {name}.",
+    "error.name_format": "Tên không được chứa ký tự định dạng vô hình (như ký tự đảo chiều văn bản hay khoảng trắng độ rộng bằng không): {name}.",
+    "error.name_not_text": "Tên phải là văn bản.",
+    "error.roster_merge_full": (
+        "Tệp danh sách này có {new} học sinh chưa có trong danh sách lớp (đang có {have}); "
+        "danh sách lớp có tối đa {n} học sinh, nên không học sinh nào được thêm."
+    ),
+    "error.roster_too_big": "Tệp này quá lớn để là danh sách lớp do engage xuất (tối đa {mb} MB).",
+    "error.image_metadata": "Ảnh chứa nhiều dữ liệu nhúng (văn bản hoặc hồ sơ màu) hơn mức engage đọc; hãy lưu lại ảnh mà không kèm siêu dữ liệu.",
     "error.no_student": "Không có học sinh {id} trong phiên này.",
     "error.no_student_ids": "Không có học sinh {id} trong phiên này (các mã: {ids}).",
     "error.no_student_yet": "Không có học sinh {id} trong phiên này (chưa thấy học sinh nào).",

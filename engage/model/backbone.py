@@ -149,22 +149,26 @@ class Backbone:
 
     def inputs_for_texts(self, clips: list[Clip], texts: list[str], to_device: bool = True, resize_on_device: bool = False):
         """Processor outputs for chat texts already built, each holding one video placeholder, or one image
-        placeholder for a clip ``as_image`` (those go to the image processor with its own size settings, as in the
-        report's call). ``to_device=False`` leaves them on the CPU (a worker thread prepares them);
-        ``resize_on_device`` has the video processor resize and normalise on the model's device."""
+        placeholder for a clip ``as_image`` (those go to the image processor, as in the report's call). Both are
+        resized to between the protocol's ``min_pixels`` and ``max_pixels``: for the report's protocol, the sizes its
+        processor loaded from the 7B's published files. ``to_device=False`` leaves them on the CPU (a worker thread
+        prepares them); ``resize_on_device`` has the video processor resize and normalise on the model's device.
+        (``cap_pixels_per_frame`` bounds a video's total pixels; with at most 10 frames a window it never binds at either
+        protocol's ``max_pixels``.)"""
         from transformers.video_utils import VideoMetadata
 
         p = self.protocol
         images = [c.frames[0] for c in clips if self.as_image(c)]
         videos = [np.ascontiguousarray(c.frames) for c in clips if not self.as_image(c)]
-        kwargs = {}
+        size = {"shortest_edge": p.min_pixels, "longest_edge": p.max_pixels}
+        kwargs = {"images_kwargs": {"size": size}} if images else {}
         if videos:
-            kwargs = {
+            kwargs |= {
                 "videos": videos,
                 "video_metadata": [VideoMetadata(total_num_frames=len(v), fps=p.fps) for v in videos],
                 "videos_kwargs": {
                     "do_sample_frames": False,
-                    "size": {"shortest_edge": p.min_pixels, "longest_edge": p.max_pixels},
+                    "size": size,
                     "cap_pixels_per_frame": True,
                 },
             }

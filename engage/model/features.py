@@ -21,8 +21,14 @@ def clip_features(backbone: Backbone, clips: Iterable[Clip], batch_size: int = 4
 
     Clips are run ``batch_size`` at a time, each fed as the backbone's protocol says (a photo as an image or
     a one-frame video); the language model's last hidden state is averaged over all tokens of the sequence
-    (system prompt, vision tokens and text), as the report's code did. With several batches, the next one is
-    prepared (the processor's resizing and patching, CPU work) in a thread while the model runs the current one.
+    (system prompt, vision tokens and text). Where that mean comes from: the report's video notebook
+    (``qwen2-5-embedding-classifier-wandb.ipynb``, its extraction cell ``extract_video_embeddings``) saved the last
+    hidden state *unpooled*, one row per token. The mean is from elsewhere in the report: its method text
+    (``sections/03_methodology.tex``: the clip's features mean-pooled into one vector), its image extraction in the
+    same notebook (``extract_facial_embeddings``: ``hidden_states.mean(dim=1)``, over every token) and its deployment
+    code (``deployment/backend/inference_engine.py``: the same mean). With several batches, the
+    next one is prepared (the processor's resizing and patching, CPU work) in a thread while the model runs the
+    current one.
     """
     from ..media import map_ahead
 

@@ -1,7 +1,8 @@
 """A tiny random Qwen2.5-VL checkpoint for tests and CI (never a default).
 
-It has the real architecture class, processor classes and chat template, so it loads through the
-same ``from_pretrained`` path as ``Qwen/Qwen2.5-VL-7B-Instruct``; only the sizes are small and the
+It has the real architecture class, processor classes and chat template, and the 7B's processor files as
+published (``PUBLISHED_PREPROCESSOR_CONFIG``), so it loads through the same ``from_pretrained`` path as
+``Qwen/Qwen2.5-VL-7B-Instruct`` and its processor resizes as the 7B's does; only the model is small and the
 weights random. Its directory carries a marker file so the app can say "random test weights".
 """
 from __future__ import annotations
@@ -42,6 +43,24 @@ CHAT_TEMPLATE = (
     "{% endfor %}"
     "{% if add_generation_prompt %}<|im_start|>assistant\n{% endif %}"
 )
+
+# Qwen/Qwen2.5-VL-7B-Instruct's preprocessor_config.json as published on the hub (its only processor file: no
+# video_preprocessor_config.json, no processor_config.json). Quoted in public code, e.g. Jeremy-lf/MLLM-Application
+# Qwen-02.md (the 7B's processor as AutoProcessor prints it) and a Rust test fixture "trimmed from
+# Qwen/Qwen2.5-VL-7B-Instruct". transformers 4.53.3, 4.57.1 and 5.23 all read min_pixels/max_pixels from it for the
+# image processor *and* the video processor (size shortest_edge 3,136, longest_edge 12,845,056): see
+# tests/processor_sizes.py.
+PUBLISHED_PREPROCESSOR_CONFIG = {
+    "min_pixels": 3136,
+    "max_pixels": 12845056,
+    "patch_size": 14,
+    "temporal_patch_size": 2,
+    "merge_size": 2,
+    "image_mean": [0.48145466, 0.4578275, 0.40821073],
+    "image_std": [0.26862954, 0.26130258, 0.27577711],
+    "image_processor_type": "Qwen2VLImageProcessor",
+    "processor_class": "Qwen2_5_VLProcessor",
+}
 
 _CORPUS = [
     "You are a helpful assistant.",
@@ -143,6 +162,11 @@ def make_tiny_backbone(out_dir: str, seed: int = 0, hidden_size: int = 64, layer
         chat_template=CHAT_TEMPLATE,
     )
     processor.save_pretrained(out_dir)
+    # The processor's sizes as the 7B publishes them, not this transformers' defaults: one preprocessor_config.json
+    # (read for images and, lacking a video file, for video too) and no processor_config.json.
+    os.remove(os.path.join(out_dir, "processor_config.json"))
+    with open(os.path.join(out_dir, "preprocessor_config.json"), "w") as fh:
+        json.dump(PUBLISHED_PREPROCESSOR_CONFIG, fh, indent=2)
     with open(os.path.join(out_dir, TEST_MARKER), "w") as fh:
         json.dump({"what": "random test weights made by engage.model.tiny; results are meaningless", "seed": seed}, fh)
     return out_dir

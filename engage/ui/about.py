@@ -9,7 +9,14 @@ from ..affect.pipeline import Engine
 from ..affect.results import STATES
 from ..errors import HeadsError, HeadsMismatchError, HeadsMissingError, UnsafeCheckpointError
 from ..i18n import DEFAULT, glossary, number, text
-from ..model.protocol import ENGAGE_PROTOCOL, IMAGES_AS_IMAGE, REPORT_PROTOCOL_SOURCE, REPORT_SAMPLING
+from ..model.protocol import (
+    ENGAGE_PROTOCOL,
+    IMAGES_AS_IMAGE,
+    LEGACY_REPORT_PROTOCOL_SOURCES,
+    REPORT_PROTOCOL,
+    REPORT_PROTOCOL_SOURCE,
+    REPORT_SAMPLING,
+)
 from ..settings import files_max_age_seconds
 from .views import escape, minutes, session_lifetime, warning_banner
 
@@ -24,6 +31,7 @@ _REASON_KEYS = {
 # Where a card says its feature protocol was read from, by key (the texts engage writes into cards)
 _PROTOCOL_SOURCE_KEYS = {
     REPORT_PROTOCOL_SOURCE: "about.protocol_source.report",
+    **{legacy: "about.protocol_source.report" for legacy in LEGACY_REPORT_PROTOCOL_SOURCES},
     "engage's default, given at random initialisation": "about.protocol_source.random",
     "the protocol of the features the heads were trained on (their features directory's meta.json)": "about.protocol_source.features",
     "given to import_reference_heads": "about.protocol_source.given",
@@ -35,6 +43,12 @@ def _g(value: float, lang: str) -> str:
     """A number as short as exact, with the language's decimal mark (10, 0.5, 0,5)."""
     words = f"{value:g}"
     return words.replace(".", ",") if lang == "vi" else words
+
+
+def _whole(value: int, lang: str) -> str:
+    """A whole number with the language's thousands separator (12,845,056; 12.845.056)."""
+    words = f"{value:,}"
+    return words.replace(",", ".") if lang == "vi" else words
 
 
 def backbone_label(source: str, lang: str = DEFAULT) -> str:
@@ -123,9 +137,14 @@ def _feature_line(engine: Engine, lang: str) -> str:
         text("about.pooling_mean", lang) if p.pooling == ENGAGE_PROTOCOL.pooling else text("about.pooling_other", lang, pooling=escape(p.pooling))
     )
     name = text(_PROTOCOL_NAME_KEYS[p.name], lang) if p.name in _PROTOCOL_NAME_KEYS else p.name
+    r = REPORT_PROTOCOL
+    if (p.min_pixels, p.max_pixels) == (r.min_pixels, r.max_pixels):
+        sizes = text("about.sizes_report", lang)
+    else:
+        sizes = text("about.sizes_engage", lang, min_px=_whole(r.min_pixels, lang), max_px=_whole(r.max_pixels, lang))
     return text(
         "about.feature", lang, protocol=name, window=_g(engine.windowing.window_seconds, lang), frames=frames,
-        min_mp=number(p.min_pixels / 1e6, lang), max_mp=number(p.max_pixels / 1e6, lang), prompt=p.prompt, photo=photo,
+        min_px=_whole(p.min_pixels, lang), max_px=_whole(p.max_pixels, lang), sizes=sizes, prompt=p.prompt, photo=photo,
         dtype=p.gpu_dtype, pooling=pooling,
         heads=text("about.protocol_is_report" if p.name == "report" else "about.protocol_checked", lang),
     )

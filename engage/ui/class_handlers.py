@@ -2,7 +2,6 @@
 report. Faces are found on the CPU; only students' face crops go into GPU calls (``server``)."""
 from __future__ import annotations
 
-import contextlib
 import os
 import time
 
@@ -33,8 +32,8 @@ FACES_MAX = 40  # the slider's top: faces analysed per frame
 
 def _faces(value, lang: str = DEFAULT) -> int:
     try:
-        faces = int(value)
-    except (TypeError, ValueError):
+        faces = 0 if isinstance(value, bool) else int(value)  # True is no number of faces
+    except (TypeError, ValueError, OverflowError):
         faces = 0
     if not 1 <= faces <= FACES_MAX or faces != value:
         raise user_error(text("class.faces_range", lang, n=FACES_MAX), lang=lang)
@@ -80,6 +79,8 @@ def rename_students(renames, room: Classroom | None, folder: str | None, lang: s
     lang = language(lang)
     if room is None:
         raise user_error(text("class.rename_first", lang), lang=lang)
+    if renames is not None and not isinstance(renames, str):
+        raise user_error(text("error.name_not_text", lang), lang=lang)
     try:
         room.edit(views.parse_renames(renames, room.session.ids))
     except ValueError as exc:
@@ -91,7 +92,8 @@ def _roster_view(roster: identity.Roster | None, message: str = "", lang: str = 
     rows = roster.table() if roster else []
     n = len(rows)
     summary = text(f"class.roster_count.{'one' if n == 1 else 'many'}", lang, n=n) if rows else text("class.roster_empty", lang)
-    return views.escape(" ".join(filter(None, [message, summary]))), {"headers": roster_headers(lang), "data": rows}
+    # names and file names are the visitor's: the line is Markdown, and they stay text in it
+    return views.escape_markdown(" ".join(filter(None, [message, summary]))), {"headers": roster_headers(lang), "data": rows}
 
 
 def roster_headers(lang: str = DEFAULT) -> list[str]:
@@ -100,24 +102,29 @@ def roster_headers(lang: str = DEFAULT) -> list[str]:
 
 def add_to_roster(files, name, roster: identity.Roster | None, room: Classroom | None, folder: str | None, lang: str = DEFAULT):
     """Photos (a name from the field, else from each file's name) or an exported roster (.json) into this session's
-    roster; students already analysed are named from it at once."""
+    roster; students already analysed are named from it at once. A roster file is added whole or not at all. The
+    session's roster changes only when the request succeeds (a new one is returned).
+
+    No upload is deleted here: a path proves no ownership (gradio stores identical bytes at one content-hashed path,
+    shared by every visitor who sent them, and a client may name any file of its upload folder, the examples
+    included). Gradio's copies go with the periodic sweep (``ENGAGE_FILES_MAX_AGE_S``); the roster keeps descriptors,
+    never the photos."""
     lang = language(lang)
     uploads = files if isinstance(files, list) else [files] if files else []
     if not uploads:
         raise user_error(text("class.roster_choose", lang), lang=lang)
-    roster = roster or identity.Roster()
+    if name is not None and not isinstance(name, str):
+        raise user_error(text("error.name_not_text", lang), lang=lang)
+    roster = roster.copy() if roster else identity.Roster()
     notes, added = [], 0
     for payload in uploads:
         path = upload_path(payload, lang)
         shown = payload.get("orig_name") if isinstance(payload, dict) else None
-        shown = shown or os.path.basename(str(path))
+        shown = shown if isinstance(shown, str) and shown else os.path.basename(str(path))
         try:
             if shown.lower().endswith(".json"):
-                with open(path, encoding="utf-8") as fh:
-                    loaded = identity.Roster.from_json(fh.read())
-                for student, gallery in loaded.photos.items():
-                    for desc in gallery:
-                        roster.add(student, desc)
+                loaded = identity.Roster.read(path)
+                roster.merge(loaded)
                 n = len(loaded)
                 notes.append(text(f"class.roster_read.{'one' if n == 1 else 'many'}", lang, file=shown, n=n))
             else:
@@ -126,11 +133,8 @@ def add_to_roster(files, name, roster: identity.Roster | None, room: Classroom |
                 faces = identity.add_photo(roster, server.ROSTER_DETECTOR, identity.default_encoder(), frame, student)
                 notes.append(text("class.roster_photo_largest" if faces > 1 else "class.roster_photo", lang, file=shown, name=student, n=faces))
             added += 1
-        except (EngageError, ValueError) as exc:
+        except EngageError as exc:
             notes.append(text("class.roster_problem", lang, file=shown, message=message_of(exc, lang)))
-        finally:  # the roster keeps descriptors, never the photo: gradio's copy goes now, not at the next sweep
-            with contextlib.suppress(OSError, TypeError):
-                os.remove(path)
     if not added:
         raise user_error(" ".join(notes), lang=lang)
     if room is not None:
@@ -167,11 +171,18 @@ def write_class_report(room: Classroom | None, use_model: bool, day: zerogpu.Gpu
     lang = language(lang)
     if room is None:
         raise user_error(text("class.report_first", lang), lang=lang)
+    photo, warnings = _report_context(room)
     if use_model:
-        report = on_gpu(server.report_gpu, "token", zerogpu.REPORT_TOKENS, visitor_day(day, request), room.session, lang, lang=lang)
+        report = on_gpu(server.report_gpu, "token", zerogpu.REPORT_TOKENS, visitor_day(day, request), room.session, lang, photo, warnings, lang=lang)
     else:
-        report = class_report(room.session, lang=lang)
+        report = class_report(room.session, lang=lang, photo=photo, warnings=warnings)
     return report.markdown, report.source
+
+
+def _report_context(room: Classroom) -> tuple[bool, list[str]]:
+    """Whether the session is one photo, and the warnings the report starts with (the backbone's: random test weights
+    make every number of any method meaningless)."""
+    return room.kind == "photo", [views.WARNING_KEYS[w] for w in server.ENGINE.warnings("zero-shot")]
 
 
 def classroom_frame(frame, method, max_faces, roster, room: Classroom | None, folder: str | None, day: zerogpu.GpuDay | None = None,
@@ -206,5 +217,8 @@ def redraw_classroom(lang, room: Classroom | None, roster: identity.Roster | Non
     else:
         empty = ({"headers": views.student_headers(lang), "data": []}, {"headers": views.emotion_headers(lang), "data": []})
         dashboard = (gr.skip(),) * 5 + empty
-    report = class_report(room.session, lang=lang).markdown if room is not None and report_source == "template" else gr.skip()
+    report = gr.skip()
+    if room is not None and report_source == "template":
+        photo, warnings = _report_context(room)
+        report = class_report(room.session, lang=lang, photo=photo, warnings=warnings).markdown
     return (*dashboard, *_roster_view(roster, "", lang), report)

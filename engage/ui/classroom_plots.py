@@ -113,6 +113,86 @@ def _box_of(face) -> tuple[float, float, float, float]:
     return tuple(float(v) for v in box)
 
 
+def label_font_size(height: int, width: int) -> int:
+    """The labels' starting font size in pixels: 1/36 of the frame's longer side (36 px on 1280×720), at least 12, so
+    that a label stays about 10 px high on a phone that shows the frame 360 px wide. Smaller only where the labels
+    would not fit otherwise (``label_layout``)."""
+    return max(12, round(max(height, width) / 36))
+
+
+Rect = tuple[int, int, int, int]  # x0, y0, x1, y1, ends excluded
+
+
+def _overlap(rect: Rect, others: np.ndarray) -> np.ndarray:
+    """Overlap area of ``rect`` with each row (x0, y0, x1, y1) of ``others``."""
+    if not len(others):
+        return np.zeros(0)
+    w = np.minimum(rect[2], others[:, 2]) - np.maximum(rect[0], others[:, 0])
+    h = np.minimum(rect[3], others[:, 3]) - np.maximum(rect[1], others[:, 1])
+    return np.clip(w, 0, None) * np.clip(h, 0, None)
+
+
+def _spots(box: Rect, tw: int, th: int, w: int, h: int) -> list[Rect]:
+    """Where a ``tw`` × ``th`` label may go for ``box``, best first: touching it above, below, right or left (its
+    left edge, centre or right edge aligned), then one to three label heights further up or down or half label widths
+    further aside; kept in the frame."""
+    x0, y0, x1, y1 = box
+    xs = (x0, (x0 + x1 - tw) // 2, x1 - tw)
+    ys_side = (y0, (y0 + y1 - th) // 2, y1 - th)
+    spots = [(x, y0 - th) for x in xs] + [(x, y1) for x in xs]
+    spots += [(x1, y) for y in ys_side] + [(x0 - tw, y) for y in ys_side]
+    for k in (1, 2, 3):
+        spots += [(x, y0 - th - k * th) for x in xs] + [(x, y1 + k * th) for x in xs]
+        spots += [(x1 + k * tw // 2, y) for y in ys_side] + [(x0 - tw - k * tw // 2, y) for y in ys_side]
+    out = []
+    for x, y in spots:
+        x, y = min(max(0, x), max(0, w - tw)), min(max(0, y), max(0, h - th))
+        rect = (x, y, x + tw, y + th)
+        if rect not in out:
+            out.append(rect)
+    return out
+
+
+def label_layout(
+    shape: tuple[int, ...], boxes: Sequence[Rect], texts: Sequence[tuple[int, str, str | None]]
+) -> tuple[int, list[tuple[int, Rect, str]]]:
+    """Where the labels go: (font size, [(face index, label rectangle, text)]).
+
+    ``boxes``: every face's box on the frame (x0, y0, x1, y1, ends excluded); ``texts``: (face index, name, label or
+    None) for each face that gets a label. A label is placed next to its face (``_spots``) where it overlaps no face's
+    box and no other label; when some label finds no such spot the labels are tried again on two lines (the name above
+    the label), then with a font 15 % smaller, down to 11 px or 1/90 of the frame's longer side. Where even that
+    fails (a frame too small for its faces) each label takes the spot that covers the least."""
+    h, w = shape[:2]
+    faces = np.array(boxes, dtype=np.int64).reshape(-1, 4)
+    size, floor = label_font_size(h, w), max(11, round(max(h, w) / 90))
+    sizes = []
+    while size > floor:
+        sizes.append(size)
+        size = int(size * 0.85)
+    sizes.append(floor)
+    probe = ImageDraw.Draw(Image.new("L", (1, 1)))
+    tries = [(size, two_lines) for size in sizes for two_lines in (False, True)]
+    for n, (size, two_lines) in enumerate(tries, start=1):
+        font = ImageFont.load_default(size=size)
+        pad = max(2, round(size / 8))
+        placed, taken = [], np.zeros((0, 4), dtype=np.int64)
+        for k, name, label in texts:
+            words = f"{name}\n{label}" if two_lines and label else name + (f" · {label}" if label else "")
+            left, top, right, bottom = probe.multiline_textbbox((0, 0), words, font=font)
+            tw, th = right - left + 2 * pad, bottom - top + 2 * pad
+            spots = _spots(tuple(faces[k]), tw, th, w, h)
+            cost = [float(_overlap(s, faces).sum() + _overlap(s, taken).sum()) for s in spots]
+            if min(cost) > 0 and n < len(tries):
+                break  # try two lines, or a smaller font
+            i = int(np.argmin(cost))
+            placed.append((k, spots[i], words))
+            taken = np.vstack([taken, np.array(spots[i])[None]])
+        else:
+            return size, placed
+    raise AssertionError("unreachable")  # the last try places every label
+
+
 def annotate_frame(
     frame: np.ndarray,
     faces: Sequence,
@@ -121,13 +201,15 @@ def annotate_frame(
     labels: Sequence[str | None] | Mapping[int, str] | None = None,
 ) -> np.ndarray:
     """A copy of ``frame`` (H x W x 3 uint8, or H x W) with a box per face and a label such as
-    "Student 3 · engaged" just above it (below when there is no room above).
+    "Student 3 · engaged" next to it (``label_layout``: above, below or beside the box, where it covers no face and
+    no other label, on two lines or smaller where the faces are crowded).
 
     ``faces``: objects with ``.box`` (``engage.classroom.faces.Face``) or ``(x0, y0, x1, y1)`` tuples; ``ids``: their
     track ids, same order (None: a face not confirmed as a student yet, a thin grey box without a label);
     ``names``: track id -> name ("Student <id>" where missing); ``labels``: per face (same order) or per track id,
     None for a name alone. The box is drawn inward from its edges, so inside a box only a band as wide as the line
-    changes; labels go outside the box where the frame allows.
+    changes; labels go outside the boxes where the frame allows. The font is sized to the frame
+    (``label_font_size``).
     """
     if len(ids) != len(faces):
         raise ValueError(f"{len(faces)} faces but {len(ids)} ids")
@@ -140,37 +222,35 @@ def annotate_frame(
     draw = ImageDraw.Draw(img)
     h, w = rgb.shape[:2]
     line = max(2, round(min(h, w) / 240))
-    font = ImageFont.load_default(size=max(11, round(min(h, w) / 32)))
-    pad = max(2, line)
     names = names or {}
+    boxes, texts, colors = [], [], {}
     for k, (face, tid) in enumerate(zip(faces, ids)):
         x0, y0, x1, y1 = _box_of(face)
         x0, y0 = max(0, round(x0)), max(0, round(y0))
         x1, y1 = min(w - 1, round(x1) - 1), min(h - 1, round(y1) - 1)
+        boxes.append((x0, y0, x1 + 1, y1 + 1))
         if x1 <= x0 or y1 <= y0:
             continue
         if tid is None:  # a face not confirmed as a student yet: thin and grey, no name
             draw.rectangle((x0, y0, x1, y1), outline=UNCONFIRMED, width=max(1, line // 2))
             continue
-        color = BOX_COLORS[(int(tid) - 1) % len(BOX_COLORS)]
-        draw.rectangle((x0, y0, x1, y1), outline=color, width=line)
+        colors[k] = BOX_COLORS[(int(tid) - 1) % len(BOX_COLORS)]
+        draw.rectangle((x0, y0, x1, y1), outline=colors[k], width=line)
         if isinstance(labels, Mapping):
             label = labels.get(tid)
         else:
             label = labels[k] if labels is not None else None
-        text = names.get(tid, default_name(int(tid))) + (f" · {label}" if label else "")
-        left, top, right, bottom = draw.textbbox((0, 0), text, font=font)
-        tw, th = right - left + 2 * pad, bottom - top + 2 * pad
-        if y0 - th >= 0:
-            ty = y0 - th  # above the box
-        elif y1 + 1 + th <= h:
-            ty = y1 + 1  # below it
-        else:
-            ty = y0 + line  # no room outside: inside, at the top
-        tx = min(max(0, x0), max(0, w - tw))
-        draw.rectangle((tx, ty, tx + tw - 1, ty + th - 1), fill=color)
-        dark = sum(color) / 3 > 150
-        draw.text((tx + pad - left, ty + pad - top), text, font=font, fill=(0, 0, 0) if dark else (255, 255, 255))
+        texts.append((k, names.get(tid, default_name(int(tid))), label))
+    if texts:
+        size, placed = label_layout(rgb.shape, boxes, texts)
+        font = ImageFont.load_default(size=size)
+        pad = max(2, round(size / 8))
+        for k, (tx, ty, tx1, ty1), words in placed:
+            color = colors[k]
+            left, top, _, _ = draw.multiline_textbbox((0, 0), words, font=font)
+            draw.rectangle((tx, ty, tx1 - 1, ty1 - 1), fill=color)
+            dark = sum(color) / 3 > 150
+            draw.multiline_text((tx + pad - left, ty + pad - top), words, font=font, fill=(0, 0, 0) if dark else (255, 255, 255))
     out = np.asarray(img)
     if gray:
         return np.asarray(img.convert("L"))
@@ -179,4 +259,4 @@ def annotate_frame(
     return out
 
 
-__all__ = ["class_timeline", "student_levels", "annotate_frame", "BOX_COLORS"]
+__all__ = ["class_timeline", "student_levels", "annotate_frame", "label_layout", "label_font_size", "BOX_COLORS"]

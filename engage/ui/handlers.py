@@ -14,7 +14,7 @@ from ..affect.webcam import WebcamFrames, WebcamStream
 from ..errors import EngageError
 from ..i18n import DEFAULT, language, text
 from ..media import VideoSource, frames_to_clip
-from . import exports, plots, server, views, zerogpu
+from . import exports, plots, server, shown_errors, views, zerogpu
 from .server import ABORTED, count_failure, is_abort, is_refusal, message_of, method_kind, on_gpu, refusal_or_error, upload_path, user_error, visitor_day
 
 
@@ -107,6 +107,26 @@ def analyze_video(video, method, folder: str | None, day: zerogpu.GpuDay | None 
         raise user_error(exc, lang=lang) from exc
 
 
+def _reason(lang: str, request: gr.Request | None) -> str:
+    """Why the session's last action failed (its own message, kept by ``shown_errors.remembered``)."""
+    return shown_errors.last_error(request) or text("common.no_result", language(lang))
+
+
+def error_line(lang: str = DEFAULT, request: gr.Request = None) -> str:
+    """After a failed action: its reason, in the line beside its input (classroom status, roster), until the next."""
+    return views.error_markdown(_reason(lang, request))
+
+
+def image_failed(lang: str = DEFAULT, request: gr.Request = None):
+    """Image tab after a failure: the reason where the summary was, the figure and JSON emptied."""
+    return views.single_error(_reason(lang, request), language(lang))
+
+
+def video_failed(lang: str = DEFAULT, request: gr.Request = None):
+    """Video tab after a failure: the reason where the plan was, everything after it emptied."""
+    return (views.error_markdown(_reason(lang, request)), *views.video_cleared(text("result.see_above", language(lang)), language(lang)))
+
+
 def video_estimate(video, method, lang: str = DEFAULT) -> str:
     """Before a video is analysed: its length, and on ZeroGPU how much of a visitor's day it will use."""
     if not video:
@@ -196,16 +216,16 @@ def webcam_info(method, day: zerogpu.GpuDay | None = None, lang: str = DEFAULT, 
 def redraw_results(lang, method, image_json, video_json, webcam_json, day: zerogpu.GpuDay | None = None, request: gr.Request = None):
     """The Image, Video and Webcam results on screen, in ``lang``: redrawn from the JSON each tab holds (nothing is
     recomputed, no GPU). Outputs: image summary and figure; video summary, figures and table; webcam summary and
-    figure (the line before the camera starts, when it has shown nothing yet)."""
+    figure (the line before the camera starts, when it has shown nothing yet). A figure with no result yet is the
+    page's own (its placeholder is redrawn with the page's words, before any result can come)."""
     lang = language(lang)
-    image = views.single_outputs(analysis_from_dict(image_json), lang)[:2] if image_json else (gr.skip(), plots.placeholder(text("image.placeholder", lang)))
+    image = views.single_outputs(analysis_from_dict(image_json), lang)[:2] if image_json else (gr.skip(), gr.skip())
     if video_json:
         analysis = analysis_from_dict(video_json)
         md, bars, _ = views.single_outputs(analysis, lang)
         timeline = plots.timeline(analysis, lang=lang) if len(analysis.windows) > 1 else plots.placeholder(text("result.one_window", lang))
         video = (md, bars, timeline, plots.level_share(analysis, lang=lang), views.share_table(analysis, lang))
     else:
-        video = (gr.skip(), plots.placeholder(text("video.placeholder", lang)), gr.skip(), gr.skip(), {"headers": views.share_headers(lang), "data": []})
-    webcam = (views.single_outputs(analysis_from_dict(webcam_json), lang)[:2] if webcam_json
-              else (webcam_info(method, day, lang, request), plots.placeholder(text("webcam.placeholder", lang))))
+        video = (gr.skip(),) * 4 + ({"headers": views.share_headers(lang), "data": []},)
+    webcam = views.single_outputs(analysis_from_dict(webcam_json), lang)[:2] if webcam_json else (webcam_info(method, day, lang, request), gr.skip())
     return (*image, *video, *webcam)

@@ -171,9 +171,9 @@ def students_gpu(seconds, jobs: list[StudentWindow], method):
 
 @gpu(duration=requested)
 @user_errors
-def report_gpu(seconds, session, lang=i18n.DEFAULT):
+def report_gpu(seconds, session, lang=i18n.DEFAULT, photo=False, warnings=()):
     meter = zerogpu.Meter("token")
-    report = class_report(session, ENGINE.backbone, lang=lang)
+    report = class_report(session, ENGINE.backbone, lang=lang, photo=photo, warnings=warnings)
     return report, meter.add(max(1, report.tokens), perf_counter() - meter.t0)
 
 

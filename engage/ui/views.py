@@ -7,6 +7,7 @@ import io
 
 from ..affect.pipeline import TEST_WEIGHTS_WARNING, UNTRAINED_HEADS_WARNING
 from ..affect.results import LEVELS, STATES, Analysis
+from ..classroom.report import markdown_text
 from ..classroom.session import EMOTIONS, check_name, no_student
 from ..errors import InvalidInputError
 from ..i18n import DEFAULT, count, glossary, number, text
@@ -29,6 +30,12 @@ def session_lifetime(lang: str = DEFAULT) -> str:
 def escape(text: object) -> str:
     """Text shown as Markdown or in a toast (both render HTML): ``<State>`` stays text, not a tag."""
     return html.escape(str(text), quote=False)
+
+
+def escape_markdown(words: object) -> str:
+    """A visitor's text (names, file names, a line that holds them) shown in Markdown as typed: no link, image,
+    autolink, emphasis or table cell of its own, and no tag (``markdown_text``)."""
+    return markdown_text(words)
 
 
 def error_markdown(message: object) -> str:
@@ -156,13 +163,11 @@ def classroom_cards(session, warnings: list[str], lang: str = DEFAULT) -> str:
     if not c["students_seen"]:
         return warning_banner(warnings, lang) + text("class.none_seen", lang)
     attention = f"{c['attention_share']:.0%}" if c["attention_seconds"] else "–"
-    return warning_banner(warnings, lang) + "\n".join(
-        [
-            text("class.cards_head", lang),
-            "|---|---|---|---|---|",
-            f"| {c['students_seen']} | {number(c['average_engagement'], lang)} / 3 | {c['confused_share']:.0%} | {c['bored_share']:.0%} | {attention} |",
-        ]
-    )
+    # one card a row (label | value): five columns do not fit a phone's width
+    labels = [label.strip() for label in text("class.cards_head", lang).strip().strip("|").split("|")]
+    values = [str(c["students_seen"]), f"{number(c['average_engagement'], lang)} / 3", f"{c['confused_share']:.0%}", f"{c['bored_share']:.0%}", attention]
+    rows = [f"| {label} | {value} |" for label, value in zip(labels, values)]
+    return warning_banner(warnings, lang) + "\n".join([rows[0], "|---|---|", *rows[1:]])
 
 
 def student_rows(session, lang: str = DEFAULT) -> list[list]:

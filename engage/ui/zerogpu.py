@@ -45,10 +45,18 @@ MAX_REQUEST_S = 40  # × 1.5 = 60 s scheduled ≤ the anonymous 120 s: a visitor
 # Priors, used until a kind of work has been measured on this server: the estimates engage asked for before it measured
 # (a new worker's 0.90-5.75 s measured on an H200 for fork, CUDA start and weights, rounded up to 10 s; a 10 s window
 # 0.207-0.294 s end to end on H200s, 2.0 s covers a GPU 4.9× slower; zero-shot adds four question passes; a student's
-# 10 face crops and 11 questions 0.75 s; the class report 400 tokens at ≥ 25 tokens/s, 30 s). Generous on purpose:
-# the first call of a kind pays only for the time it uses, and its measurement sizes every later call.
+# 10 face crops and 11 questions 0.75 s, below; the class report 400 tokens at ≥ 25 tokens/s, 30 s). Generous on
+# purpose: the first call of a kind pays only for the time it uses, and its measurement sizes every later call.
+# With no measurement, a call holds (MAX_REQUEST_S - COLD_OVERHEAD_S) // unit: 15 windows with the heads, 12 zero-shot,
+# 40 student-windows (tests/test_zerogpu_budgets.py pins these figures and the README's and docs' words for them).
 COLD_OVERHEAD_S = 10.0
 WARM_OVERHEAD_S = 2.0
+# A student-window: the student's 10 face crops (224×224) go in as one video under engage's protocol, which enlarges
+# each to 336×336 (its 100,352-pixel minimum, engage.model.protocol): STUDENT_WINDOW_TOKENS vision tokens (320 under
+# the report's protocol, which keeps 224×224). On the 7B that is about 13.4 TFLOP (language model 6.53e9 weights ×
+# 2 × ~745 tokens = 9.7 TFLOP; vision encoder 0.63e9 × 2 × 2,880 patches = 3.6 TFLOP), 0.27 s at the 50 TFLOP/s
+# assumed for the Space's GPU, plus 11 questions over the cached prefix (≈ 0.35 s): 0.62 s, and 0.75 s is 1.2× that.
+STUDENT_WINDOW_TOKENS = 720
 PRIOR_UNIT_S = {"mlp": 2.0, "zero-shot": 2.5, "student": 0.75, "token": 0.075}
 REPORT_TOKENS = 400  # the class report's max_new_tokens (engage.classroom.report)
 
