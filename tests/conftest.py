@@ -67,7 +67,7 @@ def write_frames(path: str, frames: list[np.ndarray], fps: int = 2) -> str:
 @pytest.fixture(scope="session")
 def classroom_video(media_dir) -> str:
     """27 s of a classroom scene with at least three faces, at 2 FPS (1280×720)."""
-    from engage.classroom.faces import benchmark_scenes
+    from engage.classroom.scenes import benchmark_scenes
 
     scene = next(s for s in benchmark_scenes() if len(s.boxes) >= 3)
     return write_frames(os.path.join(media_dir, "classroom.mp4"), [scene.frame] * 54)

@@ -119,7 +119,7 @@ def test_server_survives_bad_input(client, bad_files):
 
 
 def test_classroom_photo_rename_report_and_export(client, tmp_path):
-    from engage.classroom.faces import benchmark_scenes
+    from engage.classroom.scenes import benchmark_scenes
 
     scene = next(s for s in benchmark_scenes() if len(s.boxes) >= 3)
     photo = tmp_path / "class.png"

@@ -103,7 +103,7 @@ def test_classroom_camera_observes_each_second_and_analyses_every_few(app, monke
     the frame are sent; the dashboard follows each analysis; the camera writes no export files."""
     import gradio as gr
 
-    from engage.classroom.faces import benchmark_scenes
+    from engage.classroom.scenes import benchmark_scenes
 
     frame = next(s for s in benchmark_scenes() if len(s.boxes) >= 2).frame
     clock = iter([200.0, 200.3, 201.0, 202.0, 203.0, 204.0, 205.0])

@@ -25,7 +25,7 @@ NAMES = ("![p](https://evil.example/p.png)", "[click me](https://evil.example/x)
 def test_names_stay_text_in_the_class_report_in_chromium(app_url: str, tmp_path: Path) -> None:
     if MISSING is not None:
         pytest.fail(f"CI=true but the browser test cannot run: {MISSING}")
-    from engage.classroom.faces import benchmark_scenes
+    from engage.classroom.scenes import benchmark_scenes
 
     scene = next(s for s in benchmark_scenes() if len(s.boxes) >= 3)
     photo = tmp_path / "class.png"

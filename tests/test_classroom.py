@@ -7,8 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engage.classroom.faces import benchmark_scenes, crowd_scene, load_detector
+from engage.classroom.faces import load_detector
 from engage.classroom.room import PHOTO_WINDOW, Classroom, analyze_students
+from engage.classroom.scenes import benchmark_scenes, crowd_scene
 from engage.classroom.stream import ClassroomStream
 from engage.ui import views
 

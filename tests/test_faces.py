@@ -223,10 +223,6 @@ def test_cnn_check_confidence(astronaut):
     assert check.confidence(astronaut, (600, 600, 700, 700)) is None  # outside the frame
 
 
-def test_scenes_still_found_at_the_old_place():
-    assert F.benchmark_scenes is S.benchmark_scenes and F.ASTRONAUT_FACE_BOX == S.ASTRONAUT_FACE_BOX
-    with pytest.raises(AttributeError):
-        F.no_such_name  # noqa: B018
 
 
 # ---------------------------------------------------------------- the annotated frame's labels

@@ -22,7 +22,7 @@ def _files(*folders: str) -> list[str]:
 
 
 def test_fifty_requests_leave_no_files_behind(tiny_dir, heads_dir, tmp_path):
-    from engage.classroom.faces import benchmark_scenes
+    from engage.classroom.scenes import benchmark_scenes
 
     tmp, cache = tmp_path / "tmp", tmp_path / "gradio"
     tmp.mkdir()

@@ -12,7 +12,7 @@ import pytest
 from PIL import Image
 
 from engage.classroom import faces as facelib
-from engage.classroom import identity, measure
+from engage.classroom import identity, measure, scenes
 from engage.classroom.faces import Face, load_detector
 from engage.classroom.identity import Roster, RosterError, name_from_filename
 from engage.classroom.room import Classroom
@@ -68,7 +68,7 @@ def test_the_encoder_needs_landmarks_and_describes_a_photo_and_its_crop_alike(de
 
 
 def test_the_landmark_check_keeps_faces_and_drops_broken_shapes(detector):
-    scene = next(s for s in facelib.benchmark_scenes() if s.name == "classroom")
+    scene = next(s for s in scenes.benchmark_scenes() if s.name == "classroom")
     found = detector.detect(scene.frame)
     assert len(found) >= 20 and all(facelib.plausible(f) for f in found)
     face = max(found, key=lambda f: f.width)

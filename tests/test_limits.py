@@ -197,7 +197,7 @@ def test_a_closed_tab_drops_its_session_at_once(limited_app, tmp_path):
     (issue 26, item 15)."""
     from gradio_client import Client, handle_file
 
-    from engage.classroom.faces import benchmark_scenes
+    from engage.classroom.scenes import benchmark_scenes
 
     url, tmp = limited_app
     scene = next(s for s in benchmark_scenes() if len(s.boxes) >= 2)

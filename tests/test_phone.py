@@ -148,7 +148,7 @@ def _shots() -> Path:
 
 def class_photo_file(tmp_path: Path) -> Path:
     """A synthetic classroom photo of three or more faces, written where the browser can upload it."""
-    from engage.classroom.faces import benchmark_scenes
+    from engage.classroom.scenes import benchmark_scenes
 
     scene = next(s for s in benchmark_scenes() if len(s.boxes) >= 3)
     path = tmp_path / "class.png"

@@ -89,7 +89,7 @@ def test_analyze_frames_takes_one_window_at_most(client, tmp_path):
 
 
 def test_classroom_refuses_what_it_would_have_ignored(client, tmp_path):
-    from engage.classroom.faces import benchmark_scenes
+    from engage.classroom.scenes import benchmark_scenes
 
     scene = next(s for s in benchmark_scenes() if len(s.boxes) >= 2)
     photo = tmp_path / "class.png"

@@ -31,7 +31,7 @@ HIDDEN_7B = 3584  # Qwen2.5-VL-7B's hidden size: the MLP features that come back
 
 @pytest.fixture(scope="module")
 def media(tmp_path_factory, short_video) -> dict[str, str]:
-    from engage.classroom.faces import benchmark_scenes
+    from engage.classroom.scenes import benchmark_scenes
 
     folder = tmp_path_factory.mktemp("zerogpu-media")
     scene = next(s for s in benchmark_scenes() if len(s.boxes) >= 3)

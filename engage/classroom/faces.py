@@ -410,17 +410,3 @@ def face_in_crop(face: Face, scale: float = 1.4, size: int = 224) -> Face:
     x0, y0, x1, y1 = face.box
     marks = None if face.landmarks is None else (np.asarray(face.landmarks, dtype=np.float32) - (left, top)) * k
     return Face(((x0 - left) * k, (y0 - top) * k, (x1 - left) * k, (y1 - top) * k), face.score, marks)
-
-
-# The scenes with known face boxes and the detector comparison moved to ``engage.classroom.scenes`` (beside
-# ``measure``); these names are still found here for code written against the old place.
-_MOVED = {"ASTRONAUT", "ASTRONAUT_FACE_BOX", "Scene", "benchmark_scenes", "crowd_scene", "size_scene", "match", "evaluate",
-          "compare", "Evaluation", "SWEEP_WIDTHS", "_astronaut", "_background", "_clutter", "_paste_face"}
-
-
-def __getattr__(name: str):
-    if name in _MOVED:
-        from . import scenes
-
-        return getattr(scenes, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
