@@ -108,6 +108,27 @@ def test_sixty_faces_are_all_returned_sorted(found, scenes):
     assert [f.score for f in top] == scores[:10]
 
 
+def test_find_checks_only_up_to_the_cap_and_keeps_what_the_full_detection_would(found, scenes, detector):
+    """A room keeps its largest ``max_faces`` faces: ``find`` checks the largest candidates first and stops there; its
+    faces are the largest of every checked face (the printed face on a shirt included, whose rule compares widths)."""
+    counting = F.load_detector()
+    checks = []
+    real = counting._check
+    counting._check = lambda frame, face: checks.append(face.box) or real(frame, face)
+    shirts = next(s for s in M.hard_negative_scenes() if s.name == "shirt-prints")  # 3 people, faces printed on their shirts
+    frames = {name: scenes[name].frame for name in ("classroom", "border", "crowd60")} | {shirts.name: shirts.frame}
+    full = {name: found["dlib-hog"].get(name) or detector.detect(frame) for name, frame in frames.items()}
+    for name, frame in frames.items():
+        for max_faces in (2, 5) if name == "shirt-prints" else (3,):
+            got = counting.find(frame, max_faces, accept=F.plausible)
+            want = F.largest(full[name], max_faces, accept=F.plausible)
+            assert [f.box for f in got.faces] == [f.box for f in want.faces], (name, max_faces)
+            assert all(np.array_equal(a.landmarks, b.landmarks) for a, b in zip(got.faces, want.faces)), name
+    checks.clear()
+    crowd = counting.find(frames["crowd60"], 12)
+    assert len(crowd.faces) == 12 and crowd.beyond == 48 and len(checks) == 12  # 60 candidates, every one a face
+
+
 def test_border_faces_have_clipped_boxes(found, scenes):
     scene = scenes["border"]
     faces = found["dlib-hog"]["border"]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -56,12 +57,48 @@ class Face:
         return self.box[3] - self.box[1]
 
 
+@dataclass
+class Found:
+    """What ``find`` kept of a frame: ``faces``, best score first, and ``beyond``: how many more candidates lay past
+    ``max_faces`` (not all of them checked: possible faces, not faces)."""
+
+    faces: list[Face]
+    beyond: int = 0
+
+
 class FaceDetector(Protocol):
     name: str
 
     def detect(self, frame: np.ndarray) -> list[Face]:
         """Faces in an (H, W, 3) uint8 RGB frame, best score first; [] when there is none."""
         ...
+
+    def find(self, frame: np.ndarray, max_faces: int | None = None, accept: Callable[[Face], bool] | None = None) -> Found:
+        """The largest (by box area) ``max_faces`` of the faces ``accept`` takes (all when None), best score first,
+        and how many candidates lay beyond them."""
+        ...
+
+
+def _size_order(face: Face) -> tuple[float, float]:
+    """Largest box first; of equal boxes (one scale of a detector's pyramid gives many), the best score."""
+    return -face.width * face.height, -face.score
+
+
+def largest(faces: list[Face], max_faces: int | None = None, accept: Callable[[Face], bool] | None = None) -> Found:
+    """``find`` over faces already detected and checked."""
+    kept = sorted((f for f in faces if accept is None or accept(f)), key=_size_order)
+    cut = len(kept) if max_faces is None else max(0, int(max_faces))
+    return Found(sorted(kept[:cut], key=lambda f: -f.score), len(kept) - min(cut, len(kept)))
+
+
+class _EveryCandidate:
+    """A detector that checks every candidate in ``detect``: ``find`` picks from its faces."""
+
+    def detect(self, frame: np.ndarray) -> list[Face]:
+        raise NotImplementedError
+
+    def find(self, frame: np.ndarray, max_faces: int | None = None, accept: Callable[[Face], bool] | None = None) -> Found:
+        return largest(self.detect(frame), max_faces, accept)
 
 
 def _clip_box(x0: float, y0: float, x1: float, y1: float, width: int, height: int) -> tuple[float, float, float, float]:
@@ -94,7 +131,7 @@ def _import_dlib():
     return dlib
 
 
-class HaarDetector:
+class HaarDetector(_EveryCandidate):
     """OpenCV's frontal-face Haar cascade (``haarcascade_frontalface_default.xml`` in ``cv2.data``).
 
     No landmarks. Measured on the composed scenes (docs/face_detection.md): all faces found from
@@ -217,6 +254,14 @@ class DlibHogDetector:
             self.name += "-unchecked"
 
     def detect(self, frame: np.ndarray) -> list[Face]:
+        return self.find(frame).faces
+
+    def find(self, frame: np.ndarray, max_faces: int | None = None, accept: Callable[[Face], bool] | None = None) -> Found:
+        """As ``FaceDetector.find``. The candidates are checked largest first, and the checking stops once
+        ``max_faces`` passed: the CNN check costs about 80 ms a candidate, and a room that keeps its 3 largest faces
+        need not check the other 19 of a class. The faces are those of ``largest(detect(frame), max_faces, accept)``
+        (the clothing rule compares a face only with wider ones, checked before it); ``beyond`` counts the
+        candidates left unchecked."""
         import cv2
 
         frame = validate_frame(frame)
@@ -225,17 +270,23 @@ class DlibHogDetector:
         big = cv2.resize(frame, (round(w * k), round(h * k)), interpolation=cv2.INTER_LINEAR) if k > 1 else frame
         big = np.ascontiguousarray(big)
         rects, scores, _ = self._detector.run(big, 0, self.threshold)
-        found = []
-        for rect, score in zip(rects, scores):
-            box = _clip_box(rect.left() / k, rect.top() / k, (rect.right() + 1) / k, (rect.bottom() + 1) / k, w, h)
-            if self._check is not None and (drawn(frame, box) or not self._check(frame, Face(box, float(score)))):
-                continue
-            found.append((rect, Face(box, float(score))))
-        if self._check is not None:
-            found = [(rect, face) for rect, face in found if not on_clothing(face, [f for _, f in found])]
-        for rect, face in found:
+        candidates = [(rect, Face(_clip_box(rect.left() / k, rect.top() / k, (rect.right() + 1) / k, (rect.bottom() + 1) / k, w, h), float(score)))
+                      for rect, score in zip(rects, scores)]
+        candidates.sort(key=lambda c: _size_order(c[1]))
+        checked, kept = [], []
+        for n, (rect, face) in enumerate(candidates):
+            if max_faces is not None and len(kept) >= max_faces:
+                return Found(sorted(kept, key=lambda f: -f.score), len(candidates) - n)
+            if self._check is not None:
+                if drawn(frame, face.box) or not self._check(frame, face):
+                    continue
+                checked.append(face)
+                if on_clothing(face, checked):
+                    continue
             face.landmarks = self._landmarks(big, rect) / k if self._landmarks else None
-        return sorted((face for _, face in found), key=lambda f: -f.score)
+            if accept is None or accept(face):
+                kept.append(face)
+        return Found(sorted(kept, key=lambda f: -f.score))
 
 
 # Bounds of ``drawn`` and ``on_clothing`` (issue 26's hard negatives, ``python -m engage.classroom.measure --students``).
@@ -274,7 +325,7 @@ def on_clothing(face: Face, others: list[Face]) -> bool:
     return False
 
 
-class DlibCnnDetector:
+class DlibCnnDetector(_EveryCandidate):
     """dlib's MMOD CNN face detector (``mmod_human_face_detector.dat``) with 68 landmarks.
 
     Measured on 1280×720 frames (docs/face_detection.md): about 4 s per frame on this CPU build

@@ -326,10 +326,10 @@ class _Replay:
     def __init__(self, detections: list[list]):
         self._detections, self._k = detections, 0
 
-    def detect(self, frame):
+    def find(self, frame, max_faces=None, accept=None):
         out = self._detections[self._k]
         self._k += 1
-        return out
+        return facelib.largest(out, max_faces, accept)
 
 
 @dataclass(frozen=True)

@@ -61,7 +61,7 @@ class FrameResult:
     t: float
     faces: list
     ids: list[int | None]  # None: a face not confirmed as a student (yet)
-    found: int  # faces detected before the cap
+    beyond: int = 0  # candidates past the cap (possible faces: not all checked)
 
 
 @dataclass
@@ -144,8 +144,9 @@ class Classroom:
     def observe(self, detector, frame: np.ndarray, t: float) -> FrameResult:
         """Detect, check, track, crop and pose every face (up to ``max_faces``) in one sampled frame."""
         frame = validate_frame(frame)
-        found = [f for f in detector.detect(frame) if self._plausible(f)]
-        kept = sorted(found, key=lambda f: (f.box[2] - f.box[0]) * (f.box[3] - f.box[1]), reverse=True)[: self.max_faces]
+        # the detector checks the largest candidates first and stops at max_faces (its face check is the costly part)
+        found = detector.find(frame, self.max_faces, self._plausible)
+        kept = sorted(found.faces, key=lambda f: (f.box[2] - f.box[0]) * (f.box[3] - f.box[1]), reverse=True)
         crops = [facelib.crop_face(frame, face, size=CROP_SIZE) for face in kept]
         in_crop = [facelib.face_in_crop(face, size=CROP_SIZE) for face in kept]
         ids = self.tracker.update(kept, t, lambda i: self._describe(crops[i], in_crop[i]))
@@ -159,7 +160,7 @@ class Classroom:
                 self.held.setdefault(key, []).append(_Held(crop, local, obs))
         self.held = {k: v[-int(self.tracker.confirm_seconds) :] for k, v in self.held.items() if k in self.tracker.tracks}
         self._name_from_roster()
-        self.last = FrameResult(t, kept, ids, len(found))
+        self.last = FrameResult(t, kept, ids, found.beyond)
         self.last_frame = frame
         return self.last
 

@@ -511,7 +511,7 @@ TEXT = {
     "class.status_no_face": "No face found in the last frame: move closer, add light, or face the camera.",
     "class.status_found.one": "{n} face found in the last frame{capped}{waiting}.",
     "class.status_found.many": "{n} faces found in the last frame{capped}{waiting}.",
-    "class.status_capped": " (the {n} largest analysed; the cap is {n} faces per frame)",
+    "class.status_capped": " (the cap of {n} faces per frame: the {n} largest analysed, {more} more possible faces left out)",
     "class.status_waiting.one": "; {n} not counted as a student yet (a face counts once seen in {hits} of {seconds} seconds)",
     "class.status_waiting.many": "; {n} not counted as students yet (a face counts once seen in {hits} of {seconds} seconds)",
     "class.none_seen": "No students seen yet.",

@@ -542,7 +542,7 @@ TEXT = {
     "class.status_no_face": "Không tìm thấy khuôn mặt nào trong khung hình gần nhất: hãy lại gần hơn, thêm ánh sáng hoặc nhìn vào camera.",
     "class.status_found.one": "Tìm thấy {n} khuôn mặt trong khung hình gần nhất{capped}{waiting}.",
     "class.status_found.many": "Tìm thấy {n} khuôn mặt trong khung hình gần nhất{capped}{waiting}.",
-    "class.status_capped": " (đã phân tích {n} khuôn mặt lớn nhất; giới hạn là {n} khuôn mặt mỗi khung hình)",
+    "class.status_capped": " (giới hạn {n} khuôn mặt mỗi khung hình: đã phân tích {n} khuôn mặt lớn nhất, bỏ qua {more} vùng khác có thể là khuôn mặt)",
     "class.status_waiting.one": "; {n} khuôn mặt chưa được tính là học sinh (một khuôn mặt được tính khi xuất hiện trong {hits} trên {seconds} giây)",
     "class.status_waiting.many": "; {n} khuôn mặt chưa được tính là học sinh (một khuôn mặt được tính khi xuất hiện trong {hits} trên {seconds} giây)",
     "class.none_seen": "Chưa thấy học sinh nào.",

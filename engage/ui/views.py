@@ -241,14 +241,15 @@ def room_status(room, lang: str = DEFAULT) -> str:
     last = room.last
     if last is None:
         return text("class.status_none", lang)
-    if last.found == 0:
+    found = len(last.faces)
+    if found == 0:
         return text("class.status_no_face", lang)
-    capped = text("class.status_capped", lang, n=room.max_faces) if last.found > room.max_faces else ""
+    capped = text("class.status_capped", lang, n=room.max_faces, more=last.beyond) if last.beyond else ""
     waiting = sum(i is None for i in last.ids)
     tracker = room.tracker
     waiting_words = text(f"class.status_waiting.{'one' if waiting == 1 else 'many'}", lang, n=waiting, hits=tracker.confirm_hits,
                          seconds=f"{tracker.confirm_seconds:g}") if waiting else ""
-    return text(f"class.status_found.{'one' if last.found == 1 else 'many'}", lang, n=last.found, capped=capped, waiting=waiting_words)
+    return text(f"class.status_found.{'one' if found == 1 else 'many'}", lang, n=found, capped=capped, waiting=waiting_words)
 
 
 def classroom_frame_outputs(room, lang: str = DEFAULT) -> tuple[str, object]:
