@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import collections
 import contextlib
-import functools
 import inspect
 import threading
 import time
@@ -23,6 +22,7 @@ from PIL import Image
 
 from .. import i18n, settings
 from ..i18n import language, text
+from .wrapping import around_handler
 
 
 class Admission:
@@ -114,56 +114,21 @@ class Work:
 
     def __call__(self, fn):
         """``fn`` (a function or a generator) holding a slot while it runs, with its signature as gradio reads it
-        (a ``request`` added at the end when ``fn`` has none: the session's place is given back by it)."""
-        signature = inspect.signature(fn)
-        takes_request = "request" in signature.parameters
-        if not takes_request:
-            extra = inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None, annotation=gr.Request)
-            signature = signature.replace(parameters=[*signature.parameters.values(), extra])
+        (a ``request`` added when ``fn`` has none: the session's place is given back by it)."""
         admission, check = self.admission, self.check
 
-        def begin(args, kwargs):
-            bound = signature.bind(*args, **kwargs)
-            request = bound.arguments.get("request")
-            if not takes_request:
-                bound.arguments.pop("request", None)
-            return getattr(request, "session_hash", None), bound
+        @contextlib.contextmanager
+        def holding(session, bound):
+            try:
+                if check is not None:
+                    check(*bound.args, lang=language(bound.arguments.get("lang", i18n.DEFAULT)))
+                with self.held():
+                    yield
+            finally:
+                if admission is not None:
+                    admission.give_back(session)
 
-        def checked(bound):
-            if check is not None:
-                check(*bound.args, lang=language(bound.arguments.get("lang", i18n.DEFAULT)))
-
-        def end(session):
-            if admission is not None:
-                admission.give_back(session)
-
-        if inspect.isgeneratorfunction(fn):
-
-            @functools.wraps(fn)
-            def wrapper(*args, **kwargs):
-                session, bound = begin(args, kwargs)
-                try:
-                    checked(bound)
-                    with self.held():
-                        yield from fn(*bound.args, **bound.kwargs)
-                finally:
-                    end(session)
-        else:
-
-            @functools.wraps(fn)
-            def wrapper(*args, **kwargs):
-                session, bound = begin(args, kwargs)
-                try:
-                    checked(bound)
-                    with self.held():
-                        return fn(*bound.args, **bound.kwargs)
-                finally:
-                    end(session)
-
-        if not takes_request:
-            wrapper.__signature__ = signature
-            wrapper.__annotations__ = {**getattr(fn, "__annotations__", {}), "request": gr.Request}
-        return wrapper
+        return around_handler(fn, holding)
 
 
 def image_size(path: str) -> tuple[int, int] | None:

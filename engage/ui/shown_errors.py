@@ -4,24 +4,18 @@ handler raised for the visitor's session; the failure listener (``last_error``) 
 result would have been."""
 from __future__ import annotations
 
-import functools
+import contextlib
 import html
-import inspect
 import threading
 from collections import OrderedDict
 
 import gradio as gr
 
+from .wrapping import around_handler
+
 _KEPT = 256  # sessions whose last error is held at once (one short line each); the oldest go first
 _LAST: OrderedDict[str, str] = OrderedDict()
 _LOCK = threading.Lock()
-
-
-def _session(args: tuple, kwargs: dict) -> str | None:
-    for value in (*args, *kwargs.values()):
-        if isinstance(value, gr.Request):
-            return value.session_hash
-    return None
 
 
 def _keep(session: str | None, exc: gr.Error) -> None:
@@ -42,42 +36,15 @@ def last_error(request: gr.Request | None) -> str | None:
 
 
 def remembered(fn):
-    """``fn`` as Gradio calls it, keeping the message of a ``gr.Error`` it raises for ``last_error``. Gradio passes a
-    ``gr.Request`` to a handler that declares one: the wrapper declares it when ``fn`` does not, and keeps it from
-    ``fn``. A generator stays a generator (progress and partial results still stream)."""
-    signature = inspect.signature(fn)
-    own = any(p.annotation in (gr.Request, "gr.Request") for p in signature.parameters.values())
+    """``fn`` as Gradio calls it, keeping the message of a ``gr.Error`` it raises for ``last_error``
+    (``wrapping.around_handler``: the visitor's request is declared for it, a generator stays a generator)."""
 
-    def split(args: tuple, kwargs: dict) -> tuple[str | None, tuple, dict]:
-        session = _session(args, kwargs)
-        if not own:
-            kwargs = {k: v for k, v in kwargs.items() if not isinstance(v, gr.Request)}
-            args = tuple(a for a in args if not isinstance(a, gr.Request))
-        return session, args, kwargs
+    @contextlib.contextmanager
+    def keeping(session, bound):
+        try:
+            yield
+        except gr.Error as exc:
+            _keep(session, exc)
+            raise
 
-    if inspect.isgeneratorfunction(fn):
-
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            session, args, kwargs = split(args, kwargs)
-            try:
-                yield from fn(*args, **kwargs)
-            except gr.Error as exc:
-                _keep(session, exc)
-                raise
-    else:
-
-        @functools.wraps(fn)
-        def wrapper(*args, **kwargs):
-            session, args, kwargs = split(args, kwargs)
-            try:
-                return fn(*args, **kwargs)
-            except gr.Error as exc:
-                _keep(session, exc)
-                raise
-
-    if not own:
-        request = inspect.Parameter("request", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None, annotation=gr.Request)
-        wrapper.__signature__ = signature.replace(parameters=[*signature.parameters.values(), request])
-        wrapper.__annotations__ = {**fn.__annotations__, "request": gr.Request}  # a copy: wraps shares fn's dict
-    return wrapper
+    return around_handler(fn, keeping)
