@@ -45,7 +45,7 @@ from engage.ui.handlers import (
     video_failed,
     webcam_frame,
 )
-from engage.ui.page import Page, key, words
+from engage.ui.page import Page, key, markdown, words
 from engage.ui.server import ENGINE, ZERO_GPU
 from engage.ui.shown_errors import remembered
 
@@ -133,10 +133,10 @@ def page_on_load(request: gr.Request):
 
 
 with gr.Blocks(title=i18n.text("page.title"), delete_cache=(max(1, FILES_MAX_AGE_S // 3), FILES_MAX_AGE_S)) as demo:
-    P(gr.Markdown, key("page.intro"))
+    P(markdown, key("page.intro"))
     language = gr.Radio([(name, code) for code, name in i18n.LANGUAGES.items()], value=i18n.DEFAULT, label=i18n.text("page.language"),
                         elem_id="language")
-    banner = gr.Markdown(elem_id="banner")
+    banner = markdown(elem_id="banner")
     method = gr.Radio(
         _method_choices(i18n.DEFAULT),
         value=METHOD_LABELS[0] if ENGINE.heads is not None else METHOD_LABELS[1],
@@ -152,11 +152,11 @@ with gr.Blocks(title=i18n.text("page.title"), delete_cache=(max(1, FILES_MAX_AGE
     method.change(_banner, [method, language], banner, api_visibility="private")
 
     with P(gr.Tab, label=key("tab.webcam")):
-        P(gr.Markdown, key("webcam.intro_zerogpu" if ZERO_GPU else "webcam.intro_local"))
+        P(markdown, key("webcam.intro_zerogpu" if ZERO_GPU else "webcam.intro_local"))
         with gr.Row():
             cam = P(gr.Image, sources=["webcam"], streaming=True, type="numpy", label=key("webcam.camera"), elem_id="webcam")
             with gr.Column():
-                cam_md = gr.Markdown(i18n.text("webcam.waiting"), elem_id="webcam-summary", label=i18n.text("common.summary"))
+                cam_md = markdown(i18n.text("webcam.waiting"), elem_id="webcam-summary", label=i18n.text("common.summary"))
         cam_plot = P(gr.Plot, words(lambda lang: plots.placeholder(i18n.text("webcam.placeholder", lang))), label=key("common.levels"), elem_id="webcam-plot")
         cam_json = gr.JSON(label="Result (JSON)", visible=False)
         cam_state = gr.State(None, time_to_live=SESSION_TTL_S)  # frames and caches of a stopped camera are freed
@@ -187,7 +187,7 @@ with gr.Blocks(title=i18n.text("page.title"), delete_cache=(max(1, FILES_MAX_AGE
                     PAGE.examples(gr.Examples([[os.path.join(EXAMPLES, "astronaut.png")]], inputs=[img]), key("common.examples"))
             with gr.Column():
                 img_btn = P(gr.Button, key("image.analyse"), variant="primary")
-                img_md = gr.Markdown(label=i18n.text("common.summary"), min_height=120, elem_id="image-summary")
+                img_md = markdown(label=i18n.text("common.summary"), min_height=120, elem_id="image-summary")
         img_plot = P(gr.Plot, words(lambda lang: plots.placeholder(i18n.text("image.placeholder", lang))), label=key("common.levels"), elem_id="image-plot")
         with P(gr.Accordion, label=key("image.json"), open=False):
             img_json = P(gr.JSON, label=key("common.result_json"))
@@ -205,10 +205,10 @@ with gr.Blocks(title=i18n.text("page.title"), delete_cache=(max(1, FILES_MAX_AGE
                     PAGE.examples(gr.Examples([[os.path.join(EXAMPLES, "astronaut_clip.mp4")]], inputs=[vid]), key("common.examples"))
             with gr.Column():
                 vid_btn = P(gr.Button, key("video.analyse"), variant="primary")
-                vid_md = gr.Markdown(label=i18n.text("common.summary"), min_height=160, elem_id="video-summary")
+                vid_md = markdown(label=i18n.text("common.summary"), min_height=160, elem_id="video-summary")
                 # Gradio's bar and timer draw over the component they run on: their own slot under the plan keeps the
                 # plan (the GPU time promised) readable while they run
-                vid_progress = gr.Markdown(elem_id="video-progress", elem_classes=["engage-progress"])
+                vid_progress = markdown(elem_id="video-progress", elem_classes=["engage-progress"])
         vid_plot = P(gr.Plot, words(lambda lang: plots.placeholder(i18n.text("video.placeholder", lang))), label=key("video.levels"), elem_id="video-plot")
         vid_timeline = P(gr.Plot, label=key("video.timeline"), elem_id="video-timeline")
         vid_share = P(gr.Plot, label=key("video.share"), elem_id="video-share")
@@ -232,38 +232,38 @@ with gr.Blocks(title=i18n.text("page.title"), delete_cache=(max(1, FILES_MAX_AGE
     with P(gr.Tab, label=key("tab.classroom")):
         lifetime = views.session_lifetime
         away = settings.classroom_away_seconds()
-        P(gr.Markdown, key("class.intro", away=lambda lang: views.minutes(away, lang), faces=DEFAULT_MAX_FACES, lifetime=lifetime))
-        P(gr.Markdown, key("class.notice"), elem_id="class-notice")
+        P(markdown, key("class.intro", away=lambda lang: views.minutes(away, lang), faces=DEFAULT_MAX_FACES, lifetime=lifetime))
+        P(markdown, key("class.notice"), elem_id="class-notice")
         with gr.Row():
             cls_video = P(gr.Video, label=key("class.video"), sources=["upload"], elem_id="class-video")
             cls_photo = P(gr.Image, type="filepath", image_mode=None, label=key("class.photo"), sources=["upload"], elem_id="class-photo")
             with gr.Column():
                 cls_max = P(gr.Slider, 1, FACES_MAX, value=DEFAULT_MAX_FACES, step=1, label=key("class.max_faces"))
                 cls_btn = P(gr.Button, key("class.analyse"), variant="primary")
-                cls_status = gr.Markdown(label="status", elem_id="class-status")
-                cls_progress = gr.Markdown(elem_id="class-progress", elem_classes=["engage-progress"])  # as vid_progress
+                cls_status = markdown(label="status", elem_id="class-status")
+                cls_progress = markdown(elem_id="class-progress", elem_classes=["engage-progress"])  # as vid_progress
         with P(gr.Accordion, label=key("class.roster"), open=False):
-            P(gr.Markdown, key("class.roster_note", lifetime=lifetime))
+            P(markdown, key("class.roster_note", lifetime=lifetime))
             with gr.Row():
                 roster_files = P(gr.File, label=key("class.roster_files"), file_count="multiple", file_types=["image", ".json"], elem_id="roster-files")
                 with gr.Column():
                     roster_name = P(gr.Textbox, label=key("class.roster_name"), max_length=NAME_MAX)
                     roster_add_btn = P(gr.Button, key("class.roster_add"), variant="primary")
                     roster_clear_btn = P(gr.Button, key("class.roster_clear"))
-            roster_msg = gr.Markdown(i18n.text("class.roster_empty"), elem_id="roster-status")
+            roster_msg = markdown(i18n.text("class.roster_empty"), elem_id="roster-status")
             roster_table = P(gr.Dataframe, headers=roster_headers(), label=key("class.roster_table"), interactive=False, elem_id="roster-table")
             with gr.Row():
                 roster_file = P(gr.File, label=key("class.roster_file"), interactive=False, height=120)
                 roster_export_btn = P(gr.Button, key("class.roster_export"))
         with P(gr.Accordion, label=key("class.camera_accordion"), open=False):
-            P(gr.Markdown, key("class.camera_turns", n=CAMERAS, minutes=lambda lang: views.minutes(CAMERA_S, lang)), elem_id="class-camera-turns")
+            P(markdown, key("class.camera_turns", n=CAMERAS, minutes=lambda lang: views.minutes(CAMERA_S, lang)), elem_id="class-camera-turns")
             cls_cam = P(gr.Image, sources=["webcam"], streaming=True, type="numpy", label=key("class.camera"))
-        cls_cards = gr.Markdown(label="cards", elem_id="class-cards")
+        cls_cards = markdown(label="cards", elem_id="class-cards")
         with gr.Row():
             cls_frame = P(gr.Image, label=key("class.frame"), interactive=False)
             cls_students = P(gr.Plot, label=key("class.students"), elem_id="class-students")
         cls_timeline = P(gr.Plot, label=key("class.timeline"), elem_id="class-timeline")
-        P(gr.Markdown, key("common.swipe_table"), elem_classes=["engage-phone-only"])
+        P(markdown, key("common.swipe_table"), elem_classes=["engage-phone-only"])
         cls_table = P(gr.Dataframe, headers=views.STUDENT_HEADERS, label=key("class.table"), interactive=False, elem_id="class-table")
         cls_emotions = P(gr.Dataframe, headers=views.EMOTION_HEADERS, label=key("class.emotion_note"), interactive=False, elem_id="class-emotions")
         with gr.Row():
@@ -276,7 +276,7 @@ with gr.Blocks(title=i18n.text("page.title"), delete_cache=(max(1, FILES_MAX_AGE
             use_model_info = {"info": key("class.use_model_info", seconds=zerogpu.MAX_REQUEST_S)} if ZERO_GPU else {}
             cls_use_model = P(gr.Checkbox, value=not ENGINE.backbone.is_test_weights, label=key("class.use_model"), **use_model_info)
             cls_report_btn = P(gr.Button, key("class.write_report"))
-        cls_report = gr.Markdown(label="report", elem_id="class-report")
+        cls_report = markdown(label="report", elem_id="class-report")
         cls_state = gr.State(None, time_to_live=SESSION_TTL_S)
         roster_state = gr.State(None, time_to_live=SESSION_TTL_S)
         cls_outputs = [cls_status, cls_cards, cls_frame, cls_timeline, cls_students, cls_table, cls_emotions, cls_files, cls_state, files_state]
@@ -306,13 +306,13 @@ with gr.Blocks(title=i18n.text("page.title"), delete_cache=(max(1, FILES_MAX_AGE
 
     with P(gr.Tab, label=key("tab.report_check")):
         audit = report_check.load_audit()
-        P(gr.Markdown, words(lambda lang: report_check.audit_markdown(audit, lang)))
+        P(markdown, words(lambda lang: report_check.audit_markdown(audit, lang)))
         if audit is not None:
-            P(gr.Markdown, words(lambda lang: report_check.claims_markdown(audit, lang)), elem_classes=["engage-stack"], elem_id="audit-claims")
+            P(markdown, words(lambda lang: report_check.claims_markdown(audit, lang)), elem_classes=["engage-stack"], elem_id="audit-claims")
             P(gr.Plot, words(lambda lang: plots.audit_runs(audit, lang)), label=key("audit.runs"), elem_id="audit-runs")
 
     with P(gr.Tab, label=key("tab.about")):
-        P(gr.Markdown, words(lambda lang: about.about_markdown(ENGINE, lang)))
+        P(markdown, words(lambda lang: about.about_markdown(ENGINE, lang)))
 
     page_outputs = [language, method, *PAGE.components]
     result_outputs = [img_md, img_plot, vid_md, vid_plot, vid_timeline, vid_share, vid_table, cam_md, cam_plot]

@@ -33,6 +33,14 @@ def app(tiny_dir, heads_dir):
             os.environ[k] = v
 
 
+def test_no_markdown_on_the_page_draws_latex(app):
+    """engage writes no formula: a visitor's "$$…$$" (a student's name) stays text (the browser test renames one so)."""
+    import gradio as gr
+
+    shown = [b for b in app.demo.blocks.values() if isinstance(b, gr.Markdown)]
+    assert len(shown) >= 20 and all(b.latex_delimiters == [] for b in shown)
+
+
 def test_webcam_frame_skips_empty_frames(app):
     import gradio as gr
 
@@ -71,7 +79,7 @@ def test_classroom_video_finds_faces_outside_the_gpu_calls(app, classroom_video,
     """Face detection is CPU work: it runs between GPU calls; each call gets only students' clips, at most
     CLASSROOM_MAX_STUDENTS_PER_CALL of them (here 4)."""
     inside, calls, detected = [], [], []
-    real_gpu, real_detect = app.server.students_gpu, app.server.DETECTOR.detect
+    real_gpu, real_find = app.server.students_gpu, app.server.DETECTOR.find
 
     def gpu(seconds, jobs, method):
         calls.append((seconds, [(j.track_id, j.clip.start, j.clip.end) for j in jobs]))
@@ -82,7 +90,7 @@ def test_classroom_video_finds_faces_outside_the_gpu_calls(app, classroom_video,
             inside.pop()
 
     monkeypatch.setattr(app.server, "students_gpu", gpu)
-    monkeypatch.setattr(app.server.DETECTOR, "detect", lambda frame: detected.append(bool(inside)) or real_detect(frame))
+    monkeypatch.setattr(app.server.DETECTOR, "find", lambda frame, *a, **k: detected.append(bool(inside)) or real_find(frame, *a, **k))
     monkeypatch.setattr(app.server, "CLASSROOM_MAX_STUDENTS_PER_CALL", 4)
     plan, outputs = app.analyze_classroom(classroom_video, None, "zero-shot", 3, None, None, progress=lambda *a, **k: None)
     assert "3 windows" in plan[0] and "at most 9 face clips" in plan[0] and "at most 3 calls" in plan[0]

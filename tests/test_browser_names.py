@@ -1,5 +1,5 @@
 """Real-browser test: students' names are text on the page (issue 26, item 18). A classroom photo is analysed in
-Chromium, its students are renamed to Markdown that would fetch an image, make a link or shift a table, and the class
+Chromium, its students are renamed to Markdown that would fetch an image, make a link, shift a table or draw a formula, and the class
 report is written: the page must hold no such image or link, make no request for it, and show each name as typed.
 
 Fixtures and skipping as in ``test_browser.py`` (Debian's Chromium through Playwright; in CI a missing browser fails)."""
@@ -19,7 +19,7 @@ except ImportError:  # pragma: no cover - depends on the environment
 
 pytestmark = pytest.mark.skipif(MISSING is not None and not IN_CI, reason=f"browser test skipped: {MISSING}")
 
-NAMES = ("![p](https://evil.example/p.png)", "[click me](https://evil.example/x)", "a | b | c")
+NAMES = ("![p](https://evil.example/p.png)", "[click me](https://evil.example/x)", "a | b | c", "$$x^2$$")  # the last: KaTeX
 
 
 def test_names_stay_text_in_the_class_report_in_chromium(app_url: str, tmp_path: Path) -> None:
@@ -55,6 +55,7 @@ def test_names_stay_text_in_the_class_report_in_chromium(app_url: str, tmp_path:
             assert page.locator("img[src*='evil.example']").count() == 0
             assert page.locator("a[href*='evil.example']").count() == 0
             assert report.locator("a").count() == 0  # no name became a link (nor an autolink)
+            assert page.locator(".katex").count() == 0  # nor a formula, anywhere on the page (cards, tables, report)
             for row in report.locator("table tr").all():  # the emotions table: the student and seven emotions per row
                 assert row.locator("th, td").count() == 8, row.inner_text()
             page.wait_for_timeout(500)

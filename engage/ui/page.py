@@ -33,6 +33,11 @@ class Words:
         return self.make(lang)
 
 
+def markdown(*args: Any, **kwargs: Any) -> gr.Markdown:
+    """``gr.Markdown`` without LaTeX: engage writes none, and a visitor's ``$$…$$`` (in a student's name) stays text."""
+    return gr.Markdown(*args, **{"latex_delimiters": [], **kwargs})
+
+
 def key(name: str, **fields: Any) -> Key:
     return Key(name, fields)
 
