@@ -22,9 +22,14 @@ from engage.classroom.session import NAME_MAX
 from engage.i18n import glossary
 from engage.ui import about, cleanup, exports, gradio_words, limits, plots, report_check, views, zerogpu
 from engage.ui.class_handlers import (
+    CAMERA_TURNS,
+    CAMERAS,
     FACES_MAX,
     add_to_roster,
     analyze_classroom,
+    camera_closed,
+    camera_now,
+    camera_opened,
     classroom_frame,
     clear_roster,
     export_classroom,
@@ -54,7 +59,6 @@ FILES_MAX_AGE_S = settings.files_max_age_seconds()
 EXAMPLES = settings.EXAMPLES_DIR
 METHOD_LABELS = list(METHODS.values())
 CAMERA_S = settings.classroom_camera_seconds()
-CAMERAS = 2  # classroom-camera streams at once
 
 
 def _queued(session: str) -> int | None:
@@ -255,9 +259,15 @@ with gr.Blocks(title=i18n.text("page.title"), delete_cache=(max(1, FILES_MAX_AGE
             with gr.Row():
                 roster_file = P(gr.File, label=key("class.roster_file"), interactive=False, height=120)
                 roster_export_btn = P(gr.Button, key("class.roster_export"))
-        with P(gr.Accordion, label=key("class.camera_accordion"), open=False):
+        with P(gr.Accordion, label=key("class.camera_accordion"), open=False) as cam_section:
             P(markdown, key("class.camera_turns", n=CAMERAS, minutes=lambda lang: views.minutes(CAMERA_S, lang)), elem_id="class-camera-turns")
-            cls_cam = P(gr.Image, sources=["webcam"], streaming=True, type="numpy", label=key("class.camera"))
+            # whether a camera is free, or how long yours waits: on opening, then every 5 s while open (no queue)
+            cls_cam_now = markdown(elem_id="class-camera-now")
+            cam_timer = gr.Timer(5, active=False)
+            cam_section.expand(camera_opened, language, [cls_cam_now, cam_timer], queue=False, api_visibility="private")
+            cam_section.collapse(camera_closed, None, cam_timer, queue=False, api_visibility="private")
+            cam_timer.tick(camera_now, language, cls_cam_now, queue=False, show_progress="hidden", api_visibility="private")
+            cls_cam = P(gr.Image, sources=["webcam"], streaming=True, type="numpy", label=key("class.camera"), elem_id="class-camera")
         cls_cards = markdown(label="cards", elem_id="class-cards")
         with gr.Row():
             cls_frame = P(gr.Image, label=key("class.frame"), interactive=False)
@@ -323,7 +333,8 @@ with gr.Blocks(title=i18n.text("page.title"), delete_cache=(max(1, FILES_MAX_AGE
         screen from what each tab holds (nothing is recomputed) and the tables' headers."""
         return event.then(_banner, [method, language], banner, api_visibility="private").then(
             redraw_results, [language, method, img_json, vid_json, cam_json, day_state], result_outputs, api_visibility="private").then(
-            redraw_classroom, [language, cls_state, roster_state, report_source], class_redrawn, api_visibility="private")
+            redraw_classroom, [language, cls_state, roster_state, report_source], class_redrawn, api_visibility="private").then(
+            camera_now, language, cls_cam_now, queue=False, show_progress="hidden", api_visibility="private")
 
     # Gradio's own words (upload zones, the Error pill, …) follow the switch in the browser, without a request
     language.change(None, language, None, js=gradio_words.set_language_js, api_visibility="private")
@@ -337,6 +348,7 @@ def _tab_closed(request: gr.Request) -> None:
     """The tab closed: its session's state and places go now (gradio would keep the state an hour)."""
     cleanup.end_session(demo, request.session_hash)
     ADMISSION.forget(request.session_hash)
+    CAMERA_TURNS.forget(request.session_hash)
 
 
 demo.unload(_tab_closed)

@@ -114,7 +114,7 @@ def test_classroom_camera_observes_each_second_and_analyses_every_few(app, monke
     from engage.classroom.scenes import benchmark_scenes
 
     frame = next(s for s in benchmark_scenes() if len(s.boxes) >= 2).frame
-    clock = iter([200.0, 200.3, 201.0, 202.0, 203.0, 204.0, 205.0])
+    clock = iter([200.0, 200.3, 201.0, 202.0, 203.0, 204.0, 205.0, 205.2])
     monkeypatch.setattr(app.class_handlers, "time", SimpleNamespace(monotonic=lambda: next(clock)))  # app's clock only
     calls, real_gpu = [], app.server.students_gpu
     monkeypatch.setattr(app.server, "students_gpu", lambda s, jobs, m: calls.append({(j.clip.start, j.clip.end) for j in jobs}) or real_gpu(s, jobs, m))
@@ -132,6 +132,12 @@ def test_classroom_camera_observes_each_second_and_analyses_every_few(app, monke
     assert room.analysed_until == 6.0 and "face" in out[0] and room.kind == "camera"
     files, folder = app.export_classroom(room, None)  # when asked
     assert sorted(os.path.splitext(f)[1] for f in files) == [".csv", ".csv", ".json"] and all(f.startswith(folder) for f in files)
+    # the camera section's line: this session's camera is on (its handler just ran), another session finds one free
+    teacher, other = SimpleNamespace(session_hash="camera-teacher"), SimpleNamespace(session_hash="camera-other")
+    assert "free now" in app.camera_now("en", teacher)
+    app.classroom_frame(frame, "zero-shot", 4, None, room, None, request=teacher)  # 0.2 s later: skipped, but seen
+    assert app.camera_now("en", teacher).startswith("Your camera is on: its turn ends in about 10 minutes")
+    assert app.camera_now("vi", other) == "Hiện có một camera lớp học còn trống: bấm ghi để bắt đầu."
 
 
 def test_the_real_spaces_decorator_is_used_where_the_package_is_installed(app):

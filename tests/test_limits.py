@@ -228,3 +228,10 @@ def test_a_classroom_camera_holds_its_slot_for_a_short_turn_and_the_tab_says_so(
     words = [c["props"].get("value") for c in config["components"] if c.get("props", {}).get("elem_id") == "class-camera-turns"]
     assert camera["time_limit"] == 600
     assert words and "At most 2 classroom cameras run at once, each for up to 10 minutes" in words[0]
+    # whether one is free, or how long yours waits: said on opening the section, then every 5 s while it is open
+    ids = {c["props"].get("elem_id"): c["id"] for c in config["components"]}
+    timer = next(c for c in config["components"] if c.get("type") == "timer")
+    assert timer["props"]["value"] == 5 and timer["props"]["active"] is False
+    targets = [[t[1] for t in d["targets"]] for d in config["dependencies"] if ids["class-camera-now"] in d["outputs"]]
+    assert ["expand"] in targets and ["tick"] in targets and all(not d["queue"] for d in config["dependencies"]
+                                                                  if ids["class-camera-now"] in d["outputs"])

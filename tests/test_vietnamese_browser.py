@@ -107,6 +107,10 @@ def test_vietnamese_on_a_phone(app_url: str, tmp_path: Path) -> None:
             page.get_by_role("button", name="Viết báo cáo lớp học").click()
             expect(page.locator("#class-report")).to_contain_text("Tóm tắt lớp học", timeout=60_000)
             page.screenshot(path=str(shots / "phone-vi-classroom.png"), full_page=True)
+            page.get_by_text("Trực tiếp: camera lớp học").click()  # the camera section says whether a camera is free
+            expect(page.locator("#class-camera-now")).to_contain_text("Hiện có một camera lớp học còn trống")
+            page.locator("#class-camera-now").scroll_into_view_if_needed()
+            page.screenshot(path=str(shots / "phone-vi-camera.png"))
 
             _open_tab(page, VIETNAMESE_TABS["check"])
             expect(page.get_by_text("Những điểm chính")).to_be_visible()

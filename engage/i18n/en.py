@@ -94,6 +94,12 @@ TEXT = {
         "for one to finish (its picture stays still until then); when your turn ends, press record again: the class "
         "carries on where it was."
     ),
+    "class.camera_free": "A classroom camera is free now: press record to start yours.",
+    "class.camera_yours": "Your camera is on: its turn ends in about {minutes} (then press record again to carry on).",
+    "class.camera_wait": (
+        "The {n} classroom cameras are all in use now: yours waits until a turn ends, in about {minutes} at most, and "
+        "its picture stays still until then."
+    ),
     "limits.session_busy": (
         "You already have {n} analyses waiting or running: wait for one to finish, then try again (this keeps the "
         "queue open for other visitors)."

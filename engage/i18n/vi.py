@@ -95,6 +95,12 @@ TEXT = {
         "bạn sẽ chờ đến khi một lượt kết thúc (hình ảnh đứng yên cho đến lúc đó); khi hết lượt, hãy bấm ghi lại: buổi "
         "học tiếp tục từ chỗ đang dừng."
     ),
+    "class.camera_free": "Hiện có một camera lớp học còn trống: bấm ghi để bắt đầu.",
+    "class.camera_yours": "Camera của bạn đang chạy: lượt này kết thúc sau khoảng {minutes} (khi đó hãy bấm ghi lại để tiếp tục).",
+    "class.camera_wait": (
+        "Cả {n} camera lớp học đang được dùng: camera của bạn chờ đến khi một lượt kết thúc, chậm nhất khoảng {minutes}, "
+        "và hình ảnh đứng yên cho đến lúc đó."
+    ),
     "limits.session_busy": (
         "Bạn đang có {n} yêu cầu phân tích đang chờ hoặc đang chạy: hãy đợi một yêu cầu xong rồi thử lại (để hàng đợi "
         "còn chỗ cho người khác)."

@@ -7,6 +7,7 @@ import time
 
 import gradio as gr
 
+from .. import settings
 from ..affect.pipeline import normalize_method
 from ..classroom import identity
 from ..classroom.report import class_report
@@ -15,6 +16,7 @@ from ..errors import EngageError
 from ..i18n import DEFAULT, language, text
 from ..media import VideoSource, load_image
 from . import exports, server, views, zerogpu
+from .camera_turns import CameraTurns
 from .server import analyze_students_in_calls, message_of, on_gpu, students_on_gpu, students_per_call, upload_path, user_error, visitor_day
 
 
@@ -28,6 +30,8 @@ def _class_outputs(room: Classroom | None, folder: str | None, export: bool = Tr
 
 
 FACES_MAX = 40  # the slider's top: faces analysed per frame
+CAMERAS = 2  # classroom-camera streams at once (the stream's concurrency_limit)
+CAMERA_TURNS = CameraTurns(CAMERAS, settings.classroom_camera_seconds())
 
 
 def _faces(value, lang: str = DEFAULT) -> int:
@@ -190,7 +194,12 @@ def classroom_frame(frame, method, max_faces, roster, room: Classroom | None, fo
     """Classroom webcam: one frame per second is observed (CPU); students are analysed every few seconds (one GPU
     call, carrying only their face crops of those seconds). Each second only the status and the frame change
     (constant work however long the stream); the dashboard follows each analysis; exports when asked."""
-    lang = language(lang)
+    with CAMERA_TURNS.streaming(getattr(request, "session_hash", None)):
+        return _classroom_frame(frame, method, max_faces, roster, room, folder, day, language(lang), request)
+
+
+def _classroom_frame(frame, method, max_faces, roster, room: Classroom | None, folder: str | None, day: zerogpu.GpuDay | None,
+                     lang: str, request: gr.Request | None):
     room, t = server.CLASSROOM_CAMERA.offer(room, max_faces, time.monotonic())
     room.roster = roster or None
     if t is None:
@@ -222,3 +231,17 @@ def redraw_classroom(lang, room: Classroom | None, roster: identity.Roster | Non
         photo, warnings = _report_context(room)
         report = class_report(room.session, lang=lang, photo=photo, warnings=warnings).markdown
     return (*dashboard, *_roster_view(roster, "", lang), report)
+
+
+def camera_now(lang: str = DEFAULT, request: gr.Request = None) -> str:
+    """The camera section's line: a camera free, yours on (its turn's end), or all in use (about how long yours waits)."""
+    return CAMERA_TURNS.line(getattr(request, "session_hash", None), language(lang))
+
+
+def camera_opened(lang: str = DEFAULT, request: gr.Request = None):
+    """The camera section opened: its line now, and again every few seconds while it stays open."""
+    return camera_now(lang, request), gr.Timer(active=True)
+
+
+def camera_closed():
+    return gr.Timer(active=False)
